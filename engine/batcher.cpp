@@ -1,0 +1,150 @@
+#include "engine/batcher.hpp"
+
+#include <algorithm>
+#include <boost/asio/post.hpp>
+
+#include "policy/retry_after.hpp"
+
+namespace gw {
+
+batcher::batcher(boost::asio::any_io_executor reactor, batcher_config cfg,
+                 std::vector<std::unique_ptr<engine>> engines, batcher_observer obs)
+    : reactor_(reactor), cfg_(cfg), obs_(std::move(obs)), queue_(cfg.max_queued), expiry_(reactor) {
+  for (auto& e : engines) {
+    auto w = std::make_unique<worker_state>();
+    w->worker = std::make_unique<engine_worker>(std::move(e), reactor_);
+    workers_.push_back(std::move(w));
+  }
+}
+
+// Workers are joined first (their destructors), so no step result can arrive afterwards.
+batcher::~batcher() { workers_.clear(); }
+
+std::size_t batcher::active_sequences() const {
+  std::size_t n = 0;
+  for (const auto& w : workers_) n += w->capacity.running;
+  return n;
+}
+
+std::variant<std::shared_ptr<token_stream>, submit_refusal> batcher::submit(
+    generation_params params, int priority) {
+  if (shut_down_) return submit_refusal{engine_errc::shutting_down, 1};
+  auto stream = std::make_shared<token_stream>(reactor_, params.prompt_tokens);
+  const std::uint64_t tokens = std::uint64_t{params.prompt_tokens} + params.max_tokens;
+  const auto deadline = clock::now() + cfg_.max_queue_wait;
+  waiting entry{next_id_++, std::move(params), stream, tokens};
+  if (!queue_.push(priority, deadline, std::move(entry)))
+    return submit_refusal{engine_errc::queue_full, retry_after()};
+
+  // An idle engine starts at once; busy ones pick the sequence up at their next step boundary.
+  for (auto& w : workers_) {
+    if (!w->stepping) {
+      schedule(*w);
+      break;
+    }
+  }
+  arm_expiry();
+  return stream;
+}
+
+void batcher::schedule(worker_state& w) {
+  step_command cmd;
+  // Cancelled sequences leave at this boundary; their permits return with the map entries.
+  for (auto it = w.sequences.begin(); it != w.sequences.end();) {
+    if (it->second.stream->cancelled()) {
+      cmd.cancel.push_back(it->first);
+      it = w.sequences.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  const auto now = clock::now();
+  expire_queue(now);
+  queue_.remove_if([](const waiting& e) { return e.stream->cancelled(); });
+
+  // Admission: the pure decision over the queue's head, then move the admitted ones.
+  std::vector<std::uint64_t> head;
+  const std::size_t room = cfg_.limits.max_batch_size - std::min(cfg_.limits.max_batch_size, w.capacity.running);
+  queue_.for_each([&](const waiting& e) {
+    head.push_back(e.tokens);
+    return head.size() < room;
+  });
+  const std::size_t n = admit_count(head, {w.capacity.running, w.capacity.held_tokens}, cfg_.limits);
+  for (std::size_t i = 0; i < n; ++i) {
+    waiting e = queue_.pop_front();
+    e.stream->admitted(now);
+    if (obs_.queue_wait)
+      obs_.queue_wait(std::chrono::duration<double>(now - e.stream->created_at()).count());
+    w.sequences.emplace(e.id, running{e.stream, permit(w.capacity, e.tokens)});
+    cmd.admit.emplace_back(e.id, std::move(e.params));
+  }
+
+  if (cmd.admit.empty() && cmd.cancel.empty() && w.sequences.empty()) {
+    w.stepping = false;  // idle until the next submit
+    return;
+  }
+  w.stepping = true;
+  w.worker->run_step(std::move(cmd), [this, &w](step_result r) { on_step(w, std::move(r)); });
+}
+
+void batcher::on_step(worker_state& w, step_result r) {
+  if (r.batch_size > 0 && obs_.step_batch) obs_.step_batch(r.batch_size);
+  std::size_t finished = 0;
+  for (auto& out : r.outputs) {
+    auto it = w.sequences.find(out.id);
+    if (it == w.sequences.end()) continue;  // cancelled while this step ran
+    it->second.stream->push(out.text, out.tokens, out.finish);
+    if (out.finish) {
+      w.sequences.erase(it);
+      ++finished;
+    }
+  }
+  for (auto id : r.failed) {
+    auto it = w.sequences.find(id);
+    if (it == w.sequences.end()) continue;
+    it->second.stream->fail(engine_errc::engine_failed);
+    w.sequences.erase(it);
+  }
+  if (finished > 0) {
+    const auto now = clock::now();
+    const double dt = std::max(1e-3, std::chrono::duration<double>(now - last_finish_).count());
+    const double rate = static_cast<double>(finished) / dt;
+    finished_per_s_ = finished_per_s_ == 0 ? rate : 0.9 * finished_per_s_ + 0.1 * rate;
+    last_finish_ = now;
+  }
+  if (shut_down_) {
+    w.stepping = false;
+    return;
+  }
+  schedule(w);
+}
+
+void batcher::expire_queue(clock::time_point now) {
+  while (auto e = queue_.pop_expired(now)) e->stream->fail(engine_errc::queue_timeout, retry_after());
+}
+
+void batcher::arm_expiry() {
+  auto next = queue_.next_deadline();
+  if (!next) return;
+  if (expiry_.expiry() == *next) return;
+  expiry_.expires_at(*next);
+  expiry_.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;  // re-armed or shut down
+    expire_queue(clock::now());
+    arm_expiry();
+  });
+}
+
+unsigned batcher::retry_after() const { return retry_after_seconds(queue_.size(), finished_per_s_); }
+
+void batcher::shut_down() {
+  shut_down_ = true;
+  expiry_.cancel();
+  while (!queue_.empty()) queue_.pop_front().stream->fail(engine_errc::shutting_down);
+  for (auto& w : workers_) {
+    for (auto& [id, r] : w->sequences) r.stream->fail(engine_errc::shutting_down);
+    w->sequences.clear();
+  }
+}
+
+}  // namespace gw

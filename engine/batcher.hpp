@@ -1,0 +1,103 @@
+#pragma once
+// The batcher of one engine pool: a bounded priority queue in front of N engine workers, doing
+// continuous batching. At every step boundary of an engine it drops that engine's cancelled
+// sequences, expires queued requests past their deadline, and admits waiting sequences in
+// priority order while the batch fits max_batch_size and the token budget (admission.hpp).
+//
+// Thread-safety: every member runs on the reactor thread; engines run on their workers' threads
+// and hand back one result per step (engine_worker.hpp).
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "engine/admission.hpp"
+#include "engine/engine_worker.hpp"
+#include "engine/permit.hpp"
+#include "engine/request_queue.hpp"
+#include "engine/token_stream.hpp"
+
+namespace gw {
+
+struct batcher_config {
+  batch_limits limits;
+  std::size_t max_queued = 1024;
+  std::chrono::milliseconds max_queue_wait{30000};
+};
+
+// Optional observers, called on the reactor thread (metrics wiring lives in gateway/).
+struct batcher_observer {
+  std::function<void(double seconds)> queue_wait;  // per admitted sequence
+  std::function<void(std::size_t)> step_batch;     // per engine step that decoded
+};
+
+struct submit_refusal {
+  engine_errc error;
+  unsigned retry_after_s;
+};
+
+class batcher {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  batcher(boost::asio::any_io_executor reactor, batcher_config cfg,
+          std::vector<std::unique_ptr<engine>> engines, batcher_observer obs = {});
+  ~batcher();
+
+  // Queues a sequence at `priority` (higher first). On success the stream receives its token
+  // events; on refusal (queue full) nothing was queued. params.prompt_tokens + max_tokens must
+  // fit the token budget (callers clamp against the model's length first).
+  std::variant<std::shared_ptr<token_stream>, submit_refusal> submit(generation_params params,
+                                                                      int priority);
+
+  std::size_t queue_depth() const { return queue_.size(); }
+  std::size_t active_sequences() const;
+  std::size_t engines() const { return workers_.size(); }
+  const batcher_config& config() const { return cfg_; }
+
+  // Stops admitting; fails every queued and running sequence with shutting_down.
+  void shut_down();
+
+ private:
+  struct waiting {
+    sequence_id id;
+    generation_params params;
+    std::shared_ptr<token_stream> stream;
+    std::uint64_t tokens;
+  };
+  struct running {
+    std::shared_ptr<token_stream> stream;
+    permit capacity;
+  };
+  struct worker_state {
+    std::unique_ptr<engine_worker> worker;
+    engine_capacity capacity;
+    std::unordered_map<sequence_id, running> sequences;
+    bool stepping = false;  // a step command is in flight
+  };
+
+  void schedule(worker_state& w);
+  void on_step(worker_state& w, step_result r);
+  void expire_queue(clock::time_point now);
+  void arm_expiry();
+  unsigned retry_after() const;
+
+  boost::asio::any_io_executor reactor_;
+  batcher_config cfg_;
+  batcher_observer obs_;
+  request_queue<waiting> queue_;
+  std::vector<std::unique_ptr<worker_state>> workers_;
+  boost::asio::steady_timer expiry_;
+  sequence_id next_id_ = 1;
+  bool shut_down_ = false;
+  // Recent step throughput, for Retry-After: an exponential moving average of completions/s.
+  double finished_per_s_ = 0;
+  clock::time_point last_finish_ = clock::now();
+};
+
+}  // namespace gw

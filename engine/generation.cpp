@@ -1,0 +1,17 @@
+#include "engine/generation.hpp"
+
+namespace gw {
+
+const char* to_string(finish_reason r) { return r == finish_reason::stop ? "stop" : "length"; }
+
+const char* to_string(engine_errc e) {
+  switch (e) {
+    case engine_errc::queue_full: return "queue_full";
+    case engine_errc::queue_timeout: return "queue_timeout";
+    case engine_errc::engine_failed: return "engine_failed";
+    case engine_errc::shutting_down: return "shutting_down";
+  }
+  return "unknown";
+}
+
+}  // namespace gw

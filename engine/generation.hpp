@@ -1,0 +1,50 @@
+#pragma once
+// The vocabulary shared by the batcher and every engine: what a sequence asks for, what one step
+// produces for it, and how it can fail.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace gw {
+
+using sequence_id = std::uint64_t;
+
+enum class finish_reason { stop, length };
+const char* to_string(finish_reason r);
+
+// Failures a sequence can end with; the gateway maps each to an HTTP status (api_error.hpp).
+enum class engine_errc {
+  queue_full,     // max_queued sequences are already waiting
+  queue_timeout,  // waited longer than max_queue_wait before admission
+  engine_failed,  // the engine failed while running it
+  shutting_down,  // the pool is stopping
+};
+const char* to_string(engine_errc e);
+
+struct generation_params {
+  std::string prompt;               // the rendered prompt text
+  std::uint32_t prompt_tokens = 0;  // its token count, as the pool's tokenizer counts it
+  std::uint32_t max_tokens = 16;    // >= 1; prompt_tokens + max_tokens <= the model's length
+  std::uint64_t seed = 0;           // same seed and prompt => same text
+  std::vector<std::string> stop;    // the text ends before the first occurrence of any
+};
+
+// What one step produced for one sequence.
+struct sequence_output {
+  sequence_id id = 0;
+  std::string text;          // may be empty while a possible stop string is held back
+  std::uint32_t tokens = 0;  // tokens generated this step (0 or 1 for the sim engine)
+  std::optional<finish_reason> finish;  // set on the sequence's last output
+};
+
+struct step_result {
+  std::vector<sequence_output> outputs;
+  std::vector<sequence_id> failed;    // sequences the engine dropped because it failed them
+  std::size_t batch_size = 0;         // sequences that decoded in this step
+  std::chrono::nanoseconds pace{0};   // wall time this step should take (0: as fast as possible)
+};
+
+}  // namespace gw

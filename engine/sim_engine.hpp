@@ -1,0 +1,66 @@
+#pragma once
+// The built-in simulated engine: deterministic text (sim_text) under a timing model of a real
+// accelerator deployment, so the gateway can be run, tested and load-tested anywhere.
+//
+// Timing model, in modeled seconds (then multiplied by time_scale to get wall time):
+//  - prefill: one lane per engine; a sequence's prompt occupies it for
+//    prompt_tokens / prefill_tokens_per_s, and its first token appears prefill_latency_s after
+//    its prefill finishes (scheduling, KV transfer, first kernel launches);
+//  - decode: one step over every decoding sequence takes
+//    decode_base_s + decode_per_sequence_s * batch_size and yields one token per sequence.
+// The model keeps its own clock, so the text and the token timings are deterministic and can be
+// tested without waiting; time_scale = 0 removes all waiting (the gateway's own overhead).
+
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "engine/engine.hpp"
+#include "engine/sim_text.hpp"
+#include "engine/stop_matcher.hpp"
+
+namespace gw {
+
+struct sim_timing {
+  double prefill_tokens_per_s = 20000;
+  double prefill_latency_s = 0.05;
+  double decode_base_s = 0.015;
+  double decode_per_sequence_s = 0.00003;
+  std::uint64_t kv_token_capacity = 262144;  // prompt + generated tokens the engine can hold
+  double time_scale = 1.0;                   // wall seconds per modeled second; 0 = no waiting
+};
+
+// A named preset reproducing a reference deployment; nullptr if the name is unknown.
+const sim_timing* find_sim_preset(std::string_view name);
+std::vector<std::string> sim_preset_names();
+
+class sim_engine final : public engine {
+ public:
+  explicit sim_engine(sim_timing timing);
+
+  void admit(sequence_id id, generation_params params) override;
+  void cancel(sequence_id id) override;
+  bool has_work() const override { return !sequences_.empty(); }
+  step_result step() override;
+
+  double clock() const { return clock_; }  // modeled seconds since construction
+
+ private:
+  struct sequence {
+    sequence(generation_params p, double ready);
+    generation_params params;
+    sim_text text;
+    stop_matcher stops;
+    double ready_at;            // modeled time its first token is available
+    std::uint32_t generated = 0;
+  };
+  // Generates one token for `s`; true when the sequence has finished.
+  bool generate(sequence_id id, sequence& s, step_result& out);
+
+  sim_timing timing_;
+  std::unordered_map<sequence_id, sequence> sequences_;
+  double clock_ = 0;
+  double prefill_free_at_ = 0;
+};
+
+}  // namespace gw

@@ -1,0 +1,62 @@
+#include "engine/token_stream.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace gw {
+
+token_stream::token_stream(boost::asio::any_io_executor ex, std::uint32_t prompt_tokens)
+    : signal_(std::move(ex)), prompt_tokens_(prompt_tokens), created_at_(clock::now()) {
+  signal_.expires_at(clock::time_point::max());
+}
+
+void token_stream::admitted(clock::time_point now) { admitted_at_ = now; }
+
+void token_stream::push(std::string_view text, std::uint32_t tokens,
+                        std::optional<finish_reason> finish) {
+  if (ended_) return;
+  if (tokens > 0 && !first_token_at_) first_token_at_ = clock::now();
+  pending_.text.append(text);
+  pending_.tokens += tokens;
+  completion_tokens_ += tokens;
+  if (finish) {
+    pending_.finish = finish;
+    ended_ = true;
+  }
+  notify();
+}
+
+void token_stream::fail(engine_errc e, unsigned retry_after_s) {
+  if (ended_) return;
+  pending_.error = e;
+  pending_.retry_after_s = retry_after_s;
+  ended_ = true;
+  notify();
+}
+
+void token_stream::notify() { signal_.cancel(); }
+
+bool token_stream::has_pending() const {
+  return pending_.tokens > 0 || !pending_.text.empty() || pending_.finish || pending_.error;
+}
+
+boost::asio::awaitable<void> token_stream::wait() {
+  while (!has_pending()) {
+    // A cancelled consumer (its client went away) must not wait for tokens that may never come.
+    auto cs = co_await boost::asio::this_coro::cancellation_state;
+    if (cs.cancelled() != boost::asio::cancellation_type::none) co_return;
+    boost::system::error_code ec;
+    signal_.expires_at(clock::time_point::max());
+    co_await signal_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+  }
+}
+
+stream_delta token_stream::take() { return std::exchange(pending_, {}); }
+
+void token_stream::cancel() {
+  cancelled_ = true;
+  notify();
+}
+
+}  // namespace gw

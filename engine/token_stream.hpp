@@ -1,0 +1,86 @@
+#pragma once
+// The hand-off between the batcher (producer) and one request's session (consumer), both on the
+// reactor thread. Token events that arrive while the consumer is busy writing are coalesced, so
+// a slow writer sends fewer, larger chunks instead of queueing one per token.
+//
+// Ownership: shared by the batcher and the session. The consumer holds it through a
+// stream_lease, whose destruction cancels the sequence: the batcher sees `cancelled()` at the
+// next step boundary and drops the sequence from its engine, freeing its permit.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "engine/generation.hpp"
+
+namespace gw {
+
+struct stream_delta {
+  std::string text;
+  std::uint32_t tokens = 0;
+  std::optional<finish_reason> finish;
+  std::optional<engine_errc> error;
+  unsigned retry_after_s = 0;  // with error: when a retry may succeed
+};
+
+class token_stream {
+ public:
+  using clock = std::chrono::steady_clock;
+
+  token_stream(boost::asio::any_io_executor ex, std::uint32_t prompt_tokens);
+
+  // Producer side.
+  void admitted(clock::time_point now);
+  void push(std::string_view text, std::uint32_t tokens, std::optional<finish_reason> finish);
+  void fail(engine_errc e, unsigned retry_after_s = 0);
+  bool cancelled() const { return cancelled_; }
+
+  // Consumer side. wait() completes when there is something to take (or at once if there is).
+  boost::asio::awaitable<void> wait();
+  bool has_pending() const;
+  stream_delta take();
+  bool ended() const { return ended_; }  // finished or failed (pending events may remain)
+  void cancel();
+
+  std::uint32_t prompt_tokens() const { return prompt_tokens_; }
+  std::uint32_t completion_tokens() const { return completion_tokens_; }
+  std::optional<clock::time_point> admitted_at() const { return admitted_at_; }
+  std::optional<clock::time_point> first_token_at() const { return first_token_at_; }
+  clock::time_point created_at() const { return created_at_; }
+
+ private:
+  void notify();
+
+  boost::asio::steady_timer signal_;
+  stream_delta pending_;
+  std::uint32_t prompt_tokens_;
+  std::uint32_t completion_tokens_ = 0;
+  clock::time_point created_at_;
+  std::optional<clock::time_point> admitted_at_;
+  std::optional<clock::time_point> first_token_at_;
+  bool ended_ = false;
+  bool cancelled_ = false;
+};
+
+// The consumer's handle: cancels the sequence when the request ends for any reason.
+class stream_lease {
+ public:
+  explicit stream_lease(std::shared_ptr<token_stream> s) : s_(std::move(s)) {}
+  stream_lease(stream_lease&&) = default;
+  stream_lease& operator=(stream_lease&&) = default;
+  ~stream_lease() {
+    if (s_) s_->cancel();
+  }
+  token_stream* operator->() const { return s_.get(); }
+  token_stream& operator*() const { return *s_; }
+
+ private:
+  std::shared_ptr<token_stream> s_;
+};
+
+}  // namespace gw

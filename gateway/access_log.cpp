@@ -1,0 +1,31 @@
+#include "gateway/access_log.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+namespace gw {
+
+void log_exchange(gateway& g, const incoming_request& req, const exchange_record& rec) {
+  const double duration =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received_at).count();
+  auto& m = g.stats();
+  m.count_request(rec.endpoint.empty() ? "other" : rec.endpoint, rec.status);
+  m.request_duration.observe(duration);
+  if (rec.ttft_s >= 0) m.time_to_first_token.observe(rec.ttft_s);
+  if (rec.prompt_tokens || rec.completion_tokens) m.count_tokens(rec.prompt_tokens, rec.completion_tokens);
+  if (!g.config().log.access_log) return;
+  spdlog::info(
+      "access request_id={} method={} path={} model={} route={} status={} prompt_tokens={} "
+      "completion_tokens={} ttft_ms={:.1f} duration_ms={:.1f}{}{}",
+      req.request_id, req.method, req.path, rec.model.empty() ? "-" : rec.model,
+      rec.route.empty() ? "-" : rec.route, rec.status, rec.prompt_tokens, rec.completion_tokens,
+      rec.ttft_s >= 0 ? rec.ttft_s * 1000 : -1.0, duration * 1000, rec.error.empty() ? "" : " error=",
+      rec.error);
+}
+
+void log_failure(const incoming_request& req, std::string_view what) {
+  spdlog::error("internal error request_id={} path={}: {}", req.request_id, req.path, what);
+}
+
+}  // namespace gw

@@ -1,0 +1,47 @@
+#pragma once
+// The one table that maps every client-visible failure to an HTTP status and OpenAI's error
+// `type`/`code`, and the envelope {"error":{"message","type","param","code"}} it is sent in.
+// Messages are written for clients: they never carry internals (paths, exception text).
+
+#include <string>
+#include <string_view>
+
+namespace gw {
+
+enum class api_errc {
+  invalid_json,        // 400: body is not JSON, not UTF-8, or nested too deep
+  invalid_field,       // 400: a field has a wrong type, a value out of range, or is missing
+  unsupported_field,   // 400: a valid OpenAI option this gateway refuses (e.g. n > 1)
+  context_length_exceeded,  // 400: prompt + max_tokens exceed the model's length
+  model_not_found,     // 404
+  route_not_found,     // 404
+  method_not_allowed,  // 405
+  body_too_large,      // 413
+  header_too_large,    // 431
+  queue_full,          // 429, Retry-After
+  queue_timeout,       // 503, Retry-After: waited past the queue's deadline
+  not_ready,           // 503
+  draining,            // 503
+  engine_failed,       // 503: the local engine failed before the first token
+  internal,            // 500: a bug
+};
+
+struct api_error {
+  api_errc code = api_errc::internal;
+  std::string message;
+  std::string param;            // the offending field ("messages[0].role"); empty if none
+  unsigned retry_after_s = 0;   // sent as Retry-After when > 0
+};
+
+struct api_error_class {
+  unsigned status;
+  const char* type;  // OpenAI error type
+  const char* code;  // OpenAI error code
+};
+
+api_error_class classify(api_errc code);
+
+// The JSON envelope for `e`, without a trailing newline.
+std::string error_envelope(const api_error& e);
+
+}  // namespace gw

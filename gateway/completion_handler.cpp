@@ -1,0 +1,210 @@
+#include "gateway/completion_handler.hpp"
+
+#include <charconv>
+#include <chrono>
+
+#include "gateway/error_reply.hpp"
+#include "gateway/generation_request.hpp"
+#include "policy/route_plan.hpp"
+
+namespace gw {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+double seconds_between(clock::time_point a, clock::time_point b) {
+  return std::chrono::duration<double>(b - a).count();
+}
+
+// What the validator produced, reduced to what serving needs from either API.
+struct parsed {
+  std::string model;
+  bool stream = false;
+  bool include_usage = false;
+  std::string echo_prompt;  // legacy echo: text to prepend to the completion
+  std::variant<chat_request, completion_request> request;
+};
+
+std::variant<parsed, api_error> parse(gateway& g, api_kind kind, const std::string& body) {
+  parsed p;
+  if (kind == api_kind::chat) {
+    auto v = g.validator().chat(body);
+    if (auto* e = std::get_if<api_error>(&v)) return *e;
+    auto& r = std::get<chat_request>(v);
+    p.model = r.model;
+    p.stream = r.stream;
+    p.include_usage = r.include_usage;
+    p.request = std::move(r);
+  } else {
+    auto v = g.validator().completion(body);
+    if (auto* e = std::get_if<api_error>(&v)) return *e;
+    auto& r = std::get<completion_request>(v);
+    p.model = r.model;
+    p.stream = r.stream;
+    p.include_usage = r.include_usage;
+    if (r.echo) p.echo_prompt = r.prompt;
+    p.request = std::move(r);
+  }
+  return p;
+}
+
+// X-Priority: an integer in [-1000, 1000], higher served first; absent means 0.
+std::variant<int, api_error> parse_priority(const std::string& h) {
+  if (h.empty()) return 0;
+  int v = 0;
+  auto [p, ec] = std::from_chars(h.data(), h.data() + h.size(), v);
+  if (ec != std::errc() || p != h.data() + h.size() || v < -1000 || v > 1000)
+    return api_error{api_errc::invalid_field, "The X-Priority header must be an integer between -1000 and 1000.",
+                     "X-Priority"};
+  return v;
+}
+
+// Streams the sequence as chat.completion.chunk / text_completion events.
+boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, const response_meta& meta,
+                                           const parsed& p, incoming_request& req, response_sink& sink,
+                                           exchange_record& rec, const header_list& headers) {
+  co_await s->wait();
+  stream_delta d = s->take();
+  if (d.error) {  // failed before the first token: a proper status still reaches the client
+    co_await send_error(sink, rec, to_api_error(*d.error, d.retry_after_s), headers);
+    co_return;
+  }
+  if (!co_await sink.start_events(headers)) co_return;
+  rec.status = 200;
+
+  std::string frames;
+  append_sse_event(frames, role_chunk(meta));
+  std::optional<clock::time_point> last_write;
+  bool first_content = true;
+  for (;;) {
+    if (!d.text.empty() || (first_content && !p.echo_prompt.empty())) {
+      std::string text = first_content ? p.echo_prompt + d.text : d.text;
+      append_sse_event(frames, content_chunk(meta, text));
+      first_content = false;
+    }
+    bool done = false;
+    if (d.finish) {
+      append_sse_event(frames, finish_chunk(meta, *d.finish));
+      if (meta.include_usage) append_sse_event(frames, usage_chunk(meta, {s->prompt_tokens(), s->completion_tokens()}));
+      frames += sse_done;
+      done = true;
+    } else if (d.error) {
+      // After the first byte a status can no longer change: one error event ends the stream.
+      const api_error e = to_api_error(*d.error, d.retry_after_s);
+      frames += error_event(e);
+      rec.error = classify(e.code).code;
+      done = true;
+    }
+    const auto now = clock::now();
+    if (d.tokens > 0) {
+      if (last_write)
+        g.stats().inter_token_latency.observe(seconds_between(*last_write, now));
+      else
+        rec.ttft_s = seconds_between(req.received_at, now);
+      last_write = now;
+    }
+    if (!co_await sink.send_events(frames)) co_return;
+    frames.clear();
+    if (done) break;
+    co_await s->wait();
+    d = s->take();
+  }
+  co_await sink.end_events();
+}
+
+// Collects the whole sequence, then answers one chat.completion / text_completion.
+boost::asio::awaitable<void> collect(gateway&, stream_lease& s, const response_meta& meta, const parsed& p,
+                                     incoming_request& req, response_sink& sink, exchange_record& rec,
+                                     const header_list& headers) {
+  std::string text = p.echo_prompt;
+  for (;;) {
+    co_await s->wait();
+    if (!s->has_pending()) co_return;  // cancelled: the client is gone
+    stream_delta d = s->take();
+    text += d.text;
+    if (d.error) {
+      co_await send_error(sink, rec, to_api_error(*d.error, d.retry_after_s), headers);
+      co_return;
+    }
+    if (d.finish) {
+      if (auto t = s->first_token_at()) rec.ttft_s = seconds_between(req.received_at, *t);
+      rec.status = 200;
+      co_await sink.send(200, "application/json",
+                         completion_body(meta, text, *d.finish, {s->prompt_tokens(), s->completion_tokens()}),
+                         headers);
+      co_return;
+    }
+  }
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incoming_request& req,
+                                              response_sink& sink, exchange_record& rec) {
+  header_list headers{{"x-request-id", req.request_id}};
+  auto parsed_or = parse(g, kind, req.body);
+  if (auto* e = std::get_if<api_error>(&parsed_or)) {
+    co_await send_error(sink, rec, *e, headers);
+    co_return;
+  }
+  auto& p = std::get<parsed>(parsed_or);
+  rec.model = p.model;
+
+  auto prio = parse_priority(req.priority);
+  if (auto* e = std::get_if<api_error>(&prio)) {
+    co_await send_error(sink, rec, *e, headers);
+    co_return;
+  }
+  const model_target target = g.find_model(p.model);
+  const route_plan plan = plan_route(target.pool != nullptr, g.draining());
+  if (plan.targets.empty()) {
+    const api_error e = plan.reason == route_reason::unknown_model
+                            ? api_error{api_errc::model_not_found,
+                                        "The model '" + p.model + "' does not exist. GET /v1/models lists the models served here.",
+                                        "model"}
+                            : api_error{api_errc::draining, "The gateway is shutting down. Please retry on another instance.",
+                                        "", 1};
+    co_await send_error(sink, rec, e, headers);
+    co_return;
+  }
+  rec.route = "local:" + target.config->id;
+  headers.emplace_back("x-gateway-route", rec.route);
+  headers.emplace_back("x-gateway-route-reason", to_string(plan.reason));
+
+  auto gen = std::visit([&](const auto& r) { return make_generation(r, *target.config, g.entropy()); }, p.request);
+  if (auto* e = std::get_if<api_error>(&gen)) {
+    co_await send_error(sink, rec, *e, headers);
+    co_return;
+  }
+  auto submitted = target.pool->scheduler().submit(std::move(std::get<generation_params>(gen)), std::get<int>(prio));
+  if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
+    co_await send_error(sink, rec, to_api_error(refusal->error, refusal->retry_after_s), headers);
+    co_return;
+  }
+  stream_lease lease(std::move(std::get<std::shared_ptr<token_stream>>(submitted)));
+  // Token counts reach the record however the exchange ends, a vanished client included.
+  struct record_usage {
+    exchange_record& rec;
+    stream_lease& lease;
+    ~record_usage() {
+      rec.prompt_tokens = lease->prompt_tokens();
+      rec.completion_tokens = lease->completion_tokens();
+    }
+  } usage_guard{rec, lease};
+
+  response_meta meta;
+  meta.kind = kind;
+  meta.id = g.new_id(kind == api_kind::chat ? "chatcmpl-" : "cmpl-");
+  meta.created = std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+  meta.model = p.model;
+  meta.include_usage = p.include_usage;
+
+  if (p.stream)
+    co_await stream_events(g, lease, meta, p, req, sink, rec, headers);
+  else
+    co_await collect(g, lease, meta, p, req, sink, rec, headers);
+}
+
+}  // namespace gw

@@ -1,0 +1,227 @@
+#include "gateway/config.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace gw {
+namespace {
+
+// Thrown only inside this file and turned into config_error at the boundary.
+struct bad_key {
+  std::string message;
+};
+
+class reader {
+ public:
+  reader(std::string source) : source_(std::move(source)) {}
+
+  [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& what) const {
+    std::ostringstream os;
+    os << source_;
+    if (n.IsDefined() && n.Mark().line >= 0) os << ':' << n.Mark().line + 1;
+    os << ": " << key << ": " << what;
+    throw bad_key{os.str()};
+  }
+
+  // Checks that `n` is a map whose keys are all in `allowed`.
+  void expect_map(const YAML::Node& n, const std::string& key, std::set<std::string> allowed) const {
+    if (!n.IsMap()) fail(n, key, "must be a mapping");
+    for (const auto& kv : n) {
+      const auto k = kv.first.as<std::string>();
+      if (!allowed.count(k)) fail(kv.first, key.empty() ? k : key + "." + k, "unknown key");
+    }
+  }
+
+  template <class T>
+  T scalar(const YAML::Node& n, const std::string& key, const char* expected) const {
+    if (!n.IsScalar()) fail(n, key, std::string("must be ") + expected);
+    try {
+      return n.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(n, key, std::string("must be ") + expected);
+    }
+  }
+
+  double number(const YAML::Node& n, const std::string& key, double lo, double hi) const {
+    const double v = scalar<double>(n, key, "a number");
+    if (!(v >= lo && v <= hi)) {
+      std::ostringstream os;
+      os << "must be between " << lo << " and " << hi;
+      fail(n, key, os.str());
+    }
+    return v;
+  }
+
+  std::uint64_t integer(const YAML::Node& n, const std::string& key, std::uint64_t lo, std::uint64_t hi) const {
+    const auto s = scalar<std::string>(n, key, "an integer");
+    std::uint64_t v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi)
+      fail(n, key, "must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi));
+    return v;
+  }
+
+ private:
+  std::string source_;
+};
+
+void read_server(const reader& r, const YAML::Node& n, server_config& s) {
+  r.expect_map(n, "server", {"listen", "max_body_bytes", "max_header_bytes", "read_timeout_s",
+                             "idle_timeout_s", "write_timeout_s"});
+  if (n["listen"]) {
+    const auto v = r.scalar<std::string>(n["listen"], "server.listen", "a string");
+    if (!parse_listen(v, s.host, s.port)) r.fail(n["listen"], "server.listen", "must be HOST:PORT");
+  }
+  if (n["max_body_bytes"])
+    s.max_body_bytes = r.integer(n["max_body_bytes"], "server.max_body_bytes", 1024, 1ull << 30);
+  if (n["max_header_bytes"])
+    s.max_header_bytes = r.integer(n["max_header_bytes"], "server.max_header_bytes", 1024, 1u << 20);
+  if (n["read_timeout_s"])
+    s.read_timeout = std::chrono::seconds(r.integer(n["read_timeout_s"], "server.read_timeout_s", 1, 3600));
+  if (n["idle_timeout_s"])
+    s.idle_timeout = std::chrono::seconds(r.integer(n["idle_timeout_s"], "server.idle_timeout_s", 1, 3600));
+  if (n["write_timeout_s"])
+    s.write_timeout = std::chrono::seconds(r.integer(n["write_timeout_s"], "server.write_timeout_s", 1, 3600));
+}
+
+void read_log(const reader& r, const YAML::Node& n, log_config& l) {
+  r.expect_map(n, "log", {"level", "access_log"});
+  if (n["level"]) {
+    l.level = r.scalar<std::string>(n["level"], "log.level", "a string");
+    static const std::set<std::string> levels{"trace", "debug", "info", "warn", "error", "off"};
+    if (!levels.count(l.level)) r.fail(n["level"], "log.level", "must be one of trace, debug, info, warn, error, off");
+  }
+  if (n["access_log"]) l.access_log = r.scalar<bool>(n["access_log"], "log.access_log", "true or false");
+}
+
+void read_sim(const reader& r, const YAML::Node& n, const std::string& key, sim_timing& t) {
+  r.expect_map(n, key, {"prefill_tokens_per_s", "prefill_latency_ms", "decode_base_ms",
+                        "decode_per_sequence_ms", "kv_token_capacity", "time_scale"});
+  if (n["prefill_tokens_per_s"])
+    t.prefill_tokens_per_s = r.number(n["prefill_tokens_per_s"], key + ".prefill_tokens_per_s", 1, 1e9);
+  if (n["prefill_latency_ms"])
+    t.prefill_latency_s = r.number(n["prefill_latency_ms"], key + ".prefill_latency_ms", 0, 600000) / 1000;
+  if (n["decode_base_ms"]) t.decode_base_s = r.number(n["decode_base_ms"], key + ".decode_base_ms", 0, 60000) / 1000;
+  if (n["decode_per_sequence_ms"])
+    t.decode_per_sequence_s = r.number(n["decode_per_sequence_ms"], key + ".decode_per_sequence_ms", 0, 60000) / 1000;
+  if (n["kv_token_capacity"])
+    t.kv_token_capacity = r.integer(n["kv_token_capacity"], key + ".kv_token_capacity", 16, 1ull << 40);
+  if (n["time_scale"]) t.time_scale = r.number(n["time_scale"], key + ".time_scale", 0, 1000);
+}
+
+void read_batching(const reader& r, const YAML::Node& n, const std::string& key, batcher_config& b,
+                   bool& budget_set) {
+  r.expect_map(n, key, {"max_batch_size", "token_budget", "max_queued", "max_queue_wait_ms"});
+  if (n["max_batch_size"])
+    b.limits.max_batch_size = r.integer(n["max_batch_size"], key + ".max_batch_size", 1, 65536);
+  if (n["token_budget"]) {
+    b.limits.token_budget = r.integer(n["token_budget"], key + ".token_budget", 16, 1ull << 40);
+    budget_set = true;
+  }
+  if (n["max_queued"]) b.max_queued = r.integer(n["max_queued"], key + ".max_queued", 0, 1u << 24);
+  if (n["max_queue_wait_ms"])
+    b.max_queue_wait = std::chrono::milliseconds(r.integer(n["max_queue_wait_ms"], key + ".max_queue_wait_ms", 1, 3600000));
+}
+
+model_config read_model(const reader& r, const YAML::Node& n, const std::string& key) {
+  r.expect_map(n, key, {"id", "engine", "preset", "replicas", "max_model_len", "default_max_tokens",
+                        "sim", "batching"});
+  model_config m;
+  if (!n["id"]) r.fail(n, key + ".id", "is required");
+  m.id = r.scalar<std::string>(n["id"], key + ".id", "a string");
+  if (m.id.empty() || m.id.size() > 256) r.fail(n["id"], key + ".id", "must be 1 to 256 characters");
+  if (n["engine"]) {
+    m.pool.kind = r.scalar<std::string>(n["engine"], key + ".engine", "a string");
+    if (m.pool.kind != "sim") r.fail(n["engine"], key + ".engine", "unknown engine kind (known: sim)");
+  }
+  if (n["preset"]) {
+    m.pool.preset = r.scalar<std::string>(n["preset"], key + ".preset", "a string");
+    const sim_timing* p = find_sim_preset(m.pool.preset);
+    if (!p) {
+      std::string known;
+      for (const auto& name : sim_preset_names()) known += (known.empty() ? "" : ", ") + name;
+      r.fail(n["preset"], key + ".preset", "unknown preset (known: " + known + ")");
+    }
+    m.pool.sim = *p;
+  }
+  if (n["sim"]) read_sim(r, n["sim"], key + ".sim", m.pool.sim);
+  if (n["replicas"]) m.pool.replicas = r.integer(n["replicas"], key + ".replicas", 1, 64);
+  if (n["max_model_len"]) m.max_model_len = r.integer(n["max_model_len"], key + ".max_model_len", 16, 1u << 24);
+  if (n["default_max_tokens"])
+    m.default_max_tokens = r.integer(n["default_max_tokens"], key + ".default_max_tokens", 1, 1u << 24);
+  bool budget_set = false;
+  if (n["batching"]) read_batching(r, n["batching"], key + ".batching", m.pool.batching, budget_set);
+  // The token budget defaults to the engine's KV capacity, and a budget larger than the
+  // capacity would admit sequences the engine cannot hold.
+  if (!budget_set) m.pool.batching.limits.token_budget = m.pool.sim.kv_token_capacity;
+  if (m.pool.batching.limits.token_budget > m.pool.sim.kv_token_capacity)
+    r.fail(n["batching"]["token_budget"], key + ".batching.token_budget", "exceeds sim.kv_token_capacity");
+  if (m.max_model_len > m.pool.batching.limits.token_budget)
+    r.fail(n["max_model_len"] ? n["max_model_len"] : n, key + ".max_model_len",
+           "exceeds the token budget, so a full-length request could never be admitted");
+  return m;
+}
+
+gateway_config read_root(const reader& r, const YAML::Node& root) {
+  gateway_config c;
+  if (!root.IsDefined() || root.IsNull()) r.fail(root, "(root)", "the file is empty");
+  r.expect_map(root, "", {"server", "log", "models"});
+  if (root["server"]) read_server(r, root["server"], c.server);
+  if (root["log"]) read_log(r, root["log"], c.log);
+  const auto models = root["models"];
+  if (!models || !models.IsSequence() || models.size() == 0)
+    r.fail(models ? models : root, "models", "must be a non-empty list");
+  std::set<std::string> ids;
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    const std::string key = "models[" + std::to_string(i) + "]";
+    auto m = read_model(r, models[i], key);
+    if (!ids.insert(m.id).second) r.fail(models[i]["id"], key + ".id", "duplicate model id '" + m.id + "'");
+    c.models.push_back(std::move(m));
+  }
+  return c;
+}
+
+}  // namespace
+
+bool parse_listen(const std::string& s, std::string& host, std::uint16_t& port) {
+  const auto colon = s.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  std::string h = s.substr(0, colon);
+  if (h.front() == '[') {
+    if (h.size() < 3 || h.back() != ']') return false;
+    h = h.substr(1, h.size() - 2);
+  }
+  unsigned p = 0;
+  const char* b = s.data() + colon + 1;
+  const char* e = s.data() + s.size();
+  auto [ptr, ec] = std::from_chars(b, e, p);
+  if (b == e || ec != std::errc() || ptr != e || p > 65535) return false;
+  host = h;
+  port = static_cast<std::uint16_t>(p);
+  return true;
+}
+
+std::variant<gateway_config, config_error> load_config_text(const std::string& yaml, const std::string& source) {
+  reader r(source);
+  try {
+    return read_root(r, YAML::Load(yaml));
+  } catch (const bad_key& e) {
+    return config_error{e.message};
+  } catch (const YAML::Exception& e) {
+    return config_error{source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg};
+  }
+}
+
+std::variant<gateway_config, config_error> load_config_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return config_error{path + ": cannot open the file"};
+  std::ostringstream os;
+  os << in.rdbuf();
+  return load_config_text(os.str(), path);
+}
+
+}  // namespace gw

@@ -1,0 +1,23 @@
+#pragma once
+// Sending an OpenAI error envelope, as a whole response or (after a stream started) as the
+// stream's one final error event; and the mapping from engine failures to client errors.
+
+#include <boost/asio/awaitable.hpp>
+#include <string>
+
+#include "engine/generation.hpp"
+#include "gateway/api_error.hpp"
+#include "gateway/http_exchange.hpp"
+
+namespace gw {
+
+api_error to_api_error(engine_errc e, unsigned retry_after_s);
+
+// Sends `e` with its status (and Retry-After when set) and records it in `rec`.
+boost::asio::awaitable<bool> send_error(response_sink& sink, exchange_record& rec, const api_error& e,
+                                        const header_list& extra);
+
+// The SSE frame that ends a started stream with `e`.
+std::string error_event(const api_error& e);
+
+}  // namespace gw

@@ -1,0 +1,55 @@
+#pragma once
+// What a route handler sees of one HTTP exchange, free of Beast types: the request's parts it
+// needs, a sink to answer through, and the record the access log and metrics are written from.
+// Only http_session.cpp knows Beast; handlers stay cheap to compile and easy to test.
+
+#include <boost/asio/awaitable.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gw {
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+struct incoming_request {
+  std::string method;  // "GET", "POST", ...
+  std::string path;    // target without the query string
+  unsigned version = 11;
+  std::string body;
+  std::string request_id;  // from X-Request-Id (validated) or generated
+  std::string priority;    // raw X-Priority header, empty if absent
+  std::chrono::steady_clock::time_point received_at;
+};
+
+// Answers one request. Every call returns false once the client is gone or a write failed;
+// a handler then stops (its caller closes the connection).
+class response_sink {
+ public:
+  virtual ~response_sink() = default;
+  virtual boost::asio::awaitable<bool> send(unsigned status, std::string_view content_type,
+                                            std::string body, const header_list& extra) = 0;
+  // Starts a Server-Sent Events response: 200, text/event-stream, no caching or proxy buffering;
+  // chunked on HTTP/1.1, close-delimited on HTTP/1.0.
+  virtual boost::asio::awaitable<bool> start_events(const header_list& extra) = 0;
+  virtual boost::asio::awaitable<bool> send_events(std::string_view sse) = 0;
+  virtual boost::asio::awaitable<bool> end_events() = 0;
+  virtual bool started() const = 0;  // a status line was sent
+};
+
+// Filled by the handler, read by the session for the access log and metrics.
+struct exchange_record {
+  std::string endpoint;  // route label for metrics ("/v1/chat/completions", "other")
+  unsigned status = 0;   // 499 when the client went away first
+  std::string model;
+  std::string route;     // "local:<model>" when an engine served it
+  std::uint32_t prompt_tokens = 0;
+  std::uint32_t completion_tokens = 0;
+  double ttft_s = -1;    // < 0 when no token was produced
+  std::string error;     // error code when it failed
+};
+
+}  // namespace gw

@@ -1,0 +1,246 @@
+#include "gateway/http_session.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+
+#include "gateway/access_log.hpp"
+#include "gateway/error_reply.hpp"
+#include "gateway/router.hpp"
+
+namespace gw {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view server_name = "inference-gateway";
+
+// Writes responses for one request onto the connection's stream.
+class beast_sink final : public response_sink {
+ public:
+  beast_sink(beast::tcp_stream& stream, unsigned version, bool keep_alive, std::chrono::seconds write_timeout)
+      : stream_(stream), version_(version), keep_alive_(keep_alive), write_timeout_(write_timeout) {}
+
+  asio::awaitable<bool> send(unsigned status, std::string_view content_type, std::string body,
+                             const header_list& extra) override {
+    http::response<http::string_body> res{static_cast<http::status>(status), version_};
+    res.set(http::field::server, server_name);
+    res.set(http::field::content_type, content_type);
+    for (const auto& [k, v] : extra) res.set(k, v);
+    res.keep_alive(keep_alive_);
+    res.body() = std::move(body);
+    res.prepare_payload();
+    started_ = true;
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
+    if (ec) failed_ = true;
+    co_return !ec;
+  }
+
+  asio::awaitable<bool> start_events(const header_list& extra) override {
+    http::response<http::empty_body> res{http::status::ok, version_};
+    res.set(http::field::server, server_name);
+    res.set(http::field::content_type, "text/event-stream");
+    res.set(http::field::cache_control, "no-cache");
+    res.set("X-Accel-Buffering", "no");  // nginx: pass each event on as it comes
+    for (const auto& [k, v] : extra) res.set(k, v);
+    // HTTP/1.0 has no chunked encoding: the stream's end is the connection's end.
+    chunked_ = version_ >= 11;
+    if (chunked_) {
+      res.chunked(true);
+      res.keep_alive(keep_alive_);
+    } else {
+      res.keep_alive(false);
+      keep_alive_ = false;
+    }
+    started_ = true;
+    http::response_serializer<http::empty_body> sr{res};
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await http::async_write_header(stream_, sr, use_tuple);
+    if (ec) failed_ = true;
+    co_return !ec;
+  }
+
+  asio::awaitable<bool> send_events(std::string_view sse) override {
+    // Each write gets its own deadline: a long generation must not hit one set long ago.
+    stream_.expires_after(write_timeout_);
+    boost::system::error_code ec;
+    if (chunked_)
+      std::tie(ec, std::ignore) = co_await asio::async_write(stream_, http::make_chunk(asio::buffer(sse)), use_tuple);
+    else
+      std::tie(ec, std::ignore) = co_await asio::async_write(stream_, asio::buffer(sse), use_tuple);
+    if (ec) failed_ = true;
+    co_return !ec;
+  }
+
+  asio::awaitable<bool> end_events() override {
+    if (!chunked_) co_return true;  // the connection's close ends the body
+    stream_.expires_after(write_timeout_);
+    auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(), use_tuple);
+    if (ec) failed_ = true;
+    co_return !ec;
+  }
+
+  bool started() const override { return started_; }
+  bool reusable() const { return keep_alive_ && !failed_; }
+
+ private:
+  beast::tcp_stream& stream_;
+  unsigned version_;
+  bool keep_alive_;
+  std::chrono::seconds write_timeout_;
+  bool chunked_ = false;
+  bool started_ = false;
+  bool failed_ = false;
+};
+
+// Completes when the client goes away (EOF, reset). Bytes it sends meanwhile (a pipelined next
+// request) are kept in `buffer` for the next parse, up to `cap`; past that it stops reading.
+asio::awaitable<void> watch_peer(tcp::socket& socket, beast::flat_buffer& buffer, std::size_t cap) {
+  while (buffer.size() < cap) {
+    auto [ec, n] = co_await socket.async_read_some(buffer.prepare(4096), use_tuple);
+    if (ec) co_return;
+    buffer.commit(n);
+  }
+  asio::steady_timer forever(socket.get_executor(), asio::steady_timer::time_point::max());
+  co_await forever.async_wait(use_tuple);
+}
+
+// A well-formed X-Request-Id is echoed; anything else (too long, odd bytes) is replaced.
+std::string request_id_from(std::string_view h, gateway& g) {
+  if (h.empty() || h.size() > 128) return g.new_id("req-");
+  for (char c : h)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':'))
+      return g.new_id("req-");
+  return std::string(h);
+}
+
+// Sends an error before the request was parsed, then closes so that the client reads it:
+// shut down our side, drain what it still sends for a moment, then close (a lingering close;
+// closing with unread input would reset the connection and could destroy the response).
+asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, const api_error& e, unsigned version) {
+  exchange_record rec;
+  beast_sink sink(stream, version, false, g.config().server.write_timeout);
+  co_await send_error(sink, rec, e, {});
+  g.stats().count_request("other", rec.status);
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.expires_after(std::chrono::seconds(2));
+  std::array<char, 8192> sink_buf;
+  for (std::size_t drained = 0; drained < (1u << 20);) {
+    auto [rec_ec, n] = co_await stream.async_read_some(asio::buffer(sink_buf), use_tuple);
+    if (rec_ec) break;
+    drained += n;
+  }
+  stream.close();
+}
+
+}  // namespace
+
+asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
+  const server_config& cfg = g.config().server;
+  socket.set_option(tcp::no_delay(true));
+  beast::tcp_stream stream(std::move(socket));
+  beast::flat_buffer buffer;
+
+  for (;;) {
+    http::request_parser<http::string_body> parser;
+    parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
+    parser.body_limit(cfg.max_body_bytes);
+
+    stream.expires_after(cfg.idle_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (hec == http::error::body_limit) {  // Content-Length over the limit: refuse unread
+      co_await refuse_and_close(stream, g,
+                                {api_errc::body_too_large,
+                                 "The request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) + " bytes."},
+                                parser.get().version() == 10 ? 10 : 11);
+      co_return;
+    }
+    if (hec == http::error::header_limit) {
+      co_await refuse_and_close(stream, g,
+                                {api_errc::header_too_large,
+                                 "The request headers exceed the limit of " + std::to_string(cfg.max_header_bytes) + " bytes."},
+                                11);
+      co_return;
+    }
+    if (hec) {
+      // A closed or idle connection ends quietly; bytes that are not HTTP get a 400.
+      if (hec != http::error::end_of_stream && hec != beast::error::timeout && hec != asio::error::eof &&
+          hec != asio::error::connection_reset && hn > 0)
+        co_await refuse_and_close(stream, g, {api_errc::invalid_json, "The request is not valid HTTP/1.1."}, 11);
+      co_return;
+    }
+    if (parser.get()[http::field::expect] == "100-continue") {
+      http::response<http::empty_body> cont{http::status::continue_, 11};
+      stream.expires_after(cfg.write_timeout);
+      auto [cec, cn] = co_await http::async_write(stream, cont, use_tuple);
+      if (cec) co_return;
+    }
+    stream.expires_after(cfg.read_timeout);
+    auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
+    if (bec == http::error::body_limit) {
+      co_await refuse_and_close(stream, g,
+                                {api_errc::body_too_large,
+                                 "The request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) + " bytes."},
+                                parser.get().version() == 10 ? 10 : 11);
+      co_return;
+    }
+    if (bec) co_return;
+    stream.expires_never();  // handlers set deadlines per write
+
+    auto msg = parser.release();
+    incoming_request req;
+    req.received_at = std::chrono::steady_clock::now();
+    req.method = std::string(msg.method_string());
+    const std::string_view target = msg.target();
+    req.path = std::string(target.substr(0, target.find('?')));
+    req.version = msg.version();
+    req.request_id = request_id_from(msg["X-Request-Id"], g);
+    req.priority = std::string(msg["X-Priority"]);
+    req.body = std::move(msg.body());
+
+    beast_sink sink(stream, req.version, msg.keep_alive(), cfg.write_timeout);
+    exchange_record rec;
+    bool client_gone = false;
+    bool crashed = false;
+    try {
+      if (is_generation_route(req)) {
+        auto first = co_await (route_request(g, req, sink, rec) || watch_peer(stream.socket(), buffer, cfg.max_header_bytes));
+        client_gone = first.index() == 1;
+      } else {
+        co_await route_request(g, req, sink, rec);
+      }
+    } catch (const std::exception& e) {
+      // A bug, not input: answer 500 if nothing was sent yet, log it once, keep serving others.
+      log_failure(req, e.what());
+      crashed = true;
+    }
+    if (crashed) {
+      if (!sink.started())
+        co_await send_error(sink, rec, {api_errc::internal, "The gateway hit an internal error."}, {});
+      rec.status = 500;
+    }
+    if (client_gone) rec.status = 499;  // nginx's code for "client closed the request"
+    log_exchange(g, req, rec);
+    if (client_gone || !sink.reusable()) break;
+  }
+  boost::system::error_code ec;
+  stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+  stream.close();
+}
+
+}  // namespace gw

@@ -1,0 +1,13 @@
+#pragma once
+// One client connection: an HTTP/1.1 keep-alive loop on the reactor, as one coroutine frame.
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "gateway/gateway.hpp"
+
+namespace gw {
+
+boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, gateway& g);
+
+}  // namespace gw

@@ -1,0 +1,64 @@
+#include "gateway/json_writer.hpp"
+
+#include <charconv>
+#include <cmath>
+
+namespace gw::json {
+
+namespace {
+
+// True for the bytes JSON forbids raw inside a string. Bytes >= 0x80 are UTF-8 and pass through:
+// the caller guarantees valid UTF-8, and JSON allows any code point unescaped.
+bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+void append_escape(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"': out += "\\\""; return;
+    case '\\': out += "\\\\"; return;
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    case '\b': out += "\\b"; return;
+    case '\f': out += "\\f"; return;
+    default: break;
+  }
+  static constexpr char hex[] = "0123456789abcdef";
+  const char esc[] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xF]};
+  out.append(esc, sizeof esc);
+}
+
+}  // namespace
+
+void append_string(std::string& out, std::string_view s) {
+  out.push_back('"');
+  // Copy runs of plain bytes in one append: token text is almost never escaped.
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (!needs_escape(c)) continue;
+    out.append(s.data() + run_start, i - run_start);
+    append_escape(out, c);
+    run_start = i + 1;
+  }
+  out.append(s.data() + run_start, s.size() - run_start);
+  out.push_back('"');
+}
+
+void append_uint(std::string& out, std::uint64_t v) {
+  char buf[20];  // UINT64_MAX has 20 digits
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+void append_double(std::string& out, double v) {
+  // JSON has no NaN or infinity; a 0 keeps the document parseable rather than breaking a stream.
+  if (!std::isfinite(v)) {
+    out.push_back('0');
+    return;
+  }
+  char buf[32];  // shortest round-trip form of any double fits in 24 characters
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+}  // namespace gw::json

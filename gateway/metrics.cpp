@@ -1,0 +1,181 @@
+#include "gateway/metrics.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <string_view>
+#include <utility>
+
+namespace gw {
+
+histogram::histogram(std::vector<double> upper_bounds)
+    : bounds_(std::move(upper_bounds)), counts_(bounds_.size() + 1, 0) {
+  // lower_bound in observe() relies on ascending bounds; sort rather than trust every caller.
+  std::sort(bounds_.begin(), bounds_.end());
+}
+
+void histogram::observe(double v) {
+  // Prometheus buckets are "le": a value equal to a bound belongs to that bound's bucket, which is
+  // exactly the first bound >= v. Past the last bound (or NaN) the index lands on the +Inf slot.
+  const auto it = std::lower_bound(bounds_.begin(), bounds_.end(), v);
+  ++counts_[static_cast<std::size_t>(it - bounds_.begin())];
+  ++count_;
+  sum_ += v;
+}
+
+metrics::metrics() = default;
+
+void metrics::count_request(const std::string& endpoint, unsigned status) {
+  ++requests_[{endpoint, status}];
+}
+
+void metrics::count_tokens(std::uint64_t prompt, std::uint64_t completion) {
+  prompt_tokens_ += prompt;
+  completion_tokens_ += completion;
+}
+
+std::vector<double> metrics::latency_bounds() {
+  return {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60};
+}
+
+std::vector<double> metrics::gap_bounds() {
+  return {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.02, 0.03, 0.05, 0.075, 0.1, 0.25, 0.5, 1, 2.5};
+}
+
+std::vector<double> metrics::duration_bounds() {
+  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600};
+}
+
+std::vector<double> metrics::batch_bounds() {
+  return {1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024};
+}
+
+namespace {
+
+// Shortest round-trip form, so 0.001 prints as "0.001" and 1 as "1" rather than printf's
+// "0.001000" / "1.000000". Plain shortest would pick "5e-04" for 0.0005, so ordinary magnitudes
+// use fixed notation (as Go's client does) to keep `le` values stable and readable; the spec
+// spells the non-finite values "+Inf", "-Inf" and "NaN".
+void append_number(std::string& out, double v) {
+  if (std::isnan(v)) {
+    out += "NaN";
+    return;
+  }
+  if (std::isinf(v)) {
+    out += v > 0 ? "+Inf" : "-Inf";
+    return;
+  }
+  char buf[64];  // fixed < 1e21 needs at most ~24 characters
+  const double mag = std::fabs(v);
+  const bool fixed = mag == 0 || (mag >= 1e-4 && mag < 1e21);
+  const auto res = fixed ? std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed)
+                         : std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+void append_number(std::string& out, std::uint64_t v) {
+  char buf[24];
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+// Label values may carry anything a client put in a path; the text format only allows these three
+// escapes, and an unescaped quote or newline would corrupt the whole scrape.
+void append_label_value(std::string& out, std::string_view v) {
+  for (const char c : v) {
+    switch (c) {
+      case '\\': out += "\\\\"; break;
+      case '"': out += "\\\""; break;
+      case '\n': out += "\\n"; break;
+      default: out += c;
+    }
+  }
+}
+
+void append_header(std::string& out, std::string_view name, std::string_view help,
+                   std::string_view type) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+void append_histogram(std::string& out, std::string_view name, std::string_view help,
+                      const histogram& h) {
+  append_header(out, name, help, "histogram");
+  // Stored counts are per bucket; the format wants each bucket to include all below it.
+  std::uint64_t cumulative = 0;
+  const auto& bounds = h.bounds();
+  const auto& counts = h.bucket_counts();
+  for (std::size_t i = 0; i <= bounds.size(); ++i) {
+    cumulative += counts[i];
+    out.append(name).append("_bucket{le=\"");
+    if (i < bounds.size()) {
+      append_number(out, bounds[i]);
+    } else {
+      out += "+Inf";
+    }
+    out += "\"} ";
+    append_number(out, cumulative);
+    out += '\n';
+  }
+  out.append(name).append("_sum ");
+  append_number(out, h.sum());
+  out += '\n';
+  out.append(name).append("_count ");
+  append_number(out, h.count());
+  out += '\n';
+}
+
+void append_gauge(std::string& out, std::string_view name, std::string_view help,
+                  const std::function<double()>& read) {
+  append_header(out, name, help, "gauge");
+  out.append(name).append(" ");
+  // No owner registered yet (e.g. no local engine configured): report an idle value, not a gap.
+  append_number(out, read ? read() : 0.0);
+  out += '\n';
+}
+
+}  // namespace
+
+std::string metrics::render() const {
+  std::string out;
+  out.reserve(8192);
+
+  append_header(out, "gateway_requests_total", "Requests served, by endpoint and HTTP status.",
+                "counter");
+  for (const auto& [key, n] : requests_) {
+    out += "gateway_requests_total{endpoint=\"";
+    append_label_value(out, key.first);
+    out += "\",status=\"";
+    append_number(out, static_cast<std::uint64_t>(key.second));
+    out += "\"} ";
+    append_number(out, n);
+    out += '\n';
+  }
+
+  // Both kinds are always emitted so rate() queries have a series from the first scrape.
+  append_header(out, "gateway_tokens_total", "Tokens processed, by kind.", "counter");
+  out += "gateway_tokens_total{kind=\"prompt\"} ";
+  append_number(out, prompt_tokens_);
+  out += "\ngateway_tokens_total{kind=\"completion\"} ";
+  append_number(out, completion_tokens_);
+  out += '\n';
+
+  append_histogram(out, "gateway_time_to_first_token_seconds",
+                   "Time from request receipt to the first generated token.",
+                   time_to_first_token);
+  append_histogram(out, "gateway_inter_token_latency_seconds",
+                   "Time between consecutive generated tokens of one sequence.",
+                   inter_token_latency);
+  append_histogram(out, "gateway_request_duration_seconds",
+                   "Time from request receipt to the end of the response.", request_duration);
+  append_histogram(out, "gateway_queue_wait_seconds",
+                   "Time a request waited in a batcher queue before admission.", queue_wait);
+  append_histogram(out, "gateway_batch_size", "Sequences in each engine step.", batch_size);
+
+  append_gauge(out, "gateway_queue_depth", "Requests waiting in batcher queues.", queue_depth);
+  append_gauge(out, "gateway_active_sequences", "Sequences currently being generated.",
+               active_sequences);
+  return out;
+}
+
+}  // namespace gw

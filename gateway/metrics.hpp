@@ -1,0 +1,63 @@
+#pragma once
+// Prometheus metrics for the gateway. Every instrument is touched only on the reactor thread
+// (the one io_context thread), so values are plain integers and doubles, with no atomics.
+// render() produces the Prometheus text exposition format (version 0.0.4).
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace gw {
+
+// A cumulative histogram with fixed upper bounds (seconds or counts), like Prometheus'.
+class histogram {
+ public:
+  explicit histogram(std::vector<double> upper_bounds);
+  void observe(double v);
+  const std::vector<double>& bounds() const { return bounds_; }
+  const std::vector<std::uint64_t>& bucket_counts() const { return counts_; }  // non-cumulative
+  std::uint64_t count() const { return count_; }
+  double sum() const { return sum_; }
+
+ private:
+  std::vector<double> bounds_;
+  std::vector<std::uint64_t> counts_;  // one per bound, plus one for +Inf
+  std::uint64_t count_ = 0;
+  double sum_ = 0;
+};
+
+class metrics {
+ public:
+  metrics();
+
+  // gateway_requests_total{endpoint, status}
+  void count_request(const std::string& endpoint, unsigned status);
+  // gateway_tokens_total{kind="prompt"|"completion"}
+  void count_tokens(std::uint64_t prompt, std::uint64_t completion);
+
+  histogram time_to_first_token{latency_bounds()};    // gateway_time_to_first_token_seconds
+  histogram inter_token_latency{gap_bounds()};        // gateway_inter_token_latency_seconds
+  histogram request_duration{duration_bounds()};      // gateway_request_duration_seconds
+  histogram queue_wait{latency_bounds()};             // gateway_queue_wait_seconds
+  histogram batch_size{batch_bounds()};               // gateway_batch_size
+
+  // Gauges are read at scrape time from whoever owns the state (the batchers).
+  std::function<double()> queue_depth;       // gateway_queue_depth
+  std::function<double()> active_sequences;  // gateway_active_sequences
+
+  std::string render() const;
+
+  static std::vector<double> latency_bounds();
+  static std::vector<double> gap_bounds();
+  static std::vector<double> duration_bounds();
+  static std::vector<double> batch_bounds();
+
+ private:
+  std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
+  std::uint64_t prompt_tokens_ = 0;
+  std::uint64_t completion_tokens_ = 0;
+};
+
+}  // namespace gw

@@ -1,0 +1,150 @@
+#include "gateway/openai_json.hpp"
+
+#include "gateway/json_writer.hpp"
+
+namespace gw {
+namespace {
+
+void open_chunk(std::string& o, const response_meta& m) {
+  o += "{\"id\":";
+  json::append_string(o, m.id);
+  o += m.kind == api_kind::chat ? ",\"object\":\"chat.completion.chunk\",\"created\":"
+                                : ",\"object\":\"text_completion\",\"created\":";
+  json::append_uint(o, static_cast<std::uint64_t>(m.created));
+  o += ",\"model\":";
+  json::append_string(o, m.model);
+  o += m.kind == api_kind::chat ? ",\"system_fingerprint\":null,\"choices\":[" : ",\"choices\":[";
+}
+
+void close_chunk(std::string& o, const response_meta& m) {
+  o += ']';
+  if (m.include_usage) o += ",\"usage\":null";
+  o += '}';
+}
+
+void append_usage(std::string& o, usage_counts u) {
+  o += "\"usage\":{\"prompt_tokens\":";
+  json::append_uint(o, u.prompt);
+  o += ",\"completion_tokens\":";
+  json::append_uint(o, u.completion);
+  o += ",\"total_tokens\":";
+  json::append_uint(o, std::uint64_t{u.prompt} + u.completion);
+  o += '}';
+}
+
+// One streamed choice; `delta_json` is the chat delta object, `text` the legacy text.
+std::string choice_chunk(const response_meta& m, std::string_view delta_json, std::string_view text,
+                         const char* finish) {
+  std::string o;
+  o.reserve(192 + m.id.size() + m.model.size() + delta_json.size() + text.size());
+  open_chunk(o, m);
+  if (m.kind == api_kind::chat) {
+    o += "{\"index\":0,\"delta\":";
+    o += delta_json;
+    o += ",\"logprobs\":null,\"finish_reason\":";
+  } else {
+    o += "{\"index\":0,\"text\":";
+    json::append_string(o, text);
+    o += ",\"logprobs\":null,\"finish_reason\":";
+  }
+  if (finish) {
+    o += '"';
+    o += finish;
+    o += '"';
+  } else {
+    o += "null";
+  }
+  o += '}';
+  close_chunk(o, m);
+  return o;
+}
+
+}  // namespace
+
+void append_sse_event(std::string& out, std::string_view json) {
+  out += "data: ";
+  out += json;
+  out += "\n\n";
+}
+
+std::string role_chunk(const response_meta& m) {
+  return choice_chunk(m, "{\"role\":\"assistant\",\"content\":\"\"}", "", nullptr);
+}
+
+std::string content_chunk(const response_meta& m, std::string_view text) {
+  if (m.kind != api_kind::chat) return choice_chunk(m, {}, text, nullptr);
+  std::string delta = "{\"content\":";
+  json::append_string(delta, text);
+  delta += '}';
+  return choice_chunk(m, delta, {}, nullptr);
+}
+
+std::string finish_chunk(const response_meta& m, finish_reason r) {
+  return choice_chunk(m, "{}", "", to_string(r));
+}
+
+std::string usage_chunk(const response_meta& m, usage_counts u) {
+  std::string o;
+  open_chunk(o, m);
+  o += "],";
+  append_usage(o, u);
+  o += '}';
+  return o;
+}
+
+std::string completion_body(const response_meta& m, std::string_view text, finish_reason r, usage_counts u) {
+  std::string o;
+  o.reserve(256 + text.size() + m.id.size() + m.model.size());
+  o += "{\"id\":";
+  json::append_string(o, m.id);
+  if (m.kind == api_kind::chat) {
+    o += ",\"object\":\"chat.completion\",\"created\":";
+  } else {
+    o += ",\"object\":\"text_completion\",\"created\":";
+  }
+  json::append_uint(o, static_cast<std::uint64_t>(m.created));
+  o += ",\"model\":";
+  json::append_string(o, m.model);
+  if (m.kind == api_kind::chat) {
+    o += ",\"system_fingerprint\":null,\"choices\":[{\"index\":0,\"message\":{\"role\":\"assistant\",\"content\":";
+    json::append_string(o, text);
+    o += ",\"refusal\":null},\"logprobs\":null,\"finish_reason\":\"";
+  } else {
+    o += ",\"choices\":[{\"index\":0,\"text\":";
+    json::append_string(o, text);
+    o += ",\"logprobs\":null,\"finish_reason\":\"";
+  }
+  o += to_string(r);
+  o += "\"}],";
+  append_usage(o, u);
+  o += '}';
+  return o;
+}
+
+namespace {
+void append_model(std::string& o, const model_entry& m) {
+  o += "{\"id\":";
+  json::append_string(o, m.id);
+  o += ",\"object\":\"model\",\"created\":";
+  json::append_uint(o, static_cast<std::uint64_t>(m.created));
+  o += ",\"owned_by\":\"inference-gateway\"}";
+}
+}  // namespace
+
+std::string models_body(const std::vector<model_entry>& models) {
+  std::string o = "{\"object\":\"list\",\"data\":[";
+  for (std::size_t i = 0; i < models.size(); ++i) {
+    if (i > 0) o += ',';
+    append_model(o, models[i]);
+  }
+  o += "]}";
+  return o;
+}
+
+std::string model_body(const model_entry& model) {
+  std::string o;
+  append_model(o, model);
+  return o;
+}
+
+}  // namespace gw

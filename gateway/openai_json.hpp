@@ -1,0 +1,53 @@
+#pragma once
+// OpenAI's response shapes, written directly as JSON text: chat.completion and its
+// chat.completion.chunk stream, the legacy text_completion and its stream, and the model list.
+// Pure string building, so the shapes are unit-tested without a server.
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/generation.hpp"
+
+namespace gw {
+
+enum class api_kind { chat, completion };
+
+// What every chunk of one response repeats.
+struct response_meta {
+  api_kind kind = api_kind::chat;
+  std::string id;  // "chatcmpl-..." or "cmpl-...": one id for the whole stream
+  std::int64_t created = 0;
+  std::string model;
+  bool include_usage = false;  // stream_options.include_usage: chunks carry "usage": null
+};
+
+struct usage_counts {
+  std::uint32_t prompt = 0;
+  std::uint32_t completion = 0;
+};
+
+// One SSE event: "data: <json>\n\n".
+void append_sse_event(std::string& out, std::string_view json);
+inline constexpr std::string_view sse_done = "data: [DONE]\n\n";
+
+// Stream chunks. The first chat chunk carries role "assistant"; the finish chunk carries the one
+// finish_reason of the stream; the usage chunk has empty choices.
+std::string role_chunk(const response_meta& m);
+std::string content_chunk(const response_meta& m, std::string_view text);
+std::string finish_chunk(const response_meta& m, finish_reason r);
+std::string usage_chunk(const response_meta& m, usage_counts u);
+
+// Whole (non-streamed) responses.
+std::string completion_body(const response_meta& m, std::string_view text, finish_reason r, usage_counts u);
+
+struct model_entry {
+  std::string id;
+  std::int64_t created = 0;
+};
+std::string models_body(const std::vector<model_entry>& models);
+std::string model_body(const model_entry& model);
+
+}  // namespace gw

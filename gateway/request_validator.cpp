@@ -1,0 +1,423 @@
+#include "gateway/request_validator.hpp"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <new>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace gw {
+
+namespace {
+
+using simdjson::SUCCESS;
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+// A check's outcome: nullopt when the field is valid, or absent and optional.
+using field_error = std::optional<api_error>;
+
+// Small enough that an idle validator costs little; the parser grows to the largest body seen
+// and keeps that size, so steady-state parsing does not allocate.
+constexpr std::size_t initial_capacity = 16 * 1024;
+constexpr std::size_t max_stop_sequences = 4;
+const std::string parse_failure_prefix = "We could not parse the JSON body of your request: ";
+
+// A field error names the field twice: in `param` for programs, and at the start of the
+// message for people ("'temperature' must be ...").
+api_error field_failure(api_errc code, std::string_view param, std::string_view rest) {
+  return {code, "'" + std::string(param) + "' " + std::string(rest), std::string(param)};
+}
+
+api_error invalid(std::string_view param, std::string_view rest) {
+  return field_failure(api_errc::invalid_field, param, rest);
+}
+
+std::string indexed(std::string_view base, std::size_t i) {
+  return std::string(base) + "[" + std::to_string(i) + "]";
+}
+
+// OpenAI clients send `null` for options they leave unset, so null reads as absent.
+std::optional<element> field(object obj, std::string_view key) {
+  element e;
+  if (obj.at_key(key).get(e) != SUCCESS || e.is_null()) return std::nullopt;
+  return e;
+}
+
+// Plain words for a parse failure: simdjson's own texts talk about tapes and atoms.
+std::string parse_failure_reason(simdjson::error_code err, std::size_t max_depth) {
+  switch (err) {
+    case simdjson::EMPTY: return "the body is empty";
+    case simdjson::UTF8_ERROR: return "the body is not valid UTF-8";
+    case simdjson::DEPTH_ERROR:
+      return "objects and arrays are nested more than " + std::to_string(max_depth) +
+             " levels deep";
+    case simdjson::STRING_ERROR: return "a string holds an invalid escape sequence";
+    case simdjson::UNESCAPED_CHARS: return "a string holds an unescaped control character";
+    case simdjson::UNCLOSED_STRING: return "a string is not closed";
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE: return "a number is malformed or too large";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR: return "a literal is not one of true, false or null";
+    default: return "the body is not well-formed JSON";
+  }
+}
+
+api_error parse_failure(simdjson::error_code err, std::size_t max_depth) {
+  if (err == simdjson::MEMALLOC) return {api_errc::internal, "The server ran out of memory", {}};
+  if (err == simdjson::CAPACITY) return {api_errc::body_too_large, "The body is too large", {}};
+  return {api_errc::invalid_json, parse_failure_prefix + parse_failure_reason(err, max_depth), {}};
+}
+
+field_error as_string(std::optional<element> e, std::string_view param, std::string& out) {
+  std::string_view s;
+  if (!e) return {};
+  if (e->get(s) != SUCCESS) return invalid(param, "must be a string");
+  out.assign(s);
+  return {};
+}
+
+field_error as_bool(std::optional<element> e, std::string_view param, bool& out) {
+  if (e && e->get(out) != SUCCESS) return invalid(param, "must be a boolean");
+  return {};
+}
+
+struct number_range {
+  double lo;
+  double hi;
+  bool lo_exclusive;
+  const char* expected;  // completes "'param' must be ..."
+};
+
+constexpr number_range temperature_range{0, 2, false, "a number between 0 and 2"};
+constexpr number_range top_p_range{0, 1, true, "a number greater than 0 and at most 1"};
+constexpr number_range penalty_range{-2, 2, false, "a number between -2 and 2"};
+
+field_error as_number(std::optional<element> e, std::string_view param, number_range range,
+                      double& out) {
+  if (!e) return {};
+  double v = 0;
+  // get_double also takes integer-typed JSON: "temperature": 1 is a number.
+  const bool ok =
+      e->get(v) == SUCCESS && (range.lo_exclusive ? v > range.lo : v >= range.lo) && v <= range.hi;
+  if (!ok) return invalid(param, "must be " + std::string(range.expected));
+  out = v;
+  return {};
+}
+
+// Only integer-typed JSON numbers count: 1.0 and 1e3 are refused like 1.5, so the accepted set
+// depends on the type the client wrote, not on how a value happens to round.
+field_error as_token_limit(std::optional<element> e, std::string_view param, std::uint32_t limit,
+                           std::optional<std::uint32_t>& out) {
+  if (!e) return {};
+  std::int64_t v = 0;
+  if (e->get(v) != SUCCESS || v < 1 || static_cast<std::uint64_t>(v) > limit) {
+    return invalid(param, "must be an integer between 1 and " + std::to_string(limit));
+  }
+  out = static_cast<std::uint32_t>(v);
+  return {};
+}
+
+field_error read_seed(object obj, std::optional<std::uint64_t>& out) {
+  auto e = field(obj, "seed");
+  if (!e) return {};
+  std::int64_t v = 0;
+  // OpenAI's seed is a signed 64-bit integer; engines only need its bits.
+  if (e->get(v) != SUCCESS) return invalid("seed", "must be a 64-bit signed integer");
+  out = static_cast<std::uint64_t>(v);
+  return {};
+}
+
+field_error read_stop(object obj, std::vector<std::string>& out) {
+  auto e = field(obj, "stop");
+  if (!e) return {};
+  constexpr const char* expected =
+      "must be a non-empty string or an array of 1 to 4 non-empty strings";
+  std::string_view s;
+  if (e->get(s) == SUCCESS) {
+    if (s.empty()) return invalid("stop", expected);
+    out.emplace_back(s);
+    return {};
+  }
+  array items;
+  if (e->get(items) != SUCCESS || items.size() == 0 || items.size() > max_stop_sequences) {
+    return invalid("stop", expected);
+  }
+  std::size_t i = 0;
+  for (element item : items) {
+    if (item.get(s) != SUCCESS || s.empty()) {
+      return invalid(indexed("stop", i), "must be a non-empty string");
+    }
+    out.emplace_back(s);
+    ++i;
+  }
+  return {};
+}
+
+field_error read_sampling(object obj, std::uint32_t max_tokens_limit, sampling_params& out) {
+  std::optional<std::uint32_t> legacy;
+  std::optional<std::uint32_t> current;
+  if (auto err = as_token_limit(field(obj, "max_tokens"), "max_tokens", max_tokens_limit, legacy)) {
+    return err;
+  }
+  if (auto err = as_token_limit(field(obj, "max_completion_tokens"), "max_completion_tokens",
+                                max_tokens_limit, current)) {
+    return err;
+  }
+  // max_completion_tokens is OpenAI's newer name and wins when a client sends both.
+  out.max_tokens = current ? current : legacy;
+  if (auto err =
+          as_number(field(obj, "temperature"), "temperature", temperature_range, out.temperature)) {
+    return err;
+  }
+  if (auto err = as_number(field(obj, "top_p"), "top_p", top_p_range, out.top_p)) return err;
+  if (auto err = read_seed(obj, out.seed)) return err;
+  return read_stop(obj, out.stop);
+}
+
+// Penalties are accepted and ignored (engines do not apply them), but a malformed value is still
+// the client's bug and is reported rather than dropped.
+field_error read_ignored_penalties(object obj) {
+  for (const char* key : {"frequency_penalty", "presence_penalty"}) {
+    double ignored = 0;
+    if (auto err = as_number(field(obj, key), key, penalty_range, ignored)) return err;
+  }
+  return {};
+}
+
+field_error read_n(object obj) {
+  auto e = field(obj, "n");
+  if (!e) return {};
+  if (e->type() != element_type::INT64 && e->type() != element_type::UINT64) {
+    return invalid("n", "must be an integer");
+  }
+  std::int64_t v = 0;
+  if (e->get(v) != SUCCESS || v != 1) {
+    return api_error{api_errc::unsupported_field,
+                     "n must be 1: this gateway returns one choice per request", "n"};
+  }
+  return {};
+}
+
+field_error read_stream(object obj, bool& stream, bool& include_usage) {
+  if (auto err = as_bool(field(obj, "stream"), "stream", stream)) return err;
+  auto e = field(obj, "stream_options");
+  if (!e) return {};
+  object options;
+  if (e->get(options) != SUCCESS) return invalid("stream_options", "must be an object");
+  if (!stream) {
+    return api_error{api_errc::invalid_field, "stream_options is only allowed when stream is true",
+                     "stream_options"};
+  }
+  return as_bool(field(options, "include_usage"), "stream_options.include_usage", include_usage);
+}
+
+// The fields chat and legacy completions share, checked in one fixed order so that a request
+// with several faults always reports the same one.
+template <class Request>
+field_error read_common(object obj, const validation_limits& limits, Request& req) {
+  if (auto err = read_sampling(obj, limits.max_tokens_limit, req.sampling)) return err;
+  if (auto err = read_ignored_penalties(obj)) return err;
+  if (auto err = read_stream(obj, req.stream, req.include_usage)) return err;
+  if (auto err = as_string(field(obj, "user"), "user", req.user)) return err;
+  return read_n(obj);
+}
+
+field_error read_model(object obj, std::string& out) {
+  auto e = field(obj, "model");
+  if (!e) return invalid("model", "is required");
+  std::string_view s;
+  if (e->get(s) != SUCCESS || s.empty()) return invalid("model", "must be a non-empty string");
+  out.assign(s);
+  return {};
+}
+
+std::optional<message_role> parse_role(std::string_view s) {
+  if (s == "system") return message_role::system;
+  if (s == "developer") return message_role::developer;
+  if (s == "user") return message_role::user;
+  if (s == "assistant") return message_role::assistant;
+  if (s == "tool") return message_role::tool;
+  return std::nullopt;
+}
+
+// Text parts are joined with '\n', as vLLM does, so adjacent parts do not run into one word.
+field_error read_content_parts(array parts, const std::string& param, std::string& out) {
+  std::size_t j = 0;
+  for (element part : parts) {
+    const std::string at = indexed(param, j);
+    object part_obj;
+    if (part.get(part_obj) != SUCCESS) return invalid(at, "must be an object");
+    std::string_view type;
+    auto type_field = field(part_obj, "type");
+    if (!type_field || type_field->get(type) != SUCCESS) {
+      return invalid(at + ".type", "must be a string");
+    }
+    if (type != "text") {
+      return field_failure(api_errc::unsupported_field, at + ".type",
+                           "is not supported: this gateway accepts only parts of type 'text'");
+    }
+    std::string_view text;
+    auto text_field = field(part_obj, "text");
+    if (!text_field || text_field->get(text) != SUCCESS) {
+      return invalid(at + ".text", "must be a string");
+    }
+    if (j > 0) out.push_back('\n');
+    out.append(text);
+    ++j;
+  }
+  return {};
+}
+
+field_error read_content(object message, std::size_t i, message_role role, std::string& out) {
+  auto e = field(message, "content");
+  const auto param = [i] { return indexed("messages", i) + ".content"; };
+  if (!e) {
+    // An assistant turn that only called tools carries no content.
+    if (role == message_role::assistant) return {};
+    return invalid(param(), "is required for " + std::string(to_string(role)) + " messages");
+  }
+  std::string_view s;
+  if (e->get(s) == SUCCESS) {
+    out.assign(s);
+    return {};
+  }
+  array parts;
+  if (e->get(parts) != SUCCESS) {
+    return invalid(param(), "must be a string or an array of content parts");
+  }
+  return read_content_parts(parts, param(), out);
+}
+
+field_error read_message(element item, std::size_t i, chat_message& out) {
+  // Paths are built only on failure: the common case allocates nothing for them.
+  const auto param = [i](std::string_view suffix) {
+    return indexed("messages", i) + std::string(suffix);
+  };
+  object message;
+  if (item.get(message) != SUCCESS) return invalid(param(""), "must be an object");
+  auto role_field = field(message, "role");
+  if (!role_field) return invalid(param(".role"), "is required");
+  std::string_view role_text;
+  std::optional<message_role> role;
+  if (role_field->get(role_text) == SUCCESS) role = parse_role(role_text);
+  if (!role) {
+    return invalid(param(".role"),
+                   "must be one of 'system', 'developer', 'user', 'assistant', 'tool'");
+  }
+  out.role = *role;
+  if (auto err = read_content(message, i, out.role, out.content)) return err;
+  auto name_field = field(message, "name");
+  std::string_view name;
+  if (name_field && name_field->get(name) != SUCCESS) {
+    return invalid(param(".name"), "must be a string");
+  }
+  out.name.assign(name);
+  return {};
+}
+
+field_error read_messages(object obj, std::size_t max_messages, std::vector<chat_message>& out) {
+  auto e = field(obj, "messages");
+  if (!e) return invalid("messages", "is required");
+  array items;
+  if (e->get(items) != SUCCESS) return invalid("messages", "must be an array of message objects");
+  // size() saturates at 2^24 - 1, which is still above any sane max_messages.
+  const std::size_t count = items.size();
+  if (count == 0) return invalid("messages", "must hold at least one message");
+  if (count > max_messages) {
+    return invalid("messages", "must hold at most " + std::to_string(max_messages) + " messages");
+  }
+  out.reserve(count);
+  std::size_t i = 0;
+  for (element item : items) {
+    chat_message message;
+    if (auto err = read_message(item, i, message)) return err;
+    out.push_back(std::move(message));
+    ++i;
+  }
+  return {};
+}
+
+field_error read_prompt(object obj, std::string& out) {
+  auto e = field(obj, "prompt");
+  if (!e) return invalid("prompt", "is required");
+  std::string_view s;
+  if (e->get(s) == SUCCESS) {
+    out.assign(s);
+    return {};
+  }
+  array items;
+  if (e->get(items) != SUCCESS) return invalid("prompt", "must be a string or an array of strings");
+  if (items.size() == 0) return invalid("prompt", "must not be an empty array");
+  element first;
+  if (items.size() != 1 || items.at(0).get(first) != SUCCESS || first.get(s) != SUCCESS) {
+    return field_failure(api_errc::unsupported_field, "prompt",
+                         "must be a single string: this gateway accepts neither batches of "
+                         "prompts nor token ids");
+  }
+  out.assign(s);
+  return {};
+}
+
+}  // namespace
+
+struct request_validator::impl {
+  validation_limits limits;
+  simdjson::dom::parser parser;
+
+  explicit impl(validation_limits l) : limits(l) {
+    // simdjson refuses a document whose nesting reaches its max_depth, so one extra level lets
+    // exactly `limits.max_depth` through. Depth is checked while parsing, without recursion, so
+    // a 10,000-deep body costs no stack.
+    if (limits.max_depth == 0) limits.max_depth = 1;
+    if (parser.allocate(initial_capacity, limits.max_depth + 1) != SUCCESS) throw std::bad_alloc();
+  }
+
+  // On success `root` refers into the parser's document and is valid until the next parse.
+  field_error parse(std::string_view body, object& root) {
+    // Checked here because an empty string_view may carry a null data pointer.
+    if (body.empty()) return parse_failure(simdjson::EMPTY, limits.max_depth);
+    element doc;
+    // `true`: copy into the parser's padded buffer, since `body` has no SIMDJSON_PADDING.
+    if (auto err = parser.parse(body.data(), body.size(), true).get(doc); err != SUCCESS) {
+      return parse_failure(err, limits.max_depth);
+    }
+    if (doc.get(root) == SUCCESS) return {};
+    return api_error{api_errc::invalid_json, parse_failure_prefix + "it must be an object", {}};
+  }
+};
+
+request_validator::request_validator(validation_limits limits)
+    : impl_(std::make_unique<impl>(limits)) {}
+
+request_validator::~request_validator() = default;
+
+validated<chat_request> request_validator::chat(std::string_view body) {
+  object root;
+  chat_request req;
+  field_error err = impl_->parse(body, root);
+  if (!err) err = read_model(root, req.model);
+  if (!err) err = read_messages(root, impl_->limits.max_messages, req.messages);
+  if (!err) err = read_common(root, impl_->limits, req);
+  if (err) return std::move(*err);
+  return req;
+}
+
+validated<completion_request> request_validator::completion(std::string_view body) {
+  object root;
+  completion_request req;
+  field_error err = impl_->parse(body, root);
+  if (!err) err = read_model(root, req.model);
+  if (!err) err = read_prompt(root, req.prompt);
+  if (!err) err = read_common(root, impl_->limits, req);
+  if (!err) err = as_bool(field(root, "echo"), "echo", req.echo);
+  if (err) return std::move(*err);
+  return req;
+}
+
+}  // namespace gw
