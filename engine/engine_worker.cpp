@@ -42,8 +42,10 @@ void engine_worker::run() {
     for (auto& [id, params] : cmd.admit) engine_->admit(id, std::move(params));
     step_result result = engine_->step();
 
+    // Small lags (the hand-off, a late wake-up) are absorbed by the next step; after an idle
+    // period or a long stall the rhythm restarts from now instead of bursting to catch up.
     const auto now = clock::now();
-    if (deadline < now) deadline = now;
+    if (deadline + result.pace < now) deadline = now;
     deadline += result.pace;
     lock.lock();
     if (result.pace.count() > 0 && wake_.wait_until(lock, deadline, [this] { return stopping_; }))

@@ -1,0 +1,53 @@
+#include "engine/tokenizer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace gw {
+namespace {
+
+TEST(count_tokens, table) {
+  struct row {
+    std::string text;
+    std::uint32_t expected;
+  };
+  const row rows[] = {
+      {"", 0},
+      {"   \t\n\r ", 0},
+      {"a", 1},
+      {"abcd", 1},       // up to 4 bytes per word piece
+      {"abcde", 2},
+      {"abcdefgh", 2},
+      {"abcdefghi", 3},
+      {"hello world", 4},  // 2 + 2
+      {"  hello   world  ", 4},  // whitespace is free
+      {"hi, there!", 5},  // hi + , + there(2) + !
+      {"...", 1},        // one punctuation run
+      {"?!?!?", 2},      // 5 bytes of punctuation
+      {"a.b", 3},        // word, punctuation, word
+      {"x2", 1},         // digits belong to words
+      {"2024-01-01", 5},  // 2024, -, 01, -, 01
+      {"\xc3\xa9", 1},   // a non-ASCII byte run counts as punctuation: 2 bytes, one token
+      {"caf\xc3\xa9", 2},  // "caf" + "\xc3\xa9"
+  };
+  for (const auto& r : rows) EXPECT_EQ(count_tokens(r.text), r.expected) << "'" << r.text << "'";
+}
+
+TEST(count_tokens, roughly_four_bytes_per_token_on_english) {
+  const std::string text =
+      "The gateway batches requests from many users so that the engine keeps its accelerator "
+      "busy, and it streams every token back as soon as the engine produces it.";
+  const auto n = count_tokens(text);
+  EXPECT_GE(n, text.size() / 6);
+  EXPECT_LE(n, text.size() / 3);
+}
+
+TEST(count_tokens, is_additive_over_whitespace_separated_parts) {
+  const std::string a = "Some words, and punctuation!";
+  const std::string b = "More text: here.";
+  EXPECT_EQ(count_tokens(a + " " + b), count_tokens(a) + count_tokens(b));
+}
+
+}  // namespace
+}  // namespace gw

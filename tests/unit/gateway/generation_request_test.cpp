@@ -1,0 +1,78 @@
+#include "gateway/generation_request.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gw {
+namespace {
+
+model_config model(std::uint32_t len = 1000, std::uint32_t def = 100) {
+  model_config m;
+  m.id = "m";
+  m.max_model_len = len;
+  m.default_max_tokens = def;
+  return m;
+}
+
+chat_request chat(std::string content) {
+  chat_request r;
+  r.model = "m";
+  r.messages.push_back({message_role::user, std::move(content), ""});
+  return r;
+}
+
+TEST(generation_request, renders_prompt_and_counts_tokens) {
+  auto r = chat("hello there");
+  r.messages.insert(r.messages.begin(), {message_role::system, "be brief", ""});
+  EXPECT_EQ(render_chat_prompt(r.messages), "<|system|>\nbe brief\n<|user|>\nhello there\n<|assistant|>\n");
+  auto g = std::get<generation_params>(make_generation(r, model(), 1));
+  EXPECT_GT(g.prompt_tokens, 3u);
+  EXPECT_EQ(g.max_tokens, 100u);  // the model's default
+}
+
+TEST(generation_request, default_max_tokens_is_capped_by_the_context_left) {
+  auto g = std::get<generation_params>(make_generation(chat("x"), model(20, 1000), 1));
+  EXPECT_EQ(g.prompt_tokens + g.max_tokens, 20u);
+}
+
+TEST(generation_request, too_long_requests_are_400) {
+  auto r = chat(std::string(8000, 'a'));
+  auto e = std::get<api_error>(make_generation(r, model(1000), 1));
+  EXPECT_EQ(e.code, api_errc::context_length_exceeded);
+  auto r2 = chat("hi");
+  r2.sampling.max_tokens = 5000;
+  auto e2 = std::get<api_error>(make_generation(r2, model(1000), 1));
+  EXPECT_EQ(e2.code, api_errc::context_length_exceeded);
+  EXPECT_EQ(e2.param, "max_tokens");
+}
+
+TEST(generation_request, seeds) {
+  auto a = chat("same");
+  a.sampling.seed = 42;
+  const auto s1 = std::get<generation_params>(make_generation(a, model(), 1)).seed;
+  const auto s2 = std::get<generation_params>(make_generation(a, model(), 2)).seed;
+  EXPECT_EQ(s1, s2);  // a seed wins over entropy
+  a.sampling.seed = 43;
+  EXPECT_NE(std::get<generation_params>(make_generation(a, model(), 1)).seed, s1);
+  auto greedy = chat("same");
+  greedy.sampling.temperature = 0;
+  EXPECT_EQ(std::get<generation_params>(make_generation(greedy, model(), 1)).seed,
+            std::get<generation_params>(make_generation(greedy, model(), 2)).seed);
+  auto sampled = chat("same");
+  EXPECT_NE(std::get<generation_params>(make_generation(sampled, model(), 1)).seed,
+            std::get<generation_params>(make_generation(sampled, model(), 2)).seed);
+}
+
+TEST(generation_request, legacy_prompt_and_stop) {
+  completion_request r;
+  r.model = "m";
+  r.prompt = "once upon";
+  r.sampling.stop = {"\n"};
+  r.sampling.max_tokens = 7;
+  auto g = std::get<generation_params>(make_generation(r, model(), 1));
+  EXPECT_EQ(g.prompt, "once upon");
+  EXPECT_EQ(g.max_tokens, 7u);
+  EXPECT_EQ(g.stop, std::vector<std::string>{"\n"});
+}
+
+}  // namespace
+}  // namespace gw

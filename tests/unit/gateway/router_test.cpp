@@ -1,0 +1,28 @@
+#include "gateway/router.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gw {
+namespace {
+
+TEST(router, endpoint_labels_are_bounded) {
+  EXPECT_EQ(endpoint_label("/v1/chat/completions"), "/v1/chat/completions");
+  EXPECT_EQ(endpoint_label("/v1/models/abc"), "/v1/models/{id}");
+  EXPECT_EQ(endpoint_label("/v1/models/"), "other");
+  EXPECT_EQ(endpoint_label("/random/path/123"), "other");
+}
+
+TEST(router, generation_routes) {
+  incoming_request r;
+  r.method = "POST";
+  r.path = "/v1/completions";
+  EXPECT_TRUE(is_generation_route(r));
+  r.method = "GET";
+  EXPECT_FALSE(is_generation_route(r));
+  r.method = "POST";
+  r.path = "/v1/models";
+  EXPECT_FALSE(is_generation_route(r));
+}
+
+}  // namespace
+}  // namespace gw
