@@ -66,7 +66,8 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, const re
   co_await s->wait();
   stream_delta d = s->take();
   if (d.error) {  // failed before the first token: a proper status still reaches the client
-    co_await send_error(sink, rec, to_api_error(*d.error, d.retry_after_s), headers);
+    const api_error e = to_api_error(*d.error, d.retry_after_s);
+    co_await send_error(sink, rec, e, headers);
     co_return;
   }
   if (!co_await sink.start_events(headers)) co_return;
@@ -123,7 +124,8 @@ boost::asio::awaitable<void> collect(gateway&, stream_lease& s, const response_m
     stream_delta d = s->take();
     text += d.text;
     if (d.error) {
-      co_await send_error(sink, rec, to_api_error(*d.error, d.retry_after_s), headers);
+      const api_error e = to_api_error(*d.error, d.retry_after_s);
+      co_await send_error(sink, rec, e, headers);
       co_return;
     }
     if (d.finish) {
@@ -178,7 +180,8 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
   }
   auto submitted = target.pool->scheduler().submit(std::move(std::get<generation_params>(gen)), std::get<int>(prio));
   if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
-    co_await send_error(sink, rec, to_api_error(refusal->error, refusal->retry_after_s), headers);
+    const api_error e = to_api_error(refusal->error, refusal->retry_after_s);
+    co_await send_error(sink, rec, e, headers);
     co_return;
   }
   stream_lease lease(std::move(std::get<std::shared_ptr<token_stream>>(submitted)));

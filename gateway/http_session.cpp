@@ -63,7 +63,7 @@ class beast_sink final : public response_sink {
       res.chunked(true);
       res.keep_alive(keep_alive_);
     } else {
-      res.keep_alive(false);
+      res.set(http::field::connection, "close");  // Beast adds none for 1.0 by default
       keep_alive_ = false;
     }
     started_ = true;
@@ -131,11 +131,20 @@ std::string request_id_from(std::string_view h, gateway& g) {
 // Sends an error before the request was parsed, then closes so that the client reads it:
 // shut down our side, drain what it still sends for a moment, then close (a lingering close;
 // closing with unread input would reset the connection and could destroy the response).
-asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, const api_error& e, unsigned version) {
+// `head` is what was parsed of the request (possibly nothing), for the access log.
+asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, const api_error& e,
+                                       const http::request_parser<http::string_body>& head) {
+  incoming_request req;
+  req.received_at = std::chrono::steady_clock::now();
+  req.method = std::string(head.get().method_string());
+  req.path = std::string(head.get().target().substr(0, head.get().target().find('?')));
+  req.request_id = request_id_from(head.get()["X-Request-Id"], g);
   exchange_record rec;
-  beast_sink sink(stream, version, false, g.config().server.write_timeout);
-  co_await send_error(sink, rec, e, {});
-  g.stats().count_request("other", rec.status);
+  rec.endpoint = endpoint_label(req.path);
+  beast_sink sink(stream, head.get().version() == 10 ? 10 : 11, false, g.config().server.write_timeout);
+  const header_list headers{{"x-request-id", req.request_id}};
+  co_await send_error(sink, rec, e, headers);
+  log_exchange(g, req, rec);
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.expires_after(std::chrono::seconds(2));
@@ -163,25 +172,31 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
 
     stream.expires_after(cfg.idle_timeout);
     auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    // Errors are named locals, never braced temporaries inside co_await: GCC 12 destroys such
+    // temporaries twice across the suspension.
+    auto too_large = [&] {
+      return api_error{api_errc::body_too_large,
+                       "The request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) + " bytes."};
+    };
     if (hec == http::error::body_limit) {  // Content-Length over the limit: refuse unread
-      co_await refuse_and_close(stream, g,
-                                {api_errc::body_too_large,
-                                 "The request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) + " bytes."},
-                                parser.get().version() == 10 ? 10 : 11);
+      const api_error e = too_large();
+      co_await refuse_and_close(stream, g, e, parser);
       co_return;
     }
     if (hec == http::error::header_limit) {
-      co_await refuse_and_close(stream, g,
-                                {api_errc::header_too_large,
-                                 "The request headers exceed the limit of " + std::to_string(cfg.max_header_bytes) + " bytes."},
-                                11);
+      const api_error e{api_errc::header_too_large,
+                        "The request headers exceed the limit of " + std::to_string(cfg.max_header_bytes) + " bytes."};
+      co_await refuse_and_close(stream, g, e, parser);
       co_return;
     }
     if (hec) {
       // A closed or idle connection ends quietly; bytes that are not HTTP get a 400.
-      if (hec != http::error::end_of_stream && hec != beast::error::timeout && hec != asio::error::eof &&
-          hec != asio::error::connection_reset && hn > 0)
-        co_await refuse_and_close(stream, g, {api_errc::invalid_json, "The request is not valid HTTP/1.1."}, 11);
+      const bool not_http = hec.category() == http::make_error_code(http::error::bad_method).category() &&
+                            hec != http::error::end_of_stream && hec != http::error::partial_message;
+      if (not_http) {
+        const api_error e{api_errc::invalid_json, "The request is not valid HTTP/1.1."};
+        co_await refuse_and_close(stream, g, e, parser);
+      }
       co_return;
     }
     if (parser.get()[http::field::expect] == "100-continue") {
@@ -193,10 +208,8 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
     stream.expires_after(cfg.read_timeout);
     auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
     if (bec == http::error::body_limit) {
-      co_await refuse_and_close(stream, g,
-                                {api_errc::body_too_large,
-                                 "The request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) + " bytes."},
-                                parser.get().version() == 10 ? 10 : 11);
+      const api_error e = too_large();
+      co_await refuse_and_close(stream, g, e, parser);
       co_return;
     }
     if (bec) co_return;
@@ -230,8 +243,9 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
       crashed = true;
     }
     if (crashed) {
-      if (!sink.started())
-        co_await send_error(sink, rec, {api_errc::internal, "The gateway hit an internal error."}, {});
+      const api_error e{api_errc::internal, "The gateway hit an internal error."};
+      const header_list no_headers;
+      if (!sink.started()) co_await send_error(sink, rec, e, no_headers);
       rec.status = 500;
     }
     if (client_gone) rec.status = 499;  // nginx's code for "client closed the request"

@@ -115,8 +115,9 @@ int main(int argc, char** argv) {
   }
   const auto bound = acceptor.local_endpoint();
   // Tests and scripts read the bound port (useful with port 0) from this line.
-  spdlog::info("listening on {}:{} ({} models: {})", bound.address().to_string(), bound.port(),
-               cfg.models.size(), cfg.models.front().id);
+  std::string ids;
+  for (const auto& m : cfg.models) ids += (ids.empty() ? "" : ", ") + m.id;
+  spdlog::info("listening on {}:{} (models: {})", bound.address().to_string(), bound.port(), ids);
 
   asio::co_spawn(ioc, gw::accept_loop(acceptor, g), asio::detached);
 

@@ -47,18 +47,19 @@ boost::asio::awaitable<void> route_request(gateway& g, incoming_request& req, re
   rec.endpoint = endpoint_label(req.path);
   const header_list headers{{"x-request-id", req.request_id}};
   const route_entry* r = find_route(req.path);
+  // Errors are named locals, never braced temporaries inside co_await: GCC 12 destroys such
+  // temporaries twice across the suspension (a double free seen in testing).
   if (!r) {
-    co_await send_error(sink, rec, {api_errc::route_not_found, "Invalid URL (" + req.method + " " + req.path + ")"},
-                        headers);
+    const api_error e{api_errc::route_not_found, "Invalid URL (" + req.method + " " + req.path + ")"};
+    co_await send_error(sink, rec, e, headers);
     co_return;
   }
   if (req.method != r->method) {
     header_list h = headers;
     h.emplace_back("Allow", std::string(r->method));
-    co_await send_error(sink, rec,
-                        {api_errc::method_not_allowed,
-                         "Method " + req.method + " is not allowed on " + req.path + "; use " + std::string(r->method) + "."},
-                        h);
+    const api_error e{api_errc::method_not_allowed,
+                      "Method " + req.method + " is not allowed on " + req.path + "; use " + std::string(r->method) + "."};
+    co_await send_error(sink, rec, e, h);
     co_return;
   }
   if (req.path == "/v1/chat/completions") co_return co_await serve_completion(g, api_kind::chat, req, sink, rec);
@@ -74,16 +75,16 @@ boost::asio::awaitable<void> route_request(gateway& g, incoming_request& req, re
       co_await sink.send(200, "application/json", model_body(m), headers);
       co_return;
     }
-    co_await send_error(sink, rec, {api_errc::model_not_found, "The model '" + id + "' does not exist.", "model"},
-                        headers);
+    const api_error e{api_errc::model_not_found, "The model '" + id + "' does not exist.", "model"};
+    co_await send_error(sink, rec, e, headers);
   } else if (req.path == "/healthz") {
     co_await sink.send(200, "application/json", "{\"status\":\"ok\"}", headers);
   } else if (req.path == "/readyz") {
     if (g.ready()) {
       co_await sink.send(200, "application/json", "{\"status\":\"ready\"}", headers);
     } else {
-      co_await send_error(sink, rec, {api_errc::draining, "The gateway is draining and takes no new requests."},
-                          headers);
+      const api_error e{api_errc::draining, "The gateway is draining and takes no new requests."};
+      co_await send_error(sink, rec, e, headers);
     }
   } else if (req.path == "/metrics") {
     co_await sink.send(200, "text/plain; version=0.0.4; charset=utf-8", g.stats().render(), headers);

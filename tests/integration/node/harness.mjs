@@ -42,11 +42,19 @@ models:
 
 // Every child started here, so that an aborted run never leaves a gateway behind.
 const live = new Set();
-process.on('exit', () => {
+function killAll() {
   for (const child of live) {
     try { child.kill('SIGKILL'); } catch { /* already gone */ }
   }
-});
+}
+process.on('exit', killAll);
+// A test process stopped by a signal (the runner's timeout) takes its gateways with it.
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.once(sig, () => {
+    killAll();
+    process.kill(process.pid, sig);
+  });
+}
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -208,3 +216,23 @@ export async function pollUntil(fn, { timeoutMs = 5_000, intervalMs = 50 } = {})
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Like sleep, but its timer does not keep the process alive (for Promise.race deadlines). */
+export const deadline = (ms, value) => new Promise((r) => setTimeout(() => r(value), ms).unref());
+
+/**
+ * Asserts that the gateway still answers GET /healthz with 200; on failure the message says
+ * how the process ended (exit code or signal) and what it printed.
+ */
+export async function assertHealthy(gw, after = 'the previous request') {
+  let status;
+  try {
+    status = (await request(gw.port, { path: '/healthz', timeoutMs: 3_000 })).status;
+  } catch (err) {
+    status = `error ${err.code || err.message}`;
+  }
+  if (status === 200) return;
+  const ended = await withTimeout(gw.exited, 1_000, 'exit').catch(() => null);
+  const how = ended ? `exited (code ${ended.code}, signal ${ended.signal})` : 'still running';
+  throw new Error(`/healthz answered ${status} after ${after}; gateway ${how}\n--- gateway output ---\n${gw.output()}`);
+}

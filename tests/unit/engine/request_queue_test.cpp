@@ -45,9 +45,9 @@ TEST(request_queue, higher_priority_first) {
 
 TEST(request_queue, fifo_within_a_priority) {
   request_queue<int> q(16);
-  for (int i = 0; i < 5; ++i) ASSERT_TRUE(q.push(7, far, i));
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(q.push(7, far, int{i}));
   ASSERT_TRUE(q.push(9, far, 100));
-  for (int i = 5; i < 8; ++i) ASSERT_TRUE(q.push(7, far, i));
+  for (int i = 5; i < 8; ++i) ASSERT_TRUE(q.push(7, far, int{i}));
   EXPECT_EQ(drain(q), (std::vector<int>{100, 0, 1, 2, 3, 4, 5, 6, 7}));
 }
 
@@ -141,7 +141,7 @@ TEST(request_queue, pop_front_also_forgets_the_deadline) {
 
 TEST(request_queue, remove_if_removes_matching_and_their_deadlines) {
   request_queue<int> q(16);
-  for (int i = 0; i < 6; ++i) q.push(i % 2, t0 + seconds(i), i);
+  for (int i = 0; i < 6; ++i) q.push(i % 2, t0 + seconds(i), int{i});
   EXPECT_EQ(q.remove_if([](int e) { return e % 3 == 0; }), 2u);  // 0 and 3
   EXPECT_EQ(q.size(), 4u);
   EXPECT_EQ(*q.next_deadline(), t0 + seconds(1));
