@@ -17,8 +17,12 @@ batcher::batcher(boost::asio::any_io_executor reactor, batcher_config cfg,
   }
 }
 
-// Workers are joined first (their destructors), so no step result can arrive afterwards.
-batcher::~batcher() { workers_.clear(); }
+// Workers are joined first, so no new step result is posted; one already posted may still sit
+// in the reactor's queue, and `alive_` tells its handler the batcher is gone.
+batcher::~batcher() {
+  *alive_ = false;
+  workers_.clear();
+}
 
 std::size_t batcher::active_sequences() const {
   std::size_t n = 0;
@@ -84,7 +88,9 @@ void batcher::schedule(worker_state& w) {
     return;
   }
   w.stepping = true;
-  w.worker->run_step(std::move(cmd), [this, &w](step_result r) { on_step(w, std::move(r)); });
+  w.worker->run_step(std::move(cmd), [this, &w, alive = alive_](step_result r) {
+    if (*alive) on_step(w, std::move(r));
+  });
 }
 
 void batcher::on_step(worker_state& w, step_result r) {

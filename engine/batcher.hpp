@@ -93,6 +93,7 @@ class batcher {
   request_queue<waiting> queue_;
   std::vector<std::unique_ptr<worker_state>> workers_;
   boost::asio::steady_timer expiry_;
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // reactor thread only
   sequence_id next_id_ = 1;
   bool shut_down_ = false;
   // Recent step throughput, for Retry-After: an exponential moving average of completions/s.

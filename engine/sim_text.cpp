@@ -27,7 +27,7 @@ std::uint64_t splitmix(std::uint64_t& x) {
 }  // namespace
 
 std::uint64_t text_hash(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ULL;
+  std::uint64_t h = 14695981039346656037ULL;  // FNV-1a 64-bit offset basis
   for (unsigned char c : s) {
     h ^= c;
     h *= 1099511628211ULL;

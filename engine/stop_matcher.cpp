@@ -1,6 +1,7 @@
 #include "engine/stop_matcher.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace gw {
 

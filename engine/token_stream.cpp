@@ -42,7 +42,7 @@ bool token_stream::has_pending() const {
 }
 
 boost::asio::awaitable<void> token_stream::wait() {
-  while (!has_pending()) {
+  while (!has_pending() && !cancelled_) {
     // A cancelled consumer (its client went away) must not wait for tokens that may never come.
     auto cs = co_await boost::asio::this_coro::cancellation_state;
     if (cs.cancelled() != boost::asio::cancellation_type::none) co_return;

@@ -40,7 +40,9 @@ class token_stream {
   void fail(engine_errc e, unsigned retry_after_s = 0);
   bool cancelled() const { return cancelled_; }
 
-  // Consumer side. wait() completes when there is something to take (or at once if there is).
+  // Consumer side. wait() completes when there is something to take (at once if there is), when
+  // the stream was cancelled, or when the awaiting coroutine is cancelled; callers check
+  // has_pending() afterwards.
   boost::asio::awaitable<void> wait();
   bool has_pending() const;
   stream_delta take();
@@ -72,7 +74,16 @@ class stream_lease {
  public:
   explicit stream_lease(std::shared_ptr<token_stream> s) : s_(std::move(s)) {}
   stream_lease(stream_lease&&) = default;
-  stream_lease& operator=(stream_lease&&) = default;
+  // The stream given up by assignment is cancelled like a destroyed one.
+  stream_lease& operator=(stream_lease&& o) noexcept {
+    if (this != &o) {
+      if (s_) s_->cancel();
+      s_ = std::move(o.s_);
+    }
+    return *this;
+  }
+  stream_lease(const stream_lease&) = delete;
+  stream_lease& operator=(const stream_lease&) = delete;
   ~stream_lease() {
     if (s_) s_->cancel();
   }

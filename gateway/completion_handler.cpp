@@ -64,6 +64,7 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, const re
                                            const parsed& p, incoming_request& req, response_sink& sink,
                                            exchange_record& rec, const header_list& headers) {
   co_await s->wait();
+  if (!s->has_pending()) co_return;  // cancelled before anything arrived
   stream_delta d = s->take();
   if (d.error) {  // failed before the first token: a proper status still reaches the client
     const api_error e = to_api_error(*d.error, d.retry_after_s);
@@ -104,10 +105,11 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, const re
         rec.ttft_s = seconds_between(req.received_at, now);
       last_write = now;
     }
-    if (!co_await sink.send_events(frames)) co_return;
+    if (!frames.empty() && !co_await sink.send_events(frames)) co_return;
     frames.clear();
     if (done) break;
     co_await s->wait();
+    if (!s->has_pending()) co_return;  // cancelled: the client is gone
     d = s->take();
   }
   co_await sink.end_events();

@@ -241,10 +241,8 @@ TEST_F(token_stream_test, lease_cancels_on_destruction_once_moved) {
   }
 }
 
-// Disabled: stream_lease's defaulted move assignment drops the stream it held without
-// cancelling it, so that sequence keeps its engine slot until it finishes on its own
-// (engine/token_stream.hpp, `operator=(stream_lease&&) = default`). Enable once fixed.
-TEST_F(token_stream_test, DISABLED_lease_move_assignment_cancels_the_replaced_stream) {
+// A lease that is assigned over gives up its stream; that sequence must not keep its engine slot.
+TEST_F(token_stream_test, lease_move_assignment_cancels_the_replaced_stream) {
   auto replaced = std::make_shared<token_stream>(ioc_.get_executor(), 0);
   auto kept = std::make_shared<token_stream>(ioc_.get_executor(), 0);
   stream_lease a(kept);
