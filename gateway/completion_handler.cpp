@@ -75,7 +75,7 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, const re
   rec.status = 200;
 
   std::string frames;
-  append_sse_event(frames, role_chunk(meta));
+  if (meta.kind == api_kind::chat) append_sse_event(frames, role_chunk(meta));  // legacy has no role
   std::optional<clock::time_point> last_write;
   bool first_content = true;
   for (;;) {
