@@ -25,27 +25,24 @@ struct parsed {
   std::variant<chat_request, completion_request> request;
 };
 
-std::variant<parsed, api_error> parse(gateway& g, api_kind kind, const std::string& body) {
+template <class Request>
+std::variant<parsed, api_error> to_parsed(validated<Request> v) {
+  if (auto* e = std::get_if<api_error>(&v)) return *e;
+  auto& r = std::get<Request>(v);
   parsed p;
-  if (kind == api_kind::chat) {
-    auto v = g.validator().chat(body);
-    if (auto* e = std::get_if<api_error>(&v)) return *e;
-    auto& r = std::get<chat_request>(v);
-    p.model = r.model;
-    p.stream = r.stream;
-    p.include_usage = r.include_usage;
-    p.request = std::move(r);
-  } else {
-    auto v = g.validator().completion(body);
-    if (auto* e = std::get_if<api_error>(&v)) return *e;
-    auto& r = std::get<completion_request>(v);
-    p.model = r.model;
-    p.stream = r.stream;
-    p.include_usage = r.include_usage;
+  p.model = r.model;
+  p.stream = r.stream;
+  p.include_usage = r.include_usage;
+  if constexpr (std::is_same_v<Request, completion_request>) {
     if (r.echo) p.echo_prompt = r.prompt;
-    p.request = std::move(r);
   }
+  p.request = std::move(r);
   return p;
+}
+
+std::variant<parsed, api_error> parse(gateway& g, api_kind kind, const std::string& body) {
+  if (kind == api_kind::chat) return to_parsed(g.validator().chat(body));
+  return to_parsed(g.validator().completion(body));
 }
 
 // X-Priority: an integer in [-1000, 1000], higher served first; absent means 0.
