@@ -85,6 +85,7 @@ void batcher::schedule(worker_state& w) {
 
   if (cmd.admit.empty() && cmd.cancel.empty() && w.sequences.empty()) {
     w.stepping = false;  // idle until the next submit
+    w.last_step = {};    // idle time is not step time
     return;
   }
   w.stepping = true;
@@ -95,6 +96,14 @@ void batcher::schedule(worker_state& w) {
 
 void batcher::on_step(worker_state& w, step_result r) {
   if (r.batch_size > 0 && obs_.step_batch) obs_.step_batch(r.batch_size);
+  if (r.batch_size > 0) {
+    const auto now = clock::now();
+    if (w.last_step != clock::time_point{}) {
+      const double dt = std::chrono::duration<double>(now - w.last_step).count();
+      step_s_ = step_s_ == 0 ? dt : 0.9 * step_s_ + 0.1 * dt;
+    }
+    w.last_step = now;
+  }
   std::size_t finished = 0;
   for (auto& out : r.outputs) {
     auto it = w.sequences.find(out.id);

@@ -56,6 +56,9 @@ class batcher {
                                                                       int priority);
 
   std::size_t queue_depth() const { return queue_.size(); }
+  // How long a request queued now would wait before admission, by the rule of thumb "queue depth
+  // x recent step time" (the route planner's overflow test).
+  double estimated_wait_s() const { return static_cast<double>(queue_.size()) * step_s_; }
   std::size_t active_sequences() const;
   std::size_t engines() const { return workers_.size(); }
   const batcher_config& config() const { return cfg_; }
@@ -79,6 +82,7 @@ class batcher {
     engine_capacity capacity;
     std::unordered_map<sequence_id, running> sequences;
     bool stepping = false;  // a step command is in flight
+    clock::time_point last_step{};
   };
 
   void schedule(worker_state& w);
@@ -98,6 +102,7 @@ class batcher {
   bool shut_down_ = false;
   // Recent step throughput, for Retry-After: an exponential moving average of completions/s.
   double finished_per_s_ = 0;
+  double step_s_ = 0;  // moving average of the time between two steps of one engine
   clock::time_point last_finish_ = clock::now();
 };
 

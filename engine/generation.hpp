@@ -21,6 +21,9 @@ enum class engine_errc {
   queue_timeout,  // waited longer than max_queue_wait before admission
   engine_failed,  // the engine failed while running it
   shutting_down,  // the pool is stopping
+  upstream_rate_limited,  // a remote upstream answered 429
+  upstream_rejected,      // a remote upstream refused the request (4xx): the client's fault
+  upstream_failed,        // a remote upstream failed (5xx, transport, timeout, broken stream)
 };
 const char* to_string(engine_errc e);
 

@@ -27,10 +27,11 @@ void token_stream::push(std::string_view text, std::uint32_t tokens,
   notify();
 }
 
-void token_stream::fail(engine_errc e, unsigned retry_after_s) {
+void token_stream::fail(engine_errc e, unsigned retry_after_s, std::string message) {
   if (ended_) return;
   pending_.error = e;
   pending_.retry_after_s = retry_after_s;
+  pending_.error_message = std::move(message);
   ended_ = true;
   notify();
 }
@@ -38,7 +39,7 @@ void token_stream::fail(engine_errc e, unsigned retry_after_s) {
 void token_stream::notify() { signal_.cancel(); }
 
 bool token_stream::has_pending() const {
-  return pending_.tokens > 0 || !pending_.text.empty() || pending_.finish || pending_.error;
+  return pending_.tokens > 0 || !pending_.text.empty() || pending_.finish || pending_.error.has_value();
 }
 
 boost::asio::awaitable<void> token_stream::wait() {
@@ -55,8 +56,15 @@ boost::asio::awaitable<void> token_stream::wait() {
 stream_delta token_stream::take() { return std::exchange(pending_, {}); }
 
 void token_stream::cancel() {
+  if (cancelled_) return;
   cancelled_ = true;
+  if (on_cancel_) std::exchange(on_cancel_, nullptr)();
   notify();
+}
+
+void token_stream::set_usage(std::uint32_t prompt_tokens, std::uint32_t completion_tokens) {
+  prompt_tokens_ = prompt_tokens;
+  completion_tokens_ = completion_tokens;
 }
 
 }  // namespace gw

@@ -11,6 +11,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -26,6 +27,7 @@ struct stream_delta {
   std::optional<finish_reason> finish;
   std::optional<engine_errc> error;
   unsigned retry_after_s = 0;  // with error: when a retry may succeed
+  std::string error_message;   // with error: client-safe detail (an upstream's 4xx message)
 };
 
 class token_stream {
@@ -37,8 +39,12 @@ class token_stream {
   // Producer side.
   void admitted(clock::time_point now);
   void push(std::string_view text, std::uint32_t tokens, std::optional<finish_reason> finish);
-  void fail(engine_errc e, unsigned retry_after_s = 0);
+  void fail(engine_errc e, unsigned retry_after_s = 0, std::string message = {});
   bool cancelled() const { return cancelled_; }
+  // Exact counts reported by the producer (an upstream's usage) replace the running count.
+  void set_usage(std::uint32_t prompt_tokens, std::uint32_t completion_tokens);
+  // Runs once when the consumer cancels (e.g. to abort an upstream transfer at once).
+  void on_cancel(std::function<void()> f) { on_cancel_ = std::move(f); }
 
   // Consumer side. wait() completes when there is something to take (at once if there is), when
   // the stream was cancelled, or when the awaiting coroutine is cancelled; callers check
@@ -65,6 +71,7 @@ class token_stream {
   clock::time_point created_at_;
   std::optional<clock::time_point> admitted_at_;
   std::optional<clock::time_point> first_token_at_;
+  std::function<void()> on_cancel_;
   bool ended_ = false;
   bool cancelled_ = false;
 };

@@ -26,6 +26,10 @@ api_error_class classify(api_errc code) {
     case api_errc::not_ready: return {503, server_error, "not_ready"};
     case api_errc::draining: return {503, server_error, "draining"};
     case api_errc::engine_failed: return {503, server_error, "engine_unavailable"};
+    case api_errc::no_route: return {503, server_error, "no_available_target"};
+    case api_errc::upstream_rate_limited: return {429, "rate_limit_error", "rate_limit_exceeded"};
+    case api_errc::upstream_rejected: return {400, invalid_request, "upstream_rejected"};
+    case api_errc::upstream_failed: return {502, server_error, "upstream_error"};
     case api_errc::internal: return {500, server_error, "internal_error"};
   }
   // An out-of-range enumerator is a bug; answer as one rather than invent a client error.

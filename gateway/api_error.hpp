@@ -23,6 +23,10 @@ enum class api_errc {
   not_ready,           // 503
   draining,            // 503
   engine_failed,       // 503: the local engine failed before the first token
+  no_route,            // 503: no target may take it now (e.g. restricted data, local down)
+  upstream_rate_limited,  // 429: every remote target refused with 429 (Retry-After passed on)
+  upstream_rejected,   // 400: a remote provider refused the request as invalid
+  upstream_failed,     // 502: the remote provider failed
   internal,            // 500: a bug
 };
 

@@ -3,7 +3,10 @@
 #include <charconv>
 #include <chrono>
 
+#include "engine/tokenizer.hpp"
+#include "gateway/dispatcher.hpp"
 #include "gateway/error_reply.hpp"
+#include "gateway/upstream_body.hpp"
 #include "gateway/generation_request.hpp"
 #include "policy/route_plan.hpp"
 
@@ -11,6 +14,12 @@ namespace gw {
 namespace {
 
 using clock = std::chrono::steady_clock;
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
 
 double seconds_between(clock::time_point a, clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
@@ -57,14 +66,12 @@ std::variant<int, api_error> parse_priority(const std::string& h) {
 }
 
 // Streams the sequence as chat.completion.chunk / text_completion events.
-boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, const response_meta& meta,
+// `d` is the first event, already taken by the dispatcher.
+boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_delta d, const response_meta& meta,
                                            const parsed& p, incoming_request& req, response_sink& sink,
                                            exchange_record& rec, const header_list& headers) {
-  co_await s->wait();
-  if (!s->has_pending()) co_return;  // cancelled before anything arrived
-  stream_delta d = s->take();
   if (d.error) {  // failed before the first token: a proper status still reaches the client
-    const api_error e = to_api_error(*d.error, d.retry_after_s);
+    const api_error e = to_api_error(*d.error, d.retry_after_s, d.error_message);
     co_await send_error(sink, rec, e, headers);
     co_return;
   }
@@ -89,7 +96,7 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, const re
       done = true;
     } else if (d.error) {
       // After the first byte a status can no longer change: one error event ends the stream.
-      const api_error e = to_api_error(*d.error, d.retry_after_s);
+      const api_error e = to_api_error(*d.error, d.retry_after_s, d.error_message);
       frames += error_event(e);
       rec.error = classify(e.code).code;
       done = true;
@@ -113,17 +120,19 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, const re
 }
 
 // Collects the whole sequence, then answers one chat.completion / text_completion.
-boost::asio::awaitable<void> collect(gateway&, stream_lease& s, const response_meta& meta, const parsed& p,
-                                     incoming_request& req, response_sink& sink, exchange_record& rec,
-                                     const header_list& headers) {
+boost::asio::awaitable<void> collect(gateway&, stream_lease& s, stream_delta d, const response_meta& meta,
+                                     const parsed& p, incoming_request& req, response_sink& sink,
+                                     exchange_record& rec, const header_list& headers) {
   std::string text = p.echo_prompt;
-  for (;;) {
-    co_await s->wait();
-    if (!s->has_pending()) co_return;  // cancelled: the client is gone
-    stream_delta d = s->take();
+  for (bool first = true;; first = false) {
+    if (!first) {
+      co_await s->wait();
+      if (!s->has_pending()) co_return;  // cancelled: the client is gone
+      d = s->take();
+    }
     text += d.text;
     if (d.error) {
-      const api_error e = to_api_error(*d.error, d.retry_after_s);
+      const api_error e = to_api_error(*d.error, d.retry_after_s, d.error_message);
       co_await send_error(sink, rec, e, headers);
       co_return;
     }
@@ -157,42 +166,84 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
     co_return;
   }
   const model_target target = g.find_model(p.model);
-  const route_plan plan = plan_route(target.pool != nullptr, g.draining());
+  const model_config* model = target.config;
+  // The prompt as the route plan sees it; the local engine counts it the same way.
+  const std::uint32_t prompt_tokens = std::visit(
+      [](const auto& r) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(r)>, chat_request>)
+          return count_tokens(render_chat_prompt(r.messages));
+        else
+          return count_tokens(r.prompt);
+      },
+      p.request);
+  const auto now = std::chrono::steady_clock::now();
+  local_snapshot local;
+  if (target.pool) {
+    const batcher& b = target.pool->scheduler();
+    local.queue_full = b.queue_depth() >= b.config().max_queued;
+    local.estimated_wait_s = b.estimated_wait_s();
+  }
+  std::vector<bool> remote_available;
+  for (auto* prov : target.remotes) remote_available.push_back(prov->breaker.state(now) != breaker_state::open);
+  request_facts facts;
+  facts.known_model = model != nullptr;
+  facts.restricted = !req.restricted.empty() && iequals(req.restricted, g.config().restricted.value);
+  facts.prompt_tokens = prompt_tokens;
+  const route_plan plan =
+      plan_route(facts, model ? model->routing : model_routing{}, local, remote_available, g.draining());
   if (plan.targets.empty()) {
-    const api_error e = plan.reason == route_reason::unknown_model
-                            ? api_error{api_errc::model_not_found,
-                                        "The model '" + p.model + "' does not exist. GET /v1/models lists the models served here.",
-                                        "model"}
-                            : api_error{api_errc::draining, "The gateway is shutting down. Please retry on another instance.",
-                                        "", 1};
+    api_error e{api_errc::no_route, "No target can take this request now. Please retry later.", "", 1};
+    if (plan.reason == route_reason::unknown_model)
+      e = {api_errc::model_not_found, "The model '" + p.model + "' does not exist. GET /v1/models lists the models served here.",
+           "model"};
+    else if (plan.reason == route_reason::draining)
+      e = {api_errc::draining, "The gateway is shutting down. Please retry on another instance.", "", 1};
+    g.stats().count_route("none", to_string(plan.reason));
     co_await send_error(sink, rec, e, headers);
     co_return;
   }
-  rec.route = "local:" + target.config->id;
-  headers.emplace_back("x-gateway-route", rec.route);
-  headers.emplace_back("x-gateway-route-reason", to_string(plan.reason));
 
-  auto gen = std::visit([&](const auto& r) { return make_generation(r, *target.config, g.entropy()); }, p.request);
-  if (auto* e = std::get_if<api_error>(&gen)) {
-    co_await send_error(sink, rec, *e, headers);
+  dispatch_request dr;
+  dr.target = &target;
+  dr.plan = &plan;
+  dr.local = api_error{api_errc::no_route, "No local engine serves this model."};
+  if (target.pool)
+    dr.local = std::visit([&](const auto& r) { return make_generation(r, *model, g.entropy()); }, p.request);
+  dr.priority = std::get<int>(prio);
+  dr.upstream_path = kind == api_kind::chat ? "/chat/completions" : "/completions";
+  dr.upstream_body = [&p](const remote_target& t) {
+    return std::visit([&](const auto& r) { return upstream_body(r, t.model); }, p.request);
+  };
+  dr.prompt_tokens_estimate = prompt_tokens;
+  dr.request_id = req.request_id;
+  dr.traceparent = req.traceparent;
+  dispatched d = co_await dispatch(g, dr);
+  rec.route = d.route;
+  g.stats().count_route(d.route, d.reason);
+  headers.emplace_back("x-gateway-route", d.route);
+  headers.emplace_back("x-gateway-route-reason", d.reason);
+  if (d.refusal) {
+    co_await send_error(sink, rec, *d.refusal, headers);
     co_return;
   }
-  auto submitted = target.pool->scheduler().submit(std::move(std::get<generation_params>(gen)), std::get<int>(prio));
-  if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
-    const api_error e = to_api_error(refusal->error, refusal->retry_after_s);
-    co_await send_error(sink, rec, e, headers);
-    co_return;
-  }
-  stream_lease lease(std::move(std::get<std::shared_ptr<token_stream>>(submitted)));
-  // Token counts reach the record however the exchange ends, a vanished client included.
+  if (!d.lease || d.cancelled) co_return;  // the client went away while the request was being placed
+  stream_lease& lease = *d.lease;
+  // Token counts and cost reach the record however the exchange ends, a vanished client included.
   struct record_usage {
+    gateway& g;
     exchange_record& rec;
     stream_lease& lease;
+    provider_state* provider;
     ~record_usage() {
       rec.prompt_tokens = lease->prompt_tokens();
       rec.completion_tokens = lease->completion_tokens();
+      if (provider) {
+        const auto& c = provider->config;
+        g.stats().add_cost(c.name, (rec.prompt_tokens * c.price_input_per_million +
+                                    rec.completion_tokens * c.price_output_per_million) / 1e6);
+      }
     }
-  } usage_guard{rec, lease};
+  } usage_guard{g, rec, lease, d.provider};
 
   response_meta meta;
   meta.kind = kind;
@@ -204,9 +255,9 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
   meta.include_usage = p.include_usage;
 
   if (p.stream)
-    co_await stream_events(g, lease, meta, p, req, sink, rec, headers);
+    co_await stream_events(g, lease, std::move(d.first), meta, p, req, sink, rec, headers);
   else
-    co_await collect(g, lease, meta, p, req, sink, rec, headers);
+    co_await collect(g, lease, std::move(d.first), meta, p, req, sink, rec, headers);
 }
 
 }  // namespace gw

@@ -1,5 +1,7 @@
 #include "gateway/config.hpp"
 
+#include "gateway/config_reader.hpp"
+
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -10,64 +12,7 @@
 namespace gw {
 namespace {
 
-// Thrown only inside this file and turned into config_error at the boundary.
-struct bad_key {
-  std::string message;
-};
-
-class reader {
- public:
-  reader(std::string source) : source_(std::move(source)) {}
-
-  [[noreturn]] void fail(const YAML::Node& n, const std::string& key, const std::string& what) const {
-    std::ostringstream os;
-    os << source_;
-    if (n.IsDefined() && n.Mark().line >= 0) os << ':' << n.Mark().line + 1;
-    os << ": " << key << ": " << what;
-    throw bad_key{os.str()};
-  }
-
-  // Checks that `n` is a map whose keys are all in `allowed`.
-  void expect_map(const YAML::Node& n, const std::string& key, std::set<std::string> allowed) const {
-    if (!n.IsMap()) fail(n, key, "must be a mapping");
-    for (const auto& kv : n) {
-      const auto k = kv.first.as<std::string>();
-      if (!allowed.count(k)) fail(kv.first, key.empty() ? k : key + "." + k, "unknown key");
-    }
-  }
-
-  template <class T>
-  T scalar(const YAML::Node& n, const std::string& key, const char* expected) const {
-    if (!n.IsScalar()) fail(n, key, std::string("must be ") + expected);
-    try {
-      return n.as<T>();
-    } catch (const YAML::Exception&) {
-      fail(n, key, std::string("must be ") + expected);
-    }
-  }
-
-  double number(const YAML::Node& n, const std::string& key, double lo, double hi) const {
-    const double v = scalar<double>(n, key, "a number");
-    if (!(v >= lo && v <= hi)) {
-      std::ostringstream os;
-      os << "must be between " << lo << " and " << hi;
-      fail(n, key, os.str());
-    }
-    return v;
-  }
-
-  std::uint64_t integer(const YAML::Node& n, const std::string& key, std::uint64_t lo, std::uint64_t hi) const {
-    const auto s = scalar<std::string>(n, key, "an integer");
-    std::uint64_t v = 0;
-    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-    if (ec != std::errc() || p != s.data() + s.size() || v < lo || v > hi)
-      fail(n, key, "must be an integer between " + std::to_string(lo) + " and " + std::to_string(hi));
-    return v;
-  }
-
- private:
-  std::string source_;
-};
+using namespace config_detail;
 
 void read_server(const reader& r, const YAML::Node& n, server_config& s) {
   r.expect_map(n, "server", {"listen", "max_body_bytes", "max_header_bytes", "read_timeout_s",
@@ -129,14 +74,15 @@ void read_batching(const reader& r, const YAML::Node& n, const std::string& key,
 
 model_config read_model(const reader& r, const YAML::Node& n, const std::string& key) {
   r.expect_map(n, key, {"id", "engine", "preset", "replicas", "max_model_len", "default_max_tokens",
-                        "sim", "batching"});
+                        "sim", "batching", "remote", "routing"});
   model_config m;
   if (!n["id"]) r.fail(n, key + ".id", "is required");
   m.id = r.scalar<std::string>(n["id"], key + ".id", "a string");
   if (m.id.empty() || m.id.size() > 256) r.fail(n["id"], key + ".id", "must be 1 to 256 characters");
   if (n["engine"]) {
     m.pool.kind = r.scalar<std::string>(n["engine"], key + ".engine", "a string");
-    if (m.pool.kind != "sim") r.fail(n["engine"], key + ".engine", "unknown engine kind (known: sim)");
+    if (m.pool.kind == "none") m.local = false;
+    else if (m.pool.kind != "sim") r.fail(n["engine"], key + ".engine", "unknown engine kind (known: sim, none)");
   }
   if (n["preset"]) {
     m.pool.preset = r.scalar<std::string>(n["preset"], key + ".preset", "a string");
@@ -160,18 +106,31 @@ model_config read_model(const reader& r, const YAML::Node& n, const std::string&
   if (!budget_set) m.pool.batching.limits.token_budget = m.pool.sim.kv_token_capacity;
   if (m.pool.batching.limits.token_budget > m.pool.sim.kv_token_capacity)
     r.fail(n["batching"]["token_budget"], key + ".batching.token_budget", "exceeds sim.kv_token_capacity");
-  if (m.max_model_len > m.pool.batching.limits.token_budget)
+  if (m.local && m.max_model_len > m.pool.batching.limits.token_budget)
     r.fail(n["max_model_len"] ? n["max_model_len"] : n, key + ".max_model_len",
            "exceeds the token budget, so a full-length request could never be admitted");
+  read_remote_and_routing(r, n, key, m);
+  if (!m.local && m.remote.empty()) r.fail(n, key + ".remote", "a model with `engine: none` needs remote targets");
   return m;
 }
 
 gateway_config read_root(const reader& r, const YAML::Node& root) {
   gateway_config c;
   if (!root.IsDefined() || root.IsNull()) r.fail(root, "(root)", "the file is empty");
-  r.expect_map(root, "", {"server", "log", "models"});
+  r.expect_map(root, "", {"server", "log", "restricted", "providers", "models"});
   if (root["server"]) read_server(r, root["server"], c.server);
   if (root["log"]) read_log(r, root["log"], c.log);
+  if (root["restricted"]) read_restricted(r, root["restricted"], c.restricted);
+  if (const auto providers = root["providers"]) {
+    if (!providers.IsSequence()) r.fail(providers, "providers", "must be a list");
+    std::set<std::string> names;
+    for (std::size_t i = 0; i < providers.size(); ++i) {
+      const std::string key = "providers[" + std::to_string(i) + "]";
+      auto p = read_provider(r, providers[i], key);
+      if (!names.insert(p.name).second) r.fail(providers[i]["name"], key + ".name", "duplicate provider '" + p.name + "'");
+      c.providers.push_back(std::move(p));
+    }
+  }
   const auto models = root["models"];
   if (!models || !models.IsSequence() || models.size() == 0)
     r.fail(models ? models : root, "models", "must be a non-empty list");
@@ -180,6 +139,13 @@ gateway_config read_root(const reader& r, const YAML::Node& root) {
     const std::string key = "models[" + std::to_string(i) + "]";
     auto m = read_model(r, models[i], key);
     if (!ids.insert(m.id).second) r.fail(models[i]["id"], key + ".id", "duplicate model id '" + m.id + "'");
+    for (std::size_t j = 0; j < m.remote.size(); ++j) {
+      bool known = false;
+      for (const auto& p : c.providers) known = known || p.name == m.remote[j].provider;
+      if (!known)
+        r.fail(models[i]["remote"][j]["provider"], key + ".remote[" + std::to_string(j) + "].provider",
+               "no provider named '" + m.remote[j].provider + "' in providers");
+    }
     c.models.push_back(std::move(m));
   }
   return c;

@@ -9,7 +9,9 @@
 #include <variant>
 #include <vector>
 
+#include "backends/provider.hpp"
 #include "engine/engine_pool.hpp"
+#include "policy/route_plan.hpp"
 
 namespace gw {
 
@@ -30,14 +32,25 @@ struct log_config {
 
 struct model_config {
   std::string id;                           // the public model id clients send
+  bool local = true;                        // false: `engine: none`, remote targets only
   std::uint32_t max_model_len = 32768;      // prompt + completion tokens
   std::uint32_t default_max_tokens = 1024;  // when the request sets none
   engine_pool_config pool;
+  std::vector<remote_target> remote;        // in order of preference
+  model_routing routing;                    // has_local and remotes are derived from the above
+};
+
+// Restricted data: a request carrying `header` with `value` (case-insensitive) stays local.
+struct restricted_config {
+  std::string header = "X-Data-Classification";
+  std::string value = "restricted";
 };
 
 struct gateway_config {
   server_config server;
   log_config log;
+  restricted_config restricted;
+  std::vector<provider_config> providers;
   std::vector<model_config> models;
 };
 

@@ -4,8 +4,17 @@
 
 namespace gw {
 
-api_error to_api_error(engine_errc e, unsigned retry_after_s) {
+api_error to_api_error(engine_errc e, unsigned retry_after_s, const std::string& detail) {
   switch (e) {
+    case engine_errc::upstream_rate_limited:
+      return {api_errc::upstream_rate_limited, "The model's provider is rate limiting requests. Please retry later.", "",
+              retry_after_s};
+    case engine_errc::upstream_rejected:
+      return {api_errc::upstream_rejected,
+              detail.empty() ? "The model's provider refused the request." : "The model's provider refused the request: " + detail,
+              ""};
+    case engine_errc::upstream_failed:
+      return {api_errc::upstream_failed, "The model's provider failed to answer.", "", retry_after_s};
     case engine_errc::queue_full:
       return {api_errc::queue_full, "The model's request queue is full. Please retry after " +
                                         std::to_string(retry_after_s) + " seconds.",

@@ -11,7 +11,8 @@
 
 namespace gw {
 
-api_error to_api_error(engine_errc e, unsigned retry_after_s);
+// `detail` is client-safe text from the producer (an upstream's own 4xx message).
+api_error to_api_error(engine_errc e, unsigned retry_after_s, const std::string& detail = {});
 
 // Sends `e` with its status (and Retry-After when set) and records it in `rec`.
 boost::asio::awaitable<bool> send_error(response_sink& sink, exchange_record& rec, const api_error& e,

@@ -1,11 +1,15 @@
 #include "gateway/gateway.hpp"
 
 #include <chrono>
+#include <cstdlib>
+#include <stdexcept>
 
 namespace gw {
 
 gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
-    : cfg_(std::move(cfg)),
+    : reactor_(reactor),
+      cfg_(std::move(cfg)),
+      upstreams_(reactor),
       started_at_(std::chrono::duration_cast<std::chrono::seconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count()),
@@ -13,11 +17,30 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
   batcher_observer obs;
   obs.queue_wait = [this](double s) { metrics_.queue_wait.observe(s); };
   obs.step_batch = [this](std::size_t n) { metrics_.batch_size.observe(static_cast<double>(n)); };
-  for (const auto& m : cfg_.models) pools_.emplace(m.id, std::make_unique<engine_pool>(reactor, m.pool, obs));
+  for (const auto& p : cfg_.providers) {
+    auto st = std::make_unique<provider_state>(provider_state{p, {}, circuit_breaker(p.breaker)});
+    if (!p.api_key_env.empty()) {
+      const char* key = std::getenv(p.api_key_env.c_str());
+      if (!key || !*key)
+        throw std::runtime_error("provider '" + p.name + "': environment variable " + p.api_key_env +
+                                 " (api_key_env) is not set");
+      st->auth_header = std::string("Authorization: Bearer ") + key;
+    }
+    providers_.push_back(std::move(st));
+  }
+  for (const auto& m : cfg_.models)
+    if (m.local) pools_.emplace(m.id, std::make_unique<engine_pool>(reactor, m.pool, obs));
   metrics_.queue_depth = [this] {
     double n = 0;
     for (const auto& [id, p] : pools_) n += static_cast<double>(p->scheduler().queue_depth());
     return n;
+  };
+  metrics_.circuit_states = [this] {
+    std::vector<std::pair<std::string, double>> out;
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& p : providers_)
+      out.emplace_back("remote:" + p->config.name, static_cast<double>(p->breaker.state(now)));
+    return out;
   };
   metrics_.active_sequences = [this] {
     double n = 0;
@@ -29,11 +52,16 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
 gateway::~gateway() = default;
 
 model_target gateway::find_model(std::string_view id) {
-  auto it = pools_.find(id);
-  if (it == pools_.end()) return {nullptr, nullptr};
-  for (const auto& m : cfg_.models)
-    if (m.id == id) return {&m, it->second.get()};
-  return {nullptr, nullptr};
+  for (const auto& m : cfg_.models) {
+    if (m.id != id) continue;
+    model_target t{&m, nullptr, {}};
+    if (auto it = pools_.find(id); it != pools_.end()) t.pool = it->second.get();
+    for (const auto& r : m.remote)
+      for (const auto& p : providers_)
+        if (p->config.name == r.provider) t.remotes.push_back(p.get());
+    return t;
+  }
+  return {nullptr, nullptr, {}};
 }
 
 std::vector<model_entry> gateway::model_list() const {

@@ -10,21 +10,26 @@
 #include <string>
 #include <vector>
 
+#include "backends/upstream_client.hpp"
 #include "engine/engine_pool.hpp"
 #include "gateway/config.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/openai_json.hpp"
+#include "gateway/remote_call.hpp"
 #include "gateway/request_validator.hpp"
 
 namespace gw {
 
 struct model_target {
-  const model_config* config;
-  engine_pool* pool;
+  const model_config* config;  // null: no such model
+  engine_pool* pool;           // null: no local engines (remote only)
+  std::vector<provider_state*> remotes;  // the providers of config->remote, in order
 };
 
 class gateway {
  public:
+  // Throws std::runtime_error when the environment lacks what the config needs (a provider's
+  // API key variable): start-up fails instead of a provider failing on every request.
   gateway(boost::asio::any_io_executor reactor, gateway_config cfg);
   ~gateway();
 
@@ -42,12 +47,19 @@ class gateway {
   void drain();
 
   std::uint64_t entropy() { return rng_(); }
+  std::mt19937_64& rng() { return rng_; }
+  upstream_client& upstreams() { return upstreams_; }
+  boost::asio::any_io_executor executor() const { return reactor_; }
+  const std::vector<std::unique_ptr<provider_state>>& providers() const { return providers_; }
   // A fresh id: `prefix` + 24 hex digits.
   std::string new_id(std::string_view prefix);
 
  private:
+  boost::asio::any_io_executor reactor_;
   gateway_config cfg_;
   metrics metrics_;
+  upstream_client upstreams_;
+  std::vector<std::unique_ptr<provider_state>> providers_;
   request_validator validator_;
   std::map<std::string, std::unique_ptr<engine_pool>, std::less<>> pools_;
   std::int64_t started_at_;

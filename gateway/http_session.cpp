@@ -128,6 +128,15 @@ std::string request_id_from(std::string_view h, gateway& g) {
   return std::string(h);
 }
 
+// W3C trace context "00-<32 hex>-<16 hex>-<2 hex>": passed on only when well-formed, so
+// nothing a client sends reaches upstream headers or logs unchecked.
+std::string traceparent_from(std::string_view h) {
+  if (h.size() != 55 || h[2] != '-' || h[35] != '-' || h[52] != '-') return {};
+  for (std::size_t i = 0; i < h.size(); ++i)
+    if (i != 2 && i != 35 && i != 52 && !std::isxdigit(static_cast<unsigned char>(h[i]))) return {};
+  return std::string(h);
+}
+
 // Sends an error before the request was parsed, then closes so that the client reads it:
 // shut down our side, drain what it still sends for a moment, then close (a lingering close;
 // closing with unread input would reset the connection and could destroy the response).
@@ -224,6 +233,8 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
     req.version = msg.version();
     req.request_id = request_id_from(msg["X-Request-Id"], g);
     req.priority = std::string(msg["X-Priority"]);
+    req.restricted = std::string(msg[g.config().restricted.header]);
+    req.traceparent = traceparent_from(msg["traceparent"]);
     req.body = std::move(msg.body());
 
     beast_sink sink(stream, req.version, msg.keep_alive(), cfg.write_timeout);

@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <memory>
 #include <string>
 
 #include "gateway/config.hpp"
@@ -99,7 +100,14 @@ int main(int argc, char** argv) {
   spdlog::flush_on(spdlog::level::info);
 
   asio::io_context ioc(1);  // one reactor thread: no locking in gateway code
-  gw::gateway g(ioc.get_executor(), cfg);
+  std::unique_ptr<gw::gateway> gp;
+  try {
+    gp = std::make_unique<gw::gateway>(ioc.get_executor(), cfg);
+  } catch (const std::runtime_error& e) {
+    std::fprintf(stderr, "inference-gateway: cannot start: %s\n", e.what());
+    return 1;
+  }
+  gw::gateway& g = *gp;
 
   asio::ip::tcp::acceptor acceptor(ioc);
   try {

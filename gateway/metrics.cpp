@@ -29,6 +29,14 @@ void metrics::count_request(const std::string& endpoint, unsigned status) {
   ++requests_[{endpoint, status}];
 }
 
+void metrics::count_route(const std::string& target, const std::string& reason) { ++routes_[{target, reason}]; }
+
+void metrics::count_upstream_error(const std::string& provider, const std::string& kind) {
+  ++upstream_errors_[{provider, kind}];
+}
+
+void metrics::add_cost(const std::string& provider, double usd) { cost_[provider] += usd; }
+
 void metrics::count_tokens(std::uint64_t prompt, std::uint64_t completion) {
   prompt_tokens_ += prompt;
   completion_tokens_ += completion;
@@ -134,6 +142,20 @@ void append_gauge(std::string& out, std::string_view name, std::string_view help
   out += '\n';
 }
 
+void append_pairs(std::string& out, std::string_view name, std::string_view help, std::string_view l1,
+                  std::string_view l2, const std::map<std::pair<std::string, std::string>, std::uint64_t>& values) {
+  append_header(out, name, help, "counter");
+  for (const auto& [key, n] : values) {
+    out.append(name).append("{").append(l1).append("=\"");
+    append_label_value(out, key.first);
+    out.append("\",").append(l2).append("=\"");
+    append_label_value(out, key.second);
+    out += "\"} ";
+    append_number(out, n);
+    out += '\n';
+  }
+}
+
 }  // namespace
 
 std::string metrics::render() const {
@@ -171,6 +193,29 @@ std::string metrics::render() const {
   append_histogram(out, "gateway_queue_wait_seconds",
                    "Time a request waited in a batcher queue before admission.", queue_wait);
   append_histogram(out, "gateway_batch_size", "Sequences in each engine step.", batch_size);
+
+  append_pairs(out, "gateway_route_decisions_total", "Route plans, by first target and reason.", "target",
+               "reason", routes_);
+  append_pairs(out, "gateway_upstream_errors_total", "Failed upstream attempts, by provider and kind.", "provider",
+               "kind", upstream_errors_);
+  append_header(out, "gateway_cost_usd_total", "Remote spend from reported usage and configured prices.", "counter");
+  for (const auto& [provider, usd] : cost_) {
+    out += "gateway_cost_usd_total{provider=\"";
+    append_label_value(out, provider);
+    out += "\"} ";
+    append_number(out, usd);
+    out += '\n';
+  }
+  append_header(out, "gateway_circuit_state", "Circuit breaker per target: 0 closed, 1 open, 2 half-open.", "gauge");
+  if (circuit_states) {
+    for (const auto& [target, v] : circuit_states()) {
+      out += "gateway_circuit_state{target=\"";
+      append_label_value(out, target);
+      out += "\"} ";
+      append_number(out, v);
+      out += '\n';
+    }
+  }
 
   append_gauge(out, "gateway_queue_depth", "Requests waiting in batcher queues.", queue_depth);
   append_gauge(out, "gateway_active_sequences", "Sequences currently being generated.",

@@ -36,6 +36,12 @@ class metrics {
   void count_request(const std::string& endpoint, unsigned status);
   // gateway_tokens_total{kind="prompt"|"completion"}
   void count_tokens(std::uint64_t prompt, std::uint64_t completion);
+  // gateway_route_decisions_total{target, reason}
+  void count_route(const std::string& target, const std::string& reason);
+  // gateway_upstream_errors_total{provider, kind}
+  void count_upstream_error(const std::string& provider, const std::string& kind);
+  // gateway_cost_usd_total{provider}: remote spend from usage and the provider's prices
+  void add_cost(const std::string& provider, double usd);
 
   histogram time_to_first_token{latency_bounds()};    // gateway_time_to_first_token_seconds
   histogram inter_token_latency{gap_bounds()};        // gateway_inter_token_latency_seconds
@@ -46,6 +52,8 @@ class metrics {
   // Gauges are read at scrape time from whoever owns the state (the batchers).
   std::function<double()> queue_depth;       // gateway_queue_depth
   std::function<double()> active_sequences;  // gateway_active_sequences
+  // gateway_circuit_state{target}: 0 closed, 1 open, 2 half-open
+  std::function<std::vector<std::pair<std::string, double>>()> circuit_states;
 
   std::string render() const;
 
@@ -56,6 +64,9 @@ class metrics {
 
  private:
   std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> routes_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> upstream_errors_;
+  std::map<std::string, double> cost_;
   std::uint64_t prompt_tokens_ = 0;
   std::uint64_t completion_tokens_ = 0;
 };

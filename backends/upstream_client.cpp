@@ -1,0 +1,365 @@
+#include "backends/upstream_client.hpp"
+
+#include <curl/curl.h>
+#include <poll.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <charconv>
+#include <mutex>
+#include <unordered_map>
+
+namespace gw {
+namespace asio = boost::asio;
+
+const char* to_string(upstream_errc e) {
+  switch (e) {
+    case upstream_errc::none: return "none";
+    case upstream_errc::connect_failed: return "connect_failed";
+    case upstream_errc::tls_failed: return "tls_failed";
+    case upstream_errc::timeout_connect: return "timeout_connect";
+    case upstream_errc::timeout_first_byte: return "timeout_first_byte";
+    case upstream_errc::timeout_idle: return "timeout_idle";
+    case upstream_errc::timeout_total: return "timeout_total";
+    case upstream_errc::transfer_failed: return "transfer_failed";
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool readable_now(int fd, short events) {
+  pollfd p{fd, events, 0};
+  return ::poll(&p, 1, 0) > 0 && (p.revents & (events | POLLERR | POLLHUP));
+}
+
+upstream_errc classify_curl(CURLcode code, CURL* easy) {
+  switch (code) {
+    case CURLE_OK: return upstream_errc::none;
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_CONNECT: return upstream_errc::connect_failed;
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_PEER_FAILED_VERIFICATION:
+    case CURLE_SSL_CACERT_BADFILE:
+    case CURLE_SSL_CERTPROBLEM:
+    case CURLE_SSL_ISSUER_ERROR:
+    case CURLE_SSL_PINNEDPUBKEYNOTMATCH: return upstream_errc::tls_failed;
+    case CURLE_OPERATION_TIMEDOUT: {
+      curl_off_t connect_us = 0;
+      curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
+      return connect_us == 0 ? upstream_errc::timeout_connect : upstream_errc::timeout_total;
+    }
+    default: return upstream_errc::transfer_failed;
+  }
+}
+
+void global_init() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+}  // namespace
+
+// One watched descriptor. curl owns the descriptor: it is never closed here, only released.
+struct watched_socket {
+  explicit watched_socket(asio::any_io_executor ex, curl_socket_t fd) : desc(ex, fd), fd(fd) {}
+  asio::posix::stream_descriptor desc;
+  curl_socket_t fd;
+  int wanted = 0;  // CURL_POLL_IN / OUT / INOUT
+  bool read_armed = false;
+  bool write_armed = false;
+  bool removed = false;
+};
+
+struct transfer_state final : upstream_transfer {
+  transfer_state(upstream_client_impl* o, asio::any_io_executor ex) : owner(o), deadline(ex) {}
+  void abort() override;
+
+  upstream_client_impl* owner;  // null once the client is gone
+  CURL* easy = nullptr;
+  curl_slist* headers = nullptr;
+  upstream_request req;  // keeps the body alive: curl does not copy POSTFIELDS
+  upstream_handlers handlers;
+  asio::steady_timer deadline;  // first byte, then idle between chunks
+  upstream_errc timed_out = upstream_errc::none;
+  upstream_result result;
+  bool status_sent = false;
+  bool got_body = false;
+  bool aborted = false;
+  char errbuf[CURL_ERROR_SIZE] = {};
+};
+
+class upstream_client_impl {
+ public:
+  explicit upstream_client_impl(asio::any_io_executor ex) : ex(ex), timer(ex) {
+    global_init();
+    multi = curl_multi_init();
+    curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &upstream_client_impl::on_socket);
+    curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &upstream_client_impl::on_timer);
+    curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
+    curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  }
+
+  // Easies first, then the multi, then the descriptors (released, never closed: curl closed them).
+  ~upstream_client_impl() {
+    destroying = true;
+    for (auto& [easy, t] : transfers) {
+      t->owner = nullptr;
+      t->deadline.cancel();
+      curl_multi_remove_handle(multi, easy);
+      cleanup_easy(*t);
+    }
+    transfers.clear();
+    curl_multi_cleanup(multi);
+    for (auto& [fd, s] : sockets) release(*s);
+    sockets.clear();
+    timer.cancel();
+  }
+
+  static void cleanup_easy(transfer_state& t) {
+    curl_easy_cleanup(t.easy);
+    t.easy = nullptr;
+    curl_slist_free_all(t.headers);
+    t.headers = nullptr;
+  }
+
+  static void release(watched_socket& s) {
+    boost::system::error_code ec;
+    s.removed = true;
+    s.desc.cancel(ec);
+    s.desc.release();
+  }
+
+  // --- curl -> reactor -------------------------------------------------------------------
+  // Called by curl inside curl_multi_socket_action: only bookkeeping and arming waits here.
+  static int on_socket(CURL*, curl_socket_t fd, int what, void* userp, void*) {
+    auto* self = static_cast<upstream_client_impl*>(userp);
+    if (what == CURL_POLL_REMOVE) {
+      if (auto it = self->sockets.find(fd); it != self->sockets.end()) {
+        release(*it->second);
+        self->sockets.erase(it);
+      }
+      return 0;
+    }
+    if (self->destroying) return 0;
+    auto& s = self->sockets[fd];
+    if (!s) {
+      boost::system::error_code ec;
+      s = std::make_shared<watched_socket>(self->ex, fd);
+    }
+    s->wanted = what;
+    self->arm(s);
+    return 0;
+  }
+
+  // timeout -1 cancels the timer; 0 is posted (curl must not be called from its own callback);
+  // > 0 re-arms the one timer.
+  static int on_timer(CURLM*, long timeout_ms, void* userp) {
+    auto* self = static_cast<upstream_client_impl*>(userp);
+    if (self->destroying) return 0;
+    if (timeout_ms < 0) {
+      self->timer.cancel();
+    } else if (timeout_ms == 0) {
+      self->timer.cancel();
+      asio::post(self->ex, [self, alive = self->alive] {
+        if (*alive) self->action(CURL_SOCKET_TIMEOUT, 0);
+      });
+    } else {
+      self->timer.expires_after(std::chrono::milliseconds(timeout_ms));
+      self->timer.async_wait([self](boost::system::error_code ec) {
+        if (!ec) self->action(CURL_SOCKET_TIMEOUT, 0);
+      });
+    }
+    return 0;
+  }
+
+  void arm(const std::shared_ptr<watched_socket>& s) {
+    if ((s->wanted & CURL_POLL_IN) && !s->read_armed) {
+      s->read_armed = true;
+      s->desc.async_wait(asio::posix::stream_descriptor::wait_read,
+                         [this, w = std::weak_ptr(s)](boost::system::error_code ec) {
+                           auto s = w.lock();
+                           if (!s) return;
+                           s->read_armed = false;
+                           if (ec || s->removed) return;
+                           ready(s, CURL_CSELECT_IN, POLLIN);
+                         });
+    }
+    if ((s->wanted & CURL_POLL_OUT) && !s->write_armed) {
+      s->write_armed = true;
+      s->desc.async_wait(asio::posix::stream_descriptor::wait_write,
+                         [this, w = std::weak_ptr(s)](boost::system::error_code ec) {
+                           auto s = w.lock();
+                           if (!s) return;
+                           s->write_armed = false;
+                           if (ec || s->removed) return;
+                           ready(s, CURL_CSELECT_OUT, POLLOUT);
+                         });
+    }
+  }
+
+  // Asio's reactor is edge-triggered: if curl leaves bytes unread, no new edge will come. So
+  // after each action, a descriptor still ready for what curl wants is handed back to curl
+  // (posted, to let other work run) instead of waiting for an edge that may never arrive.
+  void ready(const std::shared_ptr<watched_socket>& s, int select, short poll_events) {
+    action(s->fd, select);
+    if (s->removed) return;
+    const int flag = select == CURL_CSELECT_IN ? CURL_POLL_IN : CURL_POLL_OUT;
+    if ((s->wanted & flag) && readable_now(s->fd, poll_events)) {
+      asio::post(ex, [this, w = std::weak_ptr(s), select, poll_events, alive = alive] {
+        auto s = w.lock();
+        if (*alive && s && !s->removed) ready(s, select, poll_events);
+      });
+    } else {
+      arm(s);
+    }
+  }
+
+  void action(curl_socket_t fd, int select) {
+    int running = 0;
+    curl_multi_socket_action(multi, fd, select, &running);
+    drain_done();
+  }
+
+  void drain_done() {
+    int left = 0;
+    while (CURLMsg* m = curl_multi_info_read(multi, &left)) {
+      if (m->msg != CURLMSG_DONE) continue;
+      auto it = transfers.find(m->easy_handle);
+      if (it == transfers.end()) continue;
+      finish(it->second, m->data.result);
+    }
+  }
+
+  // Ends a transfer that curl reported done, or that our own deadline or abort() stopped.
+  void finish(std::shared_ptr<transfer_state> t, CURLcode code) {
+    CURL* easy = t->easy;
+    t->deadline.cancel();
+    upstream_result r = std::move(t->result);
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &r.status);
+    r.error = t->timed_out != upstream_errc::none ? t->timed_out : classify_curl(code, easy);
+    if (r.error != upstream_errc::none) r.detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(code);
+    curl_multi_remove_handle(multi, easy);
+    cleanup_easy(*t);
+    transfers.erase(easy);
+    t->owner = nullptr;
+    if (!t->aborted && t->handlers.on_done) t->handlers.on_done(r);
+  }
+
+  // --- per-transfer callbacks (inside curl) -------------------------------------------
+  static std::size_t on_header(char* data, std::size_t size, std::size_t n, void* userp) {
+    auto* t = static_cast<transfer_state*>(userp);
+    const std::string_view line(data, size * n);
+    constexpr std::string_view retry = "retry-after:";
+    if (line.size() > retry.size() && strncasecmp(line.data(), retry.data(), retry.size()) == 0) {
+      std::string_view v = line.substr(retry.size());
+      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+      long secs = 0;
+      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
+      if (ec == std::errc() && secs >= 0) t->result.retry_after = std::chrono::seconds(secs);
+    }
+    if (line == "\r\n" || line == "\n") {  // end of a header block; 1xx blocks are skipped
+      long status = 0;
+      curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);
+      if (status >= 200 && !t->status_sent) {
+        t->status_sent = true;
+        if (!t->aborted && t->handlers.on_status) t->handlers.on_status(status);
+      }
+    }
+    return size * n;
+  }
+
+  static std::size_t on_write(char* data, std::size_t size, std::size_t n, void* userp) {
+    auto* t = static_cast<transfer_state*>(userp);
+    if (t->aborted) return 0;  // makes curl end the transfer (CURLE_WRITE_ERROR)
+    if (!t->got_body) t->got_body = true;
+    if (t->owner) t->owner->arm_deadline(*t, t->req.timeouts.idle, upstream_errc::timeout_idle);
+    if (t->handlers.on_body) t->handlers.on_body(std::string_view(data, size * n));
+    return t->aborted ? 0 : size * n;
+  }
+
+  void arm_deadline(transfer_state& t, std::chrono::milliseconds after, upstream_errc why) {
+    t.deadline.expires_after(after);
+    t.deadline.async_wait([this, easy = t.easy, why, alive = alive](boost::system::error_code ec) {
+      if (ec || !*alive) return;
+      auto it = transfers.find(easy);
+      if (it == transfers.end()) return;
+      it->second->timed_out = why;
+      finish(it->second, CURLE_OPERATION_TIMEDOUT);
+    });
+  }
+
+  std::shared_ptr<upstream_transfer> start(upstream_request req, upstream_handlers h) {
+    auto t = std::make_shared<transfer_state>(this, ex);
+    t->req = std::move(req);
+    t->handlers = std::move(h);
+    CURL* e = curl_easy_init();
+    t->easy = e;
+    curl_easy_setopt(e, CURLOPT_URL, t->req.url.c_str());
+    curl_easy_setopt(e, CURLOPT_PRIVATE, t.get());
+    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, t->errbuf);
+    curl_easy_setopt(e, CURLOPT_HTTP_VERSION, CURL_HTTP_VERSION_2TLS);
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);  // always: there is no switch to turn it off
+    curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+    if (!t->req.ca_file.empty()) curl_easy_setopt(e, CURLOPT_CAINFO, t->req.ca_file.c_str());
+    curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(t->req.timeouts.connect.count()));
+    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, static_cast<long>(t->req.timeouts.total.count()));
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, &upstream_client_impl::on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, t.get());
+    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, &upstream_client_impl::on_write);
+    curl_easy_setopt(e, CURLOPT_WRITEDATA, t.get());
+    if (t->req.post) {
+      curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->req.body.data());
+      curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->req.body.size()));
+    }
+    // curl would send "Expect: 100-continue" for large bodies and wait a second for it.
+    t->headers = curl_slist_append(t->headers, "Expect:");
+    for (const auto& h : t->req.headers) t->headers = curl_slist_append(t->headers, h.c_str());
+    curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
+    transfers.emplace(e, t);
+    arm_deadline(*t, t->req.timeouts.first_byte, upstream_errc::timeout_first_byte);
+    curl_multi_add_handle(multi, e);  // curl arms its timer; the transfer starts from there
+    return t;
+  }
+
+  asio::any_io_executor ex;
+  asio::steady_timer timer;
+  CURLM* multi = nullptr;
+  std::unordered_map<curl_socket_t, std::shared_ptr<watched_socket>> sockets;
+  std::unordered_map<CURL*, std::shared_ptr<transfer_state>> transfers;
+  std::shared_ptr<bool> alive = std::make_shared<bool>(true);
+  bool destroying = false;
+};
+
+void transfer_state::abort() {
+  if (aborted) return;
+  aborted = true;
+  if (!owner) return;
+  // Possibly called from inside a handler that curl is running: remove the easy handle from
+  // the reactor's next turn, never from within curl's call stack.
+  asio::post(deadline.get_executor(), [o = owner, easy = easy, alive = owner->alive] {
+    if (!*alive) return;
+    auto it = o->transfers.find(easy);
+    if (it != o->transfers.end()) o->finish(it->second, CURLE_ABORTED_BY_CALLBACK);
+  });
+}
+
+upstream_client::upstream_client(asio::any_io_executor reactor) : impl_(std::make_unique<upstream_client_impl>(reactor)) {}
+
+upstream_client::~upstream_client() {
+  *impl_->alive = false;
+}
+
+std::shared_ptr<upstream_transfer> upstream_client::start(upstream_request req, upstream_handlers handlers) {
+  return impl_->start(std::move(req), std::move(handlers));
+}
+
+std::size_t upstream_client::active_transfers() const { return impl_->transfers.size(); }
+
+}  // namespace gw

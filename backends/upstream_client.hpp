@@ -1,0 +1,88 @@
+#pragma once
+// HTTP(S) client for upstreams (remote providers, local inference servers) on libcurl's multi
+// interface, driven by the gateway's reactor: curl's socket and timer callbacks become Asio waits,
+// so there is no thread per transfer and nothing blocks. Connections are reused through the
+// multi handle's cache; HTTP/2 is negotiated (and multiplexed) where the upstream offers it; TLS
+// peer and host verification are always on.
+//
+// Thread-safety: reactor thread only. Handlers run on the reactor, never inside a curl call's
+// stack in a way that could re-enter curl: they may call abort() freely.
+
+#include <boost/asio/any_io_executor.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace gw {
+
+struct upstream_timeouts {
+  std::chrono::milliseconds connect{5000};
+  std::chrono::milliseconds first_byte{60000};  // from start to the first body byte
+  std::chrono::milliseconds idle{30000};        // between two body chunks
+  std::chrono::milliseconds total{600000};
+};
+
+struct upstream_request {
+  std::string url;
+  bool post = true;
+  std::string body;                  // sent with POST
+  std::vector<std::string> headers;  // "Name: value"
+  upstream_timeouts timeouts;
+  std::string ca_file;  // CA bundle for TLS verification; empty: the system's
+};
+
+enum class upstream_errc {
+  none,
+  connect_failed,      // resolve or TCP connect failed
+  tls_failed,          // handshake or certificate verification failed
+  timeout_connect,
+  timeout_first_byte,
+  timeout_idle,
+  timeout_total,
+  transfer_failed,     // the connection broke or the response was malformed
+};
+const char* to_string(upstream_errc e);
+
+struct upstream_result {
+  upstream_errc error = upstream_errc::none;
+  long status = 0;                                // HTTP status; 0 if none arrived
+  std::optional<std::chrono::seconds> retry_after;  // from a Retry-After header
+  std::string detail;                             // curl's text: for logs, never for clients
+};
+
+struct upstream_handlers {
+  std::function<void(long status)> on_status;        // once the response headers are in
+  std::function<void(std::string_view)> on_body;     // body bytes as they arrive
+  std::function<void(const upstream_result&)> on_done;  // exactly once, unless aborted
+};
+
+class upstream_transfer {
+ public:
+  virtual ~upstream_transfer() = default;
+  // Stops the transfer; no handler runs afterwards. Safe from inside a handler.
+  virtual void abort() = 0;
+};
+
+class upstream_client_impl;
+
+class upstream_client {
+ public:
+  explicit upstream_client(boost::asio::any_io_executor reactor);
+  ~upstream_client();
+  upstream_client(const upstream_client&) = delete;
+  upstream_client& operator=(const upstream_client&) = delete;
+
+  // Starts a transfer. The handle may be dropped; abort() through it stops the transfer.
+  std::shared_ptr<upstream_transfer> start(upstream_request req, upstream_handlers handlers);
+
+  std::size_t active_transfers() const;
+
+ private:
+  std::unique_ptr<upstream_client_impl> impl_;
+};
+
+}  // namespace gw

@@ -1,0 +1,111 @@
+// Config readers for hybrid routing: providers, a model's remote targets and routing rules,
+// and the restricted-data marker.
+#include "gateway/config_reader.hpp"
+
+namespace gw::config_detail {
+namespace {
+
+std::chrono::milliseconds millis(const reader& r, const YAML::Node& n, const std::string& key, std::uint64_t lo,
+                                 std::uint64_t hi) {
+  return std::chrono::milliseconds(r.integer(n, key, lo, hi));
+}
+
+}  // namespace
+
+provider_config read_provider(const reader& r, const YAML::Node& n, const std::string& key) {
+  r.expect_map(n, key, {"name", "base_url", "api_key_env", "headers", "ca_file", "timeouts", "price", "retries",
+                        "breaker"});
+  provider_config p;
+  if (!n["name"]) r.fail(n, key + ".name", "is required");
+  p.name = r.scalar<std::string>(n["name"], key + ".name", "a string");
+  if (p.name.empty()) r.fail(n["name"], key + ".name", "must not be empty");
+  if (!n["base_url"]) r.fail(n, key + ".base_url", "is required");
+  p.base_url = r.scalar<std::string>(n["base_url"], key + ".base_url", "a string");
+  // Remote providers see prompts: they are reached over verified TLS only.
+  if (p.base_url.rfind("https://", 0) != 0) r.fail(n["base_url"], key + ".base_url", "must start with https://");
+  while (!p.base_url.empty() && p.base_url.back() == '/') p.base_url.pop_back();
+  if (n["api_key_env"]) p.api_key_env = r.scalar<std::string>(n["api_key_env"], key + ".api_key_env", "a string");
+  if (const auto h = n["headers"]) {
+    if (!h.IsMap()) r.fail(h, key + ".headers", "must be a mapping of header names to values");
+    for (const auto& kv : h) {
+      const auto name = kv.first.as<std::string>();
+      const auto value = r.scalar<std::string>(kv.second, key + ".headers." + name, "a string");
+      if (name.empty() || name.find_first_of(":\r\n ") != std::string::npos || value.find_first_of("\r\n") != std::string::npos)
+        r.fail(kv.first, key + ".headers." + name, "is not a valid header");
+      p.headers.emplace_back(name, value);
+    }
+  }
+  if (n["ca_file"]) p.ca_file = r.scalar<std::string>(n["ca_file"], key + ".ca_file", "a path");
+  if (const auto t = n["timeouts"]) {
+    const std::string k = key + ".timeouts";
+    r.expect_map(t, k, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms"});
+    if (t["connect_ms"]) p.timeouts.connect = millis(r, t["connect_ms"], k + ".connect_ms", 1, 600000);
+    if (t["first_byte_ms"]) p.timeouts.first_byte = millis(r, t["first_byte_ms"], k + ".first_byte_ms", 1, 3600000);
+    if (t["idle_ms"]) p.timeouts.idle = millis(r, t["idle_ms"], k + ".idle_ms", 1, 3600000);
+    if (t["total_ms"]) p.timeouts.total = millis(r, t["total_ms"], k + ".total_ms", 1, 86400000);
+  }
+  if (const auto pr = n["price"]) {
+    const std::string k = key + ".price";
+    r.expect_map(pr, k, {"input_per_million", "output_per_million"});
+    if (pr["input_per_million"]) p.price_input_per_million = r.number(pr["input_per_million"], k + ".input_per_million", 0, 1e6);
+    if (pr["output_per_million"])
+      p.price_output_per_million = r.number(pr["output_per_million"], k + ".output_per_million", 0, 1e6);
+  }
+  if (const auto rt = n["retries"]) {
+    const std::string k = key + ".retries";
+    r.expect_map(rt, k, {"max_retries", "base_ms", "cap_ms", "max_retry_after_ms"});
+    if (rt["max_retries"]) p.retries.max_retries = r.integer(rt["max_retries"], k + ".max_retries", 0, 10);
+    if (rt["base_ms"]) p.retries.base = millis(r, rt["base_ms"], k + ".base_ms", 1, 60000);
+    if (rt["cap_ms"]) p.retries.cap = millis(r, rt["cap_ms"], k + ".cap_ms", 1, 600000);
+    if (rt["max_retry_after_ms"]) p.retries.max_retry_after = millis(r, rt["max_retry_after_ms"], k + ".max_retry_after_ms", 0, 3600000);
+  }
+  if (const auto b = n["breaker"]) {
+    const std::string k = key + ".breaker";
+    r.expect_map(b, k, {"consecutive_failures", "failure_rate", "window", "open_ms", "half_open_probes"});
+    if (b["consecutive_failures"])
+      p.breaker.consecutive_failures = r.integer(b["consecutive_failures"], k + ".consecutive_failures", 0, 10000);
+    if (b["failure_rate"]) p.breaker.failure_rate = r.number(b["failure_rate"], k + ".failure_rate", 0, 1);
+    if (b["window"]) p.breaker.rate_window = r.integer(b["window"], k + ".window", 0, 10000);
+    if (b["open_ms"]) p.breaker.open_for = millis(r, b["open_ms"], k + ".open_ms", 1, 3600000);
+    if (b["half_open_probes"]) p.breaker.half_open_probes = r.integer(b["half_open_probes"], k + ".half_open_probes", 1, 1000);
+  }
+  return p;
+}
+
+void read_remote_and_routing(const reader& r, const YAML::Node& n, const std::string& key, model_config& m) {
+  if (const auto remote = n["remote"]) {
+    if (!remote.IsSequence()) r.fail(remote, key + ".remote", "must be a list");
+    for (std::size_t i = 0; i < remote.size(); ++i) {
+      const std::string k = key + ".remote[" + std::to_string(i) + "]";
+      r.expect_map(remote[i], k, {"provider", "model"});
+      if (!remote[i]["provider"]) r.fail(remote[i], k + ".provider", "is required");
+      remote_target t;
+      t.provider = r.scalar<std::string>(remote[i]["provider"], k + ".provider", "a string");
+      // The provider's name for the model; by default the public id.
+      t.model = remote[i]["model"] ? r.scalar<std::string>(remote[i]["model"], k + ".model", "a string") : m.id;
+      m.remote.push_back(std::move(t));
+    }
+  }
+  model_routing& rt = m.routing;
+  if (const auto ro = n["routing"]) {
+    const std::string k = key + ".routing";
+    r.expect_map(ro, k, {"restricted", "long_prompt_tokens", "ttft_target_ms", "overflow", "fallback"});
+    if (ro["restricted"]) rt.restricted = r.scalar<bool>(ro["restricted"], k + ".restricted", "true or false");
+    if (ro["long_prompt_tokens"])
+      rt.long_prompt_tokens = r.integer(ro["long_prompt_tokens"], k + ".long_prompt_tokens", 0, 1u << 24);
+    if (ro["ttft_target_ms"]) rt.ttft_target_s = r.number(ro["ttft_target_ms"], k + ".ttft_target_ms", 0, 3600000) / 1000;
+    if (ro["overflow"]) rt.overflow = r.scalar<bool>(ro["overflow"], k + ".overflow", "true or false");
+    if (ro["fallback"]) rt.fallback = r.scalar<bool>(ro["fallback"], k + ".fallback", "true or false");
+  }
+  rt.has_local = m.local;
+  rt.remotes = m.remote.size();
+}
+
+void read_restricted(const reader& r, const YAML::Node& n, restricted_config& c) {
+  r.expect_map(n, "restricted", {"header", "value"});
+  if (n["header"]) c.header = r.scalar<std::string>(n["header"], "restricted.header", "a string");
+  if (n["value"]) c.value = r.scalar<std::string>(n["value"], "restricted.value", "a string");
+  if (c.header.empty() || c.value.empty()) r.fail(n, "restricted", "header and value must not be empty");
+}
+
+}  // namespace gw::config_detail

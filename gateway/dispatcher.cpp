@@ -1,0 +1,72 @@
+#include "gateway/dispatcher.hpp"
+
+#include "gateway/error_reply.hpp"
+
+namespace gw {
+namespace {
+
+// Failures that another target may fix. A provider's judgement of the request itself (4xx) is
+// the client's to fix, so it ends the request.
+bool worth_failover(engine_errc e) { return e != engine_errc::upstream_rejected; }
+
+}  // namespace
+
+boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
+  dispatched out;
+  out.reason = to_string(r.plan->reason);
+  const auto& targets = r.plan->targets;
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    const bool last = i + 1 == targets.size();
+    if (i > 0) out.reason = "fallback";
+    std::shared_ptr<token_stream> stream;
+    if (targets[i].kind == target_kind::local_pool) {
+      out.route = "local:" + r.target->config->id;
+      out.provider = nullptr;
+      if (auto* e = std::get_if<api_error>(&r.local)) {  // the prompt does not fit locally
+        if (last) out.refusal = *e;
+        if (last) co_return out;
+        continue;
+      }
+      auto submitted = r.target->pool->scheduler().submit(std::get<generation_params>(r.local), r.priority);
+      if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
+        if (last) {
+          out.refusal = to_api_error(refusal->error, refusal->retry_after_s);
+          co_return out;
+        }
+        continue;
+      }
+      stream = std::move(std::get<std::shared_ptr<token_stream>>(submitted));
+    } else {
+      provider_state& p = *r.target->remotes.at(targets[i].index);
+      out.route = "remote:" + p.config.name;
+      out.provider = &p;
+      remote_call_options opts;
+      opts.url_path = r.upstream_path;
+      opts.body = r.upstream_body(r.target->config->remote.at(targets[i].index));
+      opts.prompt_tokens_estimate = r.prompt_tokens_estimate;
+      opts.request_id = r.request_id;
+      opts.traceparent = r.traceparent;
+      opts.on_error = [&m = g.stats(), name = p.config.name](const std::string& kind) {
+        m.count_upstream_error(name, kind);
+      };
+      stream = start_remote_call(g.executor(), g.upstreams(), p, std::move(opts), g.rng());
+    }
+    out.lease.emplace(std::move(stream));
+    stream_lease& lease = *out.lease;
+    co_await lease->wait();
+    if (!lease->has_pending()) {  // the client went away
+      out.cancelled = true;
+      co_return out;
+    }
+    out.first = lease->take();
+    const bool failed_before_text = out.first.error && out.first.text.empty() && lease->completion_tokens() == 0;
+    if (failed_before_text && !last && worth_failover(*out.first.error)) {
+      out.lease.reset();  // cancels what is left of this attempt
+      continue;
+    }
+    co_return out;
+  }
+  co_return out;
+}
+
+}  // namespace gw

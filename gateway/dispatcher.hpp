@@ -1,0 +1,47 @@
+#pragma once
+// Executes a route plan: starts the request on its first target and, while no token has reached
+// the client, moves to the next target when one refuses or fails (a full local queue, a local
+// engine failure, a provider that stays down after its retries). What it hands back is the
+// stream that produced the first event, and which target that was.
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "engine/token_stream.hpp"
+#include "gateway/api_error.hpp"
+#include "gateway/gateway.hpp"
+#include "policy/route_plan.hpp"
+
+namespace gw {
+
+struct dispatch_request {
+  const model_target* target = nullptr;
+  const route_plan* plan = nullptr;
+  // The local generation, or the 400 explaining why the local pool cannot run it (too long).
+  std::variant<generation_params, api_error> local;
+  int priority = 0;
+  std::string upstream_path;  // "/chat/completions" or "/completions"
+  std::function<std::string(const remote_target&)> upstream_body;
+  std::uint32_t prompt_tokens_estimate = 0;
+  std::string request_id;
+  std::string traceparent;
+};
+
+struct dispatched {
+  std::optional<stream_lease> lease;  // the stream that produced `first`
+  stream_delta first;                 // its first event (an error when every target failed)
+  std::string route;                  // "local:<model>" or "remote:<provider>"
+  std::string reason;                 // the plan's reason, or "fallback" after a failover
+  provider_state* provider = nullptr; // the remote provider used, if any (for cost)
+  std::optional<api_error> refusal;   // no target produced anything: answer this instead
+  bool cancelled = false;             // the consumer went away while waiting
+};
+
+// Completes when a target produced its first event, every target failed, or the consumer was
+// cancelled (`cancelled`).
+boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r);
+
+}  // namespace gw

@@ -1,0 +1,175 @@
+#include "gateway/remote_call.hpp"
+
+#include <boost/asio/steady_timer.hpp>
+
+#include "backends/openai_chunk.hpp"
+#include "backends/sse_parser.hpp"
+#include "policy/retry_schedule.hpp"
+
+namespace gw {
+namespace {
+
+using clock = std::chrono::steady_clock;
+constexpr std::size_t max_error_body = 64 * 1024;
+
+struct call_state {
+  call_state(boost::asio::any_io_executor ex, upstream_client& c, provider_state& p, remote_call_options o,
+             std::mt19937_64& r)
+      : client(c), provider(p), opts(std::move(o)), rng(r), retry_timer(ex),
+        out(std::make_shared<token_stream>(ex, opts.prompt_tokens_estimate)) {}
+
+  upstream_client& client;
+  provider_state& provider;
+  remote_call_options opts;
+  std::mt19937_64& rng;
+  boost::asio::steady_timer retry_timer;
+  std::shared_ptr<token_stream> out;
+  std::shared_ptr<upstream_transfer> transfer;
+  unsigned retries = 0;
+  std::uint32_t content_events = 0;  // content pushed to the consumer, over all attempts
+
+  // The current attempt.
+  long status = 0;
+  sse_parser parser;
+  std::string error_body;
+  std::optional<finish_reason> finish;
+  std::optional<upstream_usage> usage;
+  bool completed = false;  // [DONE] seen and delivered
+  bool in_flight = false;  // an attempt holds a breaker slot and has no verdict yet
+  bool broken = false;     // the upstream sent something that is not an OpenAI stream
+};
+
+void attempt(const std::shared_ptr<call_state>& s);
+
+// Feeds one upstream SSE event to the consumer; false when the stream is unusable.
+bool on_event(call_state& s, sse_event&& ev) {
+  if (ev.done) {
+    s.completed = true;
+    const std::uint32_t completion = s.usage ? s.usage->completion : s.content_events;
+    const std::uint32_t prompt = s.usage ? s.usage->prompt : s.opts.prompt_tokens_estimate;
+    s.out->set_usage(prompt, completion);
+    s.out->push("", 0, s.finish.value_or(finish_reason::stop));
+    s.in_flight = false;
+    s.provider.breaker.record_success(clock::now());
+    return true;
+  }
+  auto chunk = parse_upstream_chunk(ev.data);
+  if (!chunk || chunk->error) return false;
+  if (!chunk->text.empty()) {
+    s.out->push(chunk->text, 1, std::nullopt);
+    ++s.content_events;
+  }
+  if (chunk->finish) s.finish = chunk->finish;
+  if (chunk->usage) s.usage = chunk->usage;
+  return true;
+}
+
+void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) {
+  auto& p = s->provider;
+  s->in_flight = false;
+  p.breaker.record_failure(clock::now());
+  engine_errc kind = engine_errc::upstream_failed;
+  bool retryable = true;
+  std::string message;
+  if (r.error == upstream_errc::none && !s->broken) {
+    if (r.status == 429) {
+      kind = engine_errc::upstream_rate_limited;
+    } else if (r.status >= 400 && r.status < 500) {
+      // The provider judged the request itself: retrying or failing over will not help.
+      kind = engine_errc::upstream_rejected;
+      retryable = false;
+      if (auto m = upstream_error_message(s->error_body)) message = std::move(*m);
+    }
+  }
+  if (s->opts.on_error) {
+    if (r.error != upstream_errc::none) s->opts.on_error(to_string(r.error));
+    else if (s->broken) s->opts.on_error("broken_stream");
+    else if (r.status == 200) s->opts.on_error("cut_stream");
+    else s->opts.on_error("http_" + std::to_string(r.status));
+  }
+  // After the first token the client has seen text: no retry can take it back.
+  if (retryable && s->content_events == 0 && !s->out->cancelled()) {
+    std::optional<std::chrono::milliseconds> retry_after;
+    if (r.retry_after) retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(*r.retry_after);
+    std::uniform_real_distribution<double> u(0, 1);
+    if (auto delay = retry_delay(p.config.retries, ++s->retries, retry_after, u(s->rng))) {
+      s->retry_timer.expires_after(*delay);
+      s->retry_timer.async_wait([s](boost::system::error_code ec) {
+        if (!ec && !s->out->cancelled()) attempt(s);
+      });
+      return;
+    }
+  }
+  const unsigned retry_after_s = r.retry_after ? static_cast<unsigned>(r.retry_after->count()) : 1;
+  s->out->fail(kind, retry_after_s, message);
+}
+
+void attempt(const std::shared_ptr<call_state>& s) {
+  s->status = 0;
+  s->parser = sse_parser{};
+  s->error_body.clear();
+  s->finish.reset();
+  s->usage.reset();
+  s->broken = false;
+
+  // The plan saw this provider available; its breaker may have opened since (or its half-open
+  // probe slot is taken): then this target fails at once and the next one is tried.
+  if (!s->provider.breaker.allow(clock::now())) {
+    s->out->fail(engine_errc::upstream_failed, 1);
+    return;
+  }
+  s->in_flight = true;
+  const auto& cfg = s->provider.config;
+  upstream_request req;
+  req.url = cfg.base_url + s->opts.url_path;
+  req.body = s->opts.body;
+  req.timeouts = cfg.timeouts;
+  req.ca_file = cfg.ca_file;
+  req.headers = {"Content-Type: application/json", "Accept: text/event-stream",
+                 "X-Request-Id: " + s->opts.request_id};
+  if (!s->provider.auth_header.empty()) req.headers.push_back(s->provider.auth_header);
+  if (!s->opts.traceparent.empty()) req.headers.push_back("traceparent: " + s->opts.traceparent);
+  for (const auto& [k, v] : cfg.headers) req.headers.push_back(k + ": " + v);
+
+  upstream_handlers h;
+  h.on_status = [s](long status) { s->status = status; };
+  h.on_body = [s](std::string_view bytes) {
+    if (s->status != 200) {
+      if (s->error_body.size() < max_error_body) s->error_body.append(bytes.substr(0, max_error_body - s->error_body.size()));
+      return;
+    }
+    if (s->broken || s->completed) return;
+    const auto st = s->parser.feed(bytes, [&](sse_event&& ev) {
+      if (!s->broken && !s->completed && !on_event(*s, std::move(ev))) s->broken = true;
+    });
+    if (st != sse_parser::status::ok) s->broken = true;
+    if (s->broken) s->transfer->abort();  // on_done does not follow an abort: fail here
+    if (s->broken) on_failure(s, upstream_result{upstream_errc::transfer_failed, s->status, {}, "broken stream"});
+  };
+  h.on_done = [s](const upstream_result& r) {
+    if (s->completed) return;
+    on_failure(s, r);  // ended without [DONE]: an error, a timeout, or a cut stream
+  };
+  s->transfer = s->client.start(std::move(req), std::move(h));
+}
+
+}  // namespace
+
+std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex, upstream_client& client,
+                                                provider_state& provider, remote_call_options opts,
+                                                std::mt19937_64& rng) {
+  auto s = std::make_shared<call_state>(ex, client, provider, std::move(opts), rng);
+  s->out->admitted(clock::now());
+  s->out->on_cancel([w = std::weak_ptr(s)] {
+    auto s = w.lock();
+    if (!s) return;
+    s->retry_timer.cancel();
+    if (s->transfer) s->transfer->abort();
+    if (s->in_flight) s->provider.breaker.record_cancelled(clock::now());
+    s->in_flight = false;
+  });
+  attempt(s);
+  return s->out;
+}
+
+}  // namespace gw
