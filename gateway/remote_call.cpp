@@ -71,6 +71,8 @@ void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) 
   engine_errc kind = engine_errc::upstream_failed;
   bool retryable = true;
   std::string message;
+  // A certificate that does not verify will not verify on a retry either.
+  if (r.error == upstream_errc::tls_failed) retryable = false;
   if (r.error == upstream_errc::none && !s->broken) {
     if (r.status == 429) {
       kind = engine_errc::upstream_rate_limited;
