@@ -69,6 +69,8 @@ function withTimeout(promise, ms, what) {
  * @param {object} [opts]
  * @param {string} [opts.config] YAML text of the config file (DEFAULT_CONFIG when absent)
  * @param {string} [opts.bin] the binary (GATEWAY_BIN when absent)
+ * @param {Record<string,string>} [opts.env] extra environment variables for the gateway (added
+ *   to this process's environment; e.g. the variables that providers' api_key_env names)
  * @returns {Promise<{port:number, baseURL:string, origin:string, output:()=>string,
  *                    exited:Promise<{code:number|null, signal:string|null}>, stop:()=>Promise<void>}>}
  */
@@ -80,6 +82,7 @@ export async function startGateway(opts = {}) {
 
   const child = spawn(bin, ['--config', configPath, '--listen', '127.0.0.1:0'], {
     stdio: ['ignore', 'pipe', 'pipe'],
+    ...(opts.env ? { env: { ...process.env, ...opts.env } } : {}),
   });
   live.add(child);
 
