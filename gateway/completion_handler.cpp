@@ -184,7 +184,8 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
     local.estimated_wait_s = b.estimated_wait_s();
   }
   std::vector<bool> remote_available;
-  for (auto* prov : target.remotes) remote_available.push_back(prov->breaker.state(now) != breaker_state::open);
+  for (auto* prov : target.remotes)
+    remote_available.push_back(prov->enabled && prov->breaker.state(now) != breaker_state::open);
   request_facts facts;
   facts.known_model = model != nullptr;
   facts.restricted = !req.restricted.empty() && iequals(req.restricted, g.config().restricted.value);

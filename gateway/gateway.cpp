@@ -1,6 +1,7 @@
 #include "gateway/gateway.hpp"
 
 #include <chrono>
+#include <spdlog/spdlog.h>
 #include <cstdlib>
 #include <stdexcept>
 
@@ -21,10 +22,15 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
     auto st = std::make_unique<provider_state>(provider_state{p, {}, circuit_breaker(p.breaker)});
     if (!p.api_key_env.empty()) {
       const char* key = std::getenv(p.api_key_env.c_str());
-      if (!key || !*key)
-        throw std::runtime_error("provider '" + p.name + "': environment variable " + p.api_key_env +
-                                 " (api_key_env) is not set");
-      st->auth_header = std::string("Authorization: Bearer ") + key;
+      // A provider without its key stays configured but unused, so one config file can list
+      // every provider a team might use and each deployment enables those it has keys for.
+      if (!key || !*key) {
+        spdlog::warn("provider '{}' disabled: environment variable {} (api_key_env) is not set", p.name,
+                     p.api_key_env);
+        st->enabled = false;
+      } else {
+        st->auth_header = std::string("Authorization: Bearer ") + key;
+      }
     }
     providers_.push_back(std::move(st));
   }

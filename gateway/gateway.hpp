@@ -28,8 +28,6 @@ struct model_target {
 
 class gateway {
  public:
-  // Throws std::runtime_error when the environment lacks what the config needs (a provider's
-  // API key variable): start-up fails instead of a provider failing on every request.
   gateway(boost::asio::any_io_executor reactor, gateway_config cfg);
   ~gateway();
 

@@ -24,6 +24,7 @@ struct provider_state {
   provider_config config;
   std::string auth_header;  // "Authorization: Bearer ..." or empty
   circuit_breaker breaker;
+  bool enabled = true;      // false when its key variable is unset: never routed to
 };
 
 struct remote_call_options {

@@ -86,6 +86,69 @@ TEST(config, parse_listen) {
   EXPECT_FALSE(parse_listen("h:8x", h, p));
 }
 
+TEST(config, providers_remote_targets_and_routing) {
+  auto c = ok(
+      "restricted: {header: X-Secret, value: yes}\n"
+      "providers:\n"
+      "  - name: p1\n"
+      "    base_url: https://example.test/v1/\n"
+      "    api_key_env: P1_KEY\n"
+      "    headers: {X-A: b}\n"
+      "    timeouts: {first_byte_ms: 100}\n"
+      "    retries: {max_retries: 0}\n"
+      "    breaker: {consecutive_failures: 2, open_ms: 50}\n"
+      "models:\n"
+      "  - id: m\n"
+      "    remote: [{provider: p1, model: up}]\n"
+      "    routing: {long_prompt_tokens: 100, ttft_target_ms: 1500, fallback: false}\n"
+      "  - id: r\n"
+      "    engine: none\n"
+      "    remote: [{provider: p1}]\n");
+  EXPECT_EQ(c.restricted.header, "X-Secret");
+  ASSERT_EQ(c.providers.size(), 1u);
+  EXPECT_EQ(c.providers[0].base_url, "https://example.test/v1");  // trailing slash dropped
+  EXPECT_EQ(c.providers[0].headers.size(), 1u);
+  EXPECT_EQ(c.providers[0].timeouts.first_byte, std::chrono::milliseconds(100));
+  EXPECT_EQ(c.providers[0].retries.max_retries, 0u);
+  EXPECT_EQ(c.providers[0].breaker.consecutive_failures, 2u);
+  EXPECT_EQ(c.models[0].remote[0].model, "up");
+  EXPECT_EQ(c.models[0].routing.long_prompt_tokens, 100u);
+  EXPECT_DOUBLE_EQ(c.models[0].routing.ttft_target_s, 1.5);
+  EXPECT_FALSE(c.models[0].routing.fallback);
+  EXPECT_EQ(c.models[0].routing.remotes, 1u);
+  EXPECT_TRUE(c.models[0].routing.has_local);
+  EXPECT_FALSE(c.models[1].local);
+  EXPECT_FALSE(c.models[1].routing.has_local);
+  EXPECT_EQ(c.models[1].remote[0].model, "r");  // defaults to the public id
+}
+
+TEST(config, routing_errors) {
+  const struct {
+    const char* yaml;
+    const char* expect;
+  } cases[] = {
+      {"providers: [{name: p, base_url: 'http://x/v1'}]\nmodels: [{id: m}]\n", "providers[0].base_url: must start with https://"},
+      {"providers: [{base_url: 'https://x'}]\nmodels: [{id: m}]\n", "providers[0].name: is required"},
+      {"providers: [{name: p, base_url: 'https://x'}, {name: p, base_url: 'https://y'}]\nmodels: [{id: m}]\n",
+       "providers[1].name: duplicate provider"},
+      {"models:\n  - id: m\n    remote: [{provider: nope}]\n", "t.yaml:3: models[0].remote[0].provider: no provider named 'nope'"},
+      {"models: [{id: m, engine: none}]\n", "needs remote targets"},
+      {"models: [{id: m, routing: {overflow: maybe}}]\n", "models[0].routing.overflow: must be true or false"},
+      {"providers: [{name: p, base_url: 'https://x', retries: {max_retries: 99}}]\nmodels: [{id: m}]\n",
+       "providers[0].retries.max_retries: must be an integer between 0 and 10"},
+  };
+  for (const auto& c : cases) {
+    const std::string m = err(c.yaml);
+    EXPECT_NE(m.find(c.expect), std::string::npos) << "got: " << m << "\nwant: " << c.expect;
+  }
+}
+
+TEST(config, hybrid_example_is_valid) {
+  auto r = load_config_file(std::string(GATEWAY_SOURCE_DIR) + "/conf/hybrid.yaml");
+  if (auto* e = std::get_if<config_error>(&r)) FAIL() << e->message;
+  EXPECT_GE(std::get<gateway_config>(r).providers.size(), 4u);
+}
+
 TEST(config, default_file_is_valid) {
   auto r = load_config_file(std::string(GATEWAY_SOURCE_DIR) + "/conf/gateway.yaml");
   if (auto* e = std::get_if<config_error>(&r)) FAIL() << e->message;
