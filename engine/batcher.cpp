@@ -1,6 +1,7 @@
 #include "engine/batcher.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <boost/asio/post.hpp>
 
 #include "policy/retry_after.hpp"
@@ -120,13 +121,7 @@ void batcher::on_step(worker_state& w, step_result r) {
     it->second.stream->fail(engine_errc::engine_failed);
     w.sequences.erase(it);
   }
-  if (finished > 0) {
-    const auto now = clock::now();
-    const double dt = std::max(1e-3, std::chrono::duration<double>(now - last_finish_).count());
-    const double rate = static_cast<double>(finished) / dt;
-    finished_per_s_ = finished_per_s_ == 0 ? rate : 0.9 * finished_per_s_ + 0.1 * rate;
-    last_finish_ = now;
-  }
+  if (finished > 0) completions_.add(finished, clock::now());
   if (shut_down_) {
     w.stepping = false;
     return;
@@ -150,7 +145,31 @@ void batcher::arm_expiry() {
   });
 }
 
-unsigned batcher::retry_after() const { return retry_after_seconds(queue_.size(), finished_per_s_); }
+unsigned batcher::retry_after() const {
+  return retry_after_seconds(queue_.size(), completions_.per_second(clock::now()));
+}
+
+double batcher::estimated_wait_s() const {
+  const auto depth = static_cast<double>(queue_.size());
+  const double rate = completions_.per_second(clock::now());
+  return rate > 0 ? depth / rate : depth * step_s_;
+}
+
+void batcher::event_rate::add(std::size_t n, clock::time_point now) {
+  decay_to(now);
+  weight_ += static_cast<double>(n);
+}
+
+void batcher::event_rate::decay_to(clock::time_point now) {
+  const double dt = std::chrono::duration<double>(now - last_).count();
+  if (dt > 0) weight_ *= std::exp(-dt / horizon_s);
+  last_ = now;
+}
+
+double batcher::event_rate::per_second(clock::time_point now) const {
+  const double dt = std::max(0.0, std::chrono::duration<double>(now - last_).count());
+  return weight_ * std::exp(-dt / horizon_s) / horizon_s;
+}
 
 void batcher::shut_down() {
   shut_down_ = true;

@@ -56,9 +56,10 @@ class batcher {
                                                                       int priority);
 
   std::size_t queue_depth() const { return queue_.size(); }
-  // How long a request queued now would wait before admission, by the rule of thumb "queue depth
-  // x recent step time" (the route planner's overflow test).
-  double estimated_wait_s() const { return static_cast<double>(queue_.size()) * step_s_; }
+  // How long a request queued now would wait before admission (the route planner's overflow
+  // test): the queue ahead of it drains at the recent completion rate; before any sequence has
+  // completed, queue depth x recent step time stands in.
+  double estimated_wait_s() const;
   std::size_t active_sequences() const;
   std::size_t engines() const { return workers_.size(); }
   const batcher_config& config() const { return cfg_; }
@@ -100,10 +101,20 @@ class batcher {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // reactor thread only
   sequence_id next_id_ = 1;
   bool shut_down_ = false;
-  // Recent step throughput, for Retry-After: an exponential moving average of completions/s.
-  double finished_per_s_ = 0;
+  // Completions per second, exponentially weighted over a few seconds: the sum of past events
+  // decays with time constant horizon_s, so a steady rate R reads R however bursty it is.
+  struct event_rate {
+    static constexpr double horizon_s = 2.0;
+    void add(std::size_t n, clock::time_point now);
+    double per_second(clock::time_point now) const;
+
+   private:
+    void decay_to(clock::time_point now);
+    double weight_ = 0;
+    clock::time_point last_ = clock::now();
+  };
+  event_rate completions_;
   double step_s_ = 0;  // moving average of the time between two steps of one engine
-  clock::time_point last_finish_ = clock::now();
 };
 
 }  // namespace gw
