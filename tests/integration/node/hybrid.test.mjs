@@ -357,8 +357,9 @@ models:
 
   // Occupies the one batch slot and the one queue slot of a TINY model; returns the in-flight
   // requests (to await) once the queue is full.
-  // A streaming request that reports when its first content arrived (it then holds a batch slot)
-  // and resolves `done` like chat() once the stream ends.
+  // A streaming request that reports when a few content chunks arrived (it then holds a batch
+  // slot, and the pool has measured its step time, which its wait estimate needs) and resolves
+  // `done` like chat() once the stream ends.
   function streamStarted(model, opts = {}) {
     const id = rid(`${model}-fill`);
     let started;
@@ -371,7 +372,7 @@ models:
         let text = '';
         res.on('data', (c) => {
           text += c.toString('utf8');
-          if (/"content":"[^"]/.test(text)) started(true);
+          if ((text.match(/"content":"[^"]/g) ?? []).length >= 4) started(true);
         });
         res.on('end', () => {
           started(false);
@@ -445,9 +446,7 @@ models:
     // One request decoding, one queued: the estimated wait exceeds the 1 ms TTFT target while
     // the queue (4 slots) still has room for this request once its remote has failed.
     const fill = await saturate('ov-fail');
-    console.error('DEBUG depth', sample(await metrics(gw), 'gateway_queue_depth', {}));
     const res = await chat(gw, 'ov-fail', { stream: true, maxTokens: 4 });
-    console.error('DEBUG', where(res));
     const filled = await Promise.all(fill);
     assertRoute(res, 'local:ov-fail', 'fallback');
     assertCompleteStream(res);
