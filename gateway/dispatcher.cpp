@@ -29,11 +29,16 @@ boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
       }
       auto submitted = r.target->pool->scheduler().submit(std::get<generation_params>(r.local), r.priority);
       if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
-        if (last) {
-          out.refusal = to_api_error(refusal->error, refusal->retry_after_s);
-          co_return out;
-        }
-        continue;
+        if (!last) continue;
+        out.refusal = to_api_error(refusal->error, refusal->retry_after_s);
+        // Restricted data had nowhere else to go: say so, rather than "queue full" which
+        // suggests that some other capacity exists for it.
+        if (r.plan->reason == route_reason::sensitive_local)
+          out.refusal = api_error{api_errc::no_route,
+                                  "This request carries restricted data, which is served only by local engines, "
+                                  "and they cannot take it now. Please retry later.",
+                                  "", refusal->retry_after_s};
+        co_return out;
       }
       stream = std::move(std::get<std::shared_ptr<token_stream>>(submitted));
     } else {

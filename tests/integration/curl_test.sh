@@ -54,7 +54,7 @@ models:
 EOF
 start_gateway "$GW_TMP/gateway.yaml"
 base="http://127.0.0.1:$GW_PORT"
-chat_stream='{"model":"sim-paced","messages":[{"role":"user","content":"Tell me about gateways."}],"stream":true,"max_tokens":40}'
+chat_stream='{"model":"sim-paced","seed":11,"messages":[{"role":"user","content":"Tell me about gateways."}],"stream":true,"max_tokens":40}'
 
 # --- streaming chat, HTTP/1.1 ---------------------------------------------------------------
 stream_stamped "$GW_TMP/s11.txt" "$GW_TMP/s11.hdr" "$base/v1/chat/completions" \
@@ -76,7 +76,7 @@ pass "streaming chat (HTTP/1.1): tokens arrive incrementally"
 # --- non-streaming chat ---------------------------------------------------------------------
 # No max_tokens: the model's default_max_tokens (40) caps the completion.
 code=$(curl -sS --max-time 20 -D "$GW_TMP/c.hdr" -o "$GW_TMP/c.json" -w '%{http_code}' "$base/v1/chat/completions" \
-  -H 'Content-Type: application/json' -d '{"model":"sim-paced","messages":[{"role":"user","content":"Hi"}]}') ||
+  -H 'Content-Type: application/json' -d '{"model":"sim-paced","seed":11,"messages":[{"role":"user","content":"Hi"}]}') ||
   fail "non-streaming chat: curl failed"
 [[ "$code" == 200 ]] || fail "non-streaming chat: status $code: $(cat "$GW_TMP/c.json")"
 [[ "$(header_value "$GW_TMP/c.hdr" Content-Type)" == application/json* ]] || fail "non-streaming chat: not application/json"

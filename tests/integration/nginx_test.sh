@@ -28,7 +28,7 @@ base="http://127.0.0.1:$NGINX_PORT"
 rid="it-nginx-stream-$$-$RANDOM"
 stream_stamped "$GW_TMP/s.txt" "$GW_TMP/s.hdr" "$base/v1/chat/completions" \
   -H 'Content-Type: application/json' -H "X-Request-Id: $rid" \
-  -d '{"model":"sim-paced","messages":[{"role":"user","content":"Tell me about proxies."}],"stream":true,"max_tokens":40}'
+  -d '{"model":"sim-paced","seed":11,"messages":[{"role":"user","content":"Tell me about proxies."}],"stream":true,"max_tokens":40}'
 ((CURL_RC == 0)) || fail "streaming chat via nginx: curl exited $CURL_RC"
 status=$(status_line "$GW_TMP/s.hdr")
 [[ "$status" == "HTTP/1.1 200"* ]] || fail "streaming chat via nginx: status line $status"
@@ -46,7 +46,7 @@ pass "streaming chat via nginx: tokens arrive incrementally (X-Accel-Buffering: 
 
 # --- non-streaming chat through nginx -------------------------------------------------------
 code=$(curl -sS --max-time 20 -D "$GW_TMP/c.hdr" -o "$GW_TMP/c.json" -w '%{http_code}' "$base/v1/chat/completions" \
-  -H 'Content-Type: application/json' -d '{"model":"sim-fast","messages":[{"role":"user","content":"Hi"}],"max_tokens":16}') ||
+  -H 'Content-Type: application/json' -d '{"model":"sim-fast","seed":11,"messages":[{"role":"user","content":"Hi"}],"max_tokens":16}') ||
   fail "non-streaming chat via nginx: curl failed"
 [[ "$code" == 200 ]] || fail "non-streaming chat via nginx: status $code: $(cat "$GW_TMP/c.json")"
 [[ "$(header_value "$GW_TMP/c.hdr" Content-Type)" == application/json* ]] || fail "non-streaming chat via nginx: not application/json"

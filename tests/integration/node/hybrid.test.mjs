@@ -75,6 +75,7 @@ models:
     remote: [{provider: p1, model: upstream-ok-model}]
   - {id: r-slow, engine: none, remote: [{provider: p1, model: slow}]}
   - {id: r-429-ok, engine: none, remote: [{provider: p1, model: "fault:429,ok"}]}
+  - {id: r-429, engine: none, remote: [{provider: p1, model: "fault:429"}]}
   - {id: r-429-short, engine: none, remote: [{provider: pshort, model: "fault:429"}]}
   - {id: r-500, engine: none, remote: [{provider: p1, model: "fault:500"}]}
   - {id: r-500-p2, engine: none, remote: [{provider: p1, model: "fault:500"}, {provider: p2, model: ok}]}
@@ -479,6 +480,25 @@ models:
     }
   });
 
+  test('429 on every attempt → 429 rate_limit_exceeded with Retry-After after the retries, each Retry-After honoured', T, async () => {
+    const res = await chat(gw, 'r-429', { stream: true });
+    assertError(res, 429, 'rate_limit_exceeded');
+    assertRoute(res, 'remote:p1', 'remote-only');
+    assert.ok(Number(res.headers['retry-after']) >= 1, `no Retry-After: ${where(res)}`);
+    const seen = up.requestsFor(res.rid);
+    assert.equal(seen.length, 3, 'want 1 attempt + max_retries 2');
+    for (let i = 1; i < seen.length; ++i)
+      assert.ok(seen[i].at - seen[i - 1].at >= 900, `retry ${i} came ${seen[i].at - seen[i - 1].at} ms after a Retry-After: 1`);
+  });
+
+  test('a transient 500 (queued on the fake) is retried transparently', T, async () => {
+    up.enqueue('500');
+    const res = await chat(gw, 'r-ok', { stream: true });
+    assertRoute(res, 'remote:p1', 'remote-only');
+    assert.equal(assertCompleteStream(res).text, CONTENT_TEXT);
+    assert.deepEqual(up.requestsFor(res.rid).map((r) => r.behaviour), ['500', 'upstream-ok-model']);
+  });
+
   test('500 → retried, then 502 upstream_error (streaming client gets the status too)', T, async () => {
     for (const stream of [false, true]) {
       const res = await chat(gw, 'r-500', { stream });
@@ -658,6 +678,33 @@ models:
     assert.ok(seen.closedAt - closedAt < 1_000, `upstream closed ${seen.closedAt - closedAt} ms after the client`);
     assert.ok(!seen.finished, 'the upstream stream ran to its end');
     assert.ok(SLOW_CHUNKS * 50 > 2_000);  // the stream would have lasted far longer
+  });
+
+  // Sends a chat request on its own connection and destroys it once `until()` holds (polled).
+  async function abandon(model, { stream, until, id = rid(`${model}-gone`) }) {
+    const payload = JSON.stringify(chatBody(model, { stream }));
+    const req = http.request({ host: '127.0.0.1', port: gw.port, method: 'POST', path: CHAT, agent: false,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), 'X-Request-Id': id } });
+    req.on('error', () => {});
+    req.on('response', (res) => { res.on('data', () => {}); res.on('error', () => {}); });
+    req.end(payload);
+    const ok = await pollUntil(until(id), { timeoutMs: 5_000, intervalMs: 10 });
+    req.destroy();
+    assert.ok(ok, 'the condition to abandon the request never held');
+    return { id, at: Date.now() };
+  }
+
+  test('client disconnect while a non-streaming remote request runs aborts the upstream transfer', T, async () => {
+    const { id, at } = await abandon('r-slow', { stream: false, until: (id) => () => up.requestsFor(id).length === 1 });
+    const seen = await pollUntil(() => up.requestsFor(id).find((r) => r.closedEarly), { timeoutMs: 1_500, intervalMs: 20 });
+    assert.ok(seen, 'the provider\'s connection stayed open after the client left');
+    assert.ok(seen.closedAt - at < 1_000, `upstream closed ${seen.closedAt - at} ms after the client`);
+  });
+
+  test('client disconnect during a retry wait (Retry-After) stops further attempts', T, async () => {
+    const { id } = await abandon('r-429-ok', { stream: true, until: (id) => () => up.requestsFor(id).length === 1 });
+    await sleep(1_500);  // past the 1 s Retry-After
+    assert.equal(up.requestsFor(id).length, 1, 'the gateway retried for a client that had gone');
   });
 
   // --- metrics ------------------------------------------------------------------------------
