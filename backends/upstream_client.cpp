@@ -177,28 +177,23 @@ class upstream_client_impl {
   }
 
   void arm(const std::shared_ptr<watched_socket>& s) {
-    if ((s->wanted & CURL_POLL_IN) && !s->read_armed) {
-      s->read_armed = true;
-      s->desc.async_wait(asio::posix::stream_descriptor::wait_read,
-                         [this, w = std::weak_ptr(s)](boost::system::error_code ec) {
-                           auto s = w.lock();
-                           if (!s) return;
-                           s->read_armed = false;
-                           if (ec || s->removed) return;
-                           ready(s, CURL_CSELECT_IN, POLLIN);
-                         });
-    }
-    if ((s->wanted & CURL_POLL_OUT) && !s->write_armed) {
-      s->write_armed = true;
-      s->desc.async_wait(asio::posix::stream_descriptor::wait_write,
-                         [this, w = std::weak_ptr(s)](boost::system::error_code ec) {
-                           auto s = w.lock();
-                           if (!s) return;
-                           s->write_armed = false;
-                           if (ec || s->removed) return;
-                           ready(s, CURL_CSELECT_OUT, POLLOUT);
-                         });
-    }
+    if (s->wanted & CURL_POLL_IN) arm_one(s, s->read_armed, asio::posix::stream_descriptor::wait_read, CURL_CSELECT_IN, POLLIN);
+    if (s->wanted & CURL_POLL_OUT)
+      arm_one(s, s->write_armed, asio::posix::stream_descriptor::wait_write, CURL_CSELECT_OUT, POLLOUT);
+  }
+
+  // One wait per direction at a time: `armed` is that direction's flag in `s`.
+  void arm_one(const std::shared_ptr<watched_socket>& s, bool& armed, asio::posix::stream_descriptor::wait_type what,
+               int select, short poll_events) {
+    if (armed) return;
+    armed = true;
+    s->desc.async_wait(what, [this, w = std::weak_ptr(s), &armed, select, poll_events](boost::system::error_code ec) {
+      auto s = w.lock();
+      if (!s) return;  // `armed` lived in it: not touched
+      armed = false;
+      if (ec || s->removed) return;
+      ready(s, select, poll_events);
+    });
   }
 
   // Asio's reactor is edge-triggered: if curl leaves bytes unread, no new edge will come. So
