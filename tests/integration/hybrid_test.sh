@@ -62,57 +62,16 @@ B_PID=$GW_PID B_PORT=$GW_PORT B_LOG=$GW_LOG
 GW_PID=""
 
 # --- nginx: TLS in front of B ------------------------------------------------------------------
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-[[ -x "$nginx_bin" ]] || fail "nginx is not installed"
-NGINX_DIR="$GW_TMP/nginx"
-mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/temp"
-user_line=""
-[[ "$(id -u)" == 0 ]] && user_line="user root root;"  # workers must read the 0700 scratch dir
-for attempt in 1 2 3; do
-  NGINX_PORT=$(free_port)
-  cat >"$NGINX_DIR/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-lock_file $NGINX_DIR/nginx.lock;
-error_log $NGINX_DIR/logs/error.log info;
-events { worker_connections 64; }
-http {
-  client_body_temp_path $NGINX_DIR/temp/body;
-  proxy_temp_path $NGINX_DIR/temp/proxy;
-  fastcgi_temp_path $NGINX_DIR/temp/fastcgi;
-  uwsgi_temp_path $NGINX_DIR/temp/uwsgi;
-  scgi_temp_path $NGINX_DIR/temp/scgi;
-  log_format hybrid 'status=\$status rid=\$http_x_request_id proto=\$server_protocol '
-                    'auth="\$http_authorization" u_status=\$upstream_status uri=\$request_uri';
-  access_log $NGINX_DIR/logs/access.log hybrid;
-  server {
-    listen 127.0.0.1:$NGINX_PORT ssl http2;
-    ssl_certificate $pki/server.crt;
-    ssl_certificate_key $pki/server.key;
-    location / {
-      proxy_pass http://127.0.0.1:$B_PORT;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_read_timeout 30s;
-    }
-  }
-}
-EOF
-  timeout 10 "$nginx_bin" -t -q -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" \
-    >"$NGINX_DIR/logs/check.log" 2>&1 || fail "nginx -t rejected the config: $(cat "$NGINX_DIR/logs/check.log")"
-  "$nginx_bin" -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" -g 'daemon off;' \
-    >"$NGINX_DIR/logs/stdout.log" 2>&1 </dev/null &
-  NGINX_PID=$!
-  if wait_port "$NGINX_PORT" "$NGINX_PID" 10; then break; fi
-  _gw_stop_pid "$NGINX_PID"
-  NGINX_PID=""
-  log "nginx did not start on port $NGINX_PORT (attempt $attempt): $(tail -n 3 "$NGINX_DIR/logs/error.log" 2>/dev/null)"
-done
-[[ -n "$NGINX_PID" ]] || fail "nginx did not start"
-export NGINX_PORT NGINX_PID NGINX_DIR
-log "nginx pid $NGINX_PID: https://127.0.0.1:$NGINX_PORT -> gateway B 127.0.0.1:$B_PORT"
+# shellcheck disable=SC2016  # nginx variables in the log format, not shell ones
+start_nginx "$B_PORT" \
+  --log-format hybrid 'status=$status rid=$http_x_request_id proto=$server_protocol auth="$http_authorization" u_status=$upstream_status uri=$request_uri' \
+  --listen 'ssl http2' \
+  --server "ssl_certificate $pki/server.crt;" \
+  --server "ssl_certificate_key $pki/server.key;" \
+  --proxy 'proxy_http_version 1.1;' \
+  --proxy 'proxy_set_header Connection "";' \
+  --proxy 'proxy_buffering off;' \
+  --proxy 'proxy_read_timeout 30s;'
 
 # nginx itself serves TLS with the test CA (checked with curl, independently of the gateway).
 code=$(curl -sS --max-time 10 --cacert "$pki/ca.crt" -o /dev/null -w '%{http_code}' "https://127.0.0.1:$NGINX_PORT/healthz") ||

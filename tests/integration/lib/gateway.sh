@@ -4,7 +4,7 @@
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib/gateway.sh"
 #   gw_init "${1:-}"            # binary: $1 of the test, else $GATEWAY_BIN, else ./build
 #   start_gateway CONFIG        # exports GW_PORT, GW_PID, GW_LOG
-#   start_nginx "$GW_PORT"      # exports NGINX_PORT, NGINX_PID, NGINX_DIR
+#   start_nginx "$GW_PORT"      # exports NGINX_PORT, NGINX_PID, NGINX_DIR (options: see below)
 #
 # Everything runs on 127.0.0.1; every wait is bounded; an EXIT trap stops what was started
 # (by pid, nothing else) and removes the scratch directory (kept with KEEP_TMP=1).
@@ -179,17 +179,55 @@ gateway_alive() {
   curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://127.0.0.1:$GW_PORT/healthz" | grep -qx 200
 }
 
-# start_nginx UPSTREAM_PORT: nginx (default proxy settings) on a free port in front of
-# 127.0.0.1:UPSTREAM_PORT, everything under a scratch prefix; exports NGINX_PORT, NGINX_PID,
-# NGINX_DIR. The access log records what the upstream answered ($upstream_http_*).
+# start_nginx UPSTREAM_PORT [OPTION...]: nginx on a free port of 127.0.0.1 in front of
+# 127.0.0.1:UPSTREAM_PORT, everything under a scratch prefix ($GW_TMP/nginx; as root the workers
+# run as root, since "nobody" cannot use the 0700 scratch dir); up to 3 ports are tried, each
+# waited for 10 s at most. Exports NGINX_PORT, NGINX_PID, NGINX_DIR; the EXIT trap stops it.
+# The access log is $NGINX_DIR/logs/access.log. Without options: plain HTTP and nginx's default
+# proxy settings (HTTP/1.0 to the upstream, buffering on), and an access log of what the
+# upstream answered ($upstream_http_*, format "upstream_info"). Options:
+#   --log-format NAME FORMAT  access log format instead (FORMAT is nginx's, without quotes,
+#                             with no single quote in it: it is written as 'FORMAT')
+#   --listen PARAMS           appended to the listen directive, e.g. 'ssl http2'
+#   --server DIRECTIVE        a line in the server block, e.g. "ssl_certificate $crt;" (repeatable)
+#   --proxy DIRECTIVE         a line in "location /" after proxy_pass, e.g.
+#                             'proxy_http_version 1.1;' or 'proxy_buffering off;' (repeatable)
 start_nginx() {
-  local upstream=$1 attempt user_line=""
-  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || fail "nginx is not installed"
-  local nginx_bin
+  (($# >= 1)) || fail "start_nginx: no upstream port"
+  local upstream=$1 attempt user_line="" listen_params="" server_lines="" proxy_lines="" nginx_bin scheme=http
+  # shellcheck disable=SC2016  # nginx variables, not shell ones
+  local log_name=upstream_info log_fmt='status=$status rid=$upstream_http_x_request_id u_status=$upstream_status u_te="$upstream_http_transfer_encoding" u_conn="$upstream_http_connection" u_cl="$upstream_http_content_length" u_ct="$upstream_http_content_type" u_xab="$upstream_http_x_accel_buffering"'
+  shift
+  [[ "$upstream" =~ ^[0-9]+$ ]] || fail "start_nginx: upstream port '$upstream' is not a number"
+  while (($# > 0)); do
+    case $1 in
+      --log-format)
+        (($# >= 3)) || fail "start_nginx: --log-format needs NAME and FORMAT"
+        log_name=$2 log_fmt=$3
+        [[ "$log_name" =~ ^[A-Za-z0-9_]+$ ]] || fail "start_nginx: bad log format name '$log_name'"
+        [[ "$log_fmt" != *"'"* ]] || fail "start_nginx: the log format must not contain a single quote"
+        shift 3 ;;
+      --listen)
+        (($# >= 2)) || fail "start_nginx: --listen needs PARAMS"
+        listen_params=$2
+        shift 2 ;;
+      --server)
+        (($# >= 2)) || fail "start_nginx: --server needs a DIRECTIVE"
+        server_lines+="    $2"$'\n'
+        shift 2 ;;
+      --proxy)
+        (($# >= 2)) || fail "start_nginx: --proxy needs a DIRECTIVE"
+        proxy_lines+="      $2"$'\n'
+        shift 2 ;;
+      *) fail "start_nginx: unknown option '$1'" ;;
+    esac
+  done
+  [[ -z "$NGINX_PID" ]] || fail "start_nginx: nginx already runs (pid $NGINX_PID)"
+  [[ " $listen_params " == *" ssl "* ]] && scheme=https
   nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+  [[ -x "$nginx_bin" ]] || fail "nginx is not installed"
   NGINX_DIR="$GW_TMP/nginx"
   mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/temp"
-  # As root the workers would switch to "nobody", which cannot use the 0700 scratch dir.
   [[ "$(id -u)" == 0 ]] && user_line="user root root;"
   for attempt in 1 2 3; do
     NGINX_PORT=$(free_port)
@@ -206,16 +244,13 @@ http {
   fastcgi_temp_path $NGINX_DIR/temp/fastcgi;
   uwsgi_temp_path $NGINX_DIR/temp/uwsgi;
   scgi_temp_path $NGINX_DIR/temp/scgi;
-  log_format upstream_info 'status=\$status rid=\$upstream_http_x_request_id '
-                           'u_status=\$upstream_status u_te="\$upstream_http_transfer_encoding" '
-                           'u_conn="\$upstream_http_connection" u_cl="\$upstream_http_content_length" '
-                           'u_ct="\$upstream_http_content_type" u_xab="\$upstream_http_x_accel_buffering"';
-  access_log $NGINX_DIR/logs/access.log upstream_info;
+  log_format $log_name '$log_fmt';
+  access_log $NGINX_DIR/logs/access.log $log_name;
   server {
-    listen 127.0.0.1:$NGINX_PORT;
-    location / {
+    listen 127.0.0.1:$NGINX_PORT${listen_params:+ $listen_params};
+${server_lines}    location / {
       proxy_pass http://127.0.0.1:$upstream;
-    }
+${proxy_lines}    }
   }
 }
 EOF
@@ -226,7 +261,7 @@ EOF
     NGINX_PID=$!
     if wait_port "$NGINX_PORT" "$NGINX_PID" 10; then
       export NGINX_PORT NGINX_PID NGINX_DIR
-      log "nginx pid $NGINX_PID listening on 127.0.0.1:$NGINX_PORT -> 127.0.0.1:$upstream"
+      log "nginx pid $NGINX_PID listening on $scheme://127.0.0.1:$NGINX_PORT -> http://127.0.0.1:$upstream"
       return 0
     fi
     _gw_stop_pid "$NGINX_PID"
