@@ -52,6 +52,21 @@ std::variant<std::shared_ptr<token_stream>, submit_refusal> batcher::submit(
   return stream;
 }
 
+std::variant<std::shared_ptr<embedding_result>, submit_refusal> batcher::submit_embedding(
+    std::vector<std::string> inputs, std::uint32_t dimensions) {
+  if (shut_down_) return submit_refusal{engine_errc::shutting_down, 1};
+  if (queue_depth() >= cfg_.max_queued) return submit_refusal{engine_errc::queue_full, retry_after()};
+  auto result = std::make_shared<embedding_result>(reactor_);
+  embed_queue_.push_back({embedding_job{next_id_++, std::move(inputs), dimensions}, result});
+  for (auto& w : workers_) {
+    if (!w->stepping) {
+      schedule(*w);
+      break;
+    }
+  }
+  return result;
+}
+
 void batcher::schedule(worker_state& w) {
   step_command cmd;
   // Cancelled sequences leave at this boundary; their permits return with the map entries.
@@ -84,7 +99,18 @@ void batcher::schedule(worker_state& w) {
     cmd.admit.emplace_back(e.id, std::move(e.params));
   }
 
-  if (cmd.admit.empty() && cmd.cancel.empty() && w.sequences.empty()) {
+  // Every waiting embedding job joins this step, up to the per-step input cap; a single job
+  // larger than the cap runs alone rather than never.
+  for (std::size_t inputs = 0; !embed_queue_.empty();) {
+    auto& next = embed_queue_.front();
+    if (inputs > 0 && inputs + next.job.inputs.size() > cfg_.max_embedding_inputs) break;
+    inputs += next.job.inputs.size();
+    w.embedding.emplace(next.job.id, std::move(next.result));
+    cmd.embed.push_back(std::move(next.job));
+    embed_queue_.pop_front();
+  }
+
+  if (cmd.admit.empty() && cmd.cancel.empty() && cmd.embed.empty() && w.sequences.empty()) {
     w.stepping = false;  // idle until the next submit
     w.last_step = {};    // idle time is not step time
     return;
@@ -114,6 +140,12 @@ void batcher::on_step(worker_state& w, step_result r) {
       w.sequences.erase(it);
       ++finished;
     }
+  }
+  for (auto& e : r.embeddings) {
+    auto it = w.embedding.find(e.id);
+    if (it == w.embedding.end()) continue;
+    it->second->complete(std::move(e));
+    w.embedding.erase(it);
   }
   for (auto id : r.failed) {
     auto it = w.sequences.find(id);
@@ -175,9 +207,13 @@ void batcher::shut_down() {
   shut_down_ = true;
   expiry_.cancel();
   while (!queue_.empty()) queue_.pop_front().stream->fail(engine_errc::shutting_down);
+  for (auto& e : embed_queue_) e.result->fail(engine_errc::shutting_down);
+  embed_queue_.clear();
   for (auto& w : workers_) {
     for (auto& [id, r] : w->sequences) r.stream->fail(engine_errc::shutting_down);
     w->sequences.clear();
+    for (auto& [id, r] : w->embedding) r->fail(engine_errc::shutting_down);
+    w->embedding.clear();
   }
 }
 

@@ -10,6 +10,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <unordered_map>
@@ -17,6 +18,7 @@
 #include <vector>
 
 #include "engine/admission.hpp"
+#include "engine/embedding_result.hpp"
 #include "engine/engine_worker.hpp"
 #include "engine/permit.hpp"
 #include "engine/request_queue.hpp"
@@ -27,6 +29,7 @@ namespace gw {
 struct batcher_config {
   batch_limits limits;
   std::size_t max_queued = 1024;
+  std::size_t max_embedding_inputs = 2048;  // texts embedded in one engine step
   std::chrono::milliseconds max_queue_wait{30000};
 };
 
@@ -55,7 +58,13 @@ class batcher {
   std::variant<std::shared_ptr<token_stream>, submit_refusal> submit(generation_params params,
                                                                       int priority);
 
-  std::size_t queue_depth() const { return queue_.size(); }
+  // Queues texts to embed; they join the next step of an engine (all waiting embedding jobs go
+  // into each step, up to max_embedding_inputs texts), so requests that arrive together are
+  // computed together. Refused like generations when max_queued requests are waiting.
+  std::variant<std::shared_ptr<embedding_result>, submit_refusal> submit_embedding(std::vector<std::string> inputs,
+                                                                                 std::uint32_t dimensions);
+
+  std::size_t queue_depth() const { return queue_.size() + embed_queue_.size(); }
   // How long a request queued now would wait before admission (the route planner's overflow
   // test): the queue ahead of it drains at the recent completion rate; before any sequence has
   // completed, queue depth x recent step time stands in.
@@ -82,6 +91,7 @@ class batcher {
     std::unique_ptr<engine_worker> worker;
     engine_capacity capacity;
     std::unordered_map<sequence_id, running> sequences;
+    std::unordered_map<sequence_id, std::shared_ptr<embedding_result>> embedding;  // in the step
     bool stepping = false;  // a step command is in flight
     clock::time_point last_step{};
   };
@@ -96,6 +106,11 @@ class batcher {
   batcher_config cfg_;
   batcher_observer obs_;
   request_queue<waiting> queue_;
+  struct waiting_embedding {
+    embedding_job job;
+    std::shared_ptr<embedding_result> result;
+  };
+  std::deque<waiting_embedding> embed_queue_;
   std::vector<std::unique_ptr<worker_state>> workers_;
   boost::asio::steady_timer expiry_;
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // reactor thread only

@@ -22,6 +22,9 @@ class engine {
   // Runs one step over the batch and returns what each sequence produced. Sequences that
   // finished or failed in this step are no longer in the batch when it returns.
   virtual step_result step() = 0;
+  // Embeds `job` as part of the next step: the vectors are computed now, their cost is added
+  // to the next step's time (like a prefill of the inputs).
+  virtual embedding_output embed(const embedding_job& job) = 0;
 };
 
 }  // namespace gw

@@ -40,7 +40,10 @@ void engine_worker::run() {
 
     for (auto id : cmd.cancel) engine_->cancel(id);
     for (auto& [id, params] : cmd.admit) engine_->admit(id, std::move(params));
+    std::vector<embedding_output> embedded;
+    for (const auto& job : cmd.embed) embedded.push_back(engine_->embed(job));
     step_result result = engine_->step();
+    result.embeddings = std::move(embedded);
 
     // Small lags (the hand-off, a late wake-up) are absorbed by the next step; after an idle
     // period or a long stall the rhythm restarts from now instead of bursting to catch up.

@@ -25,6 +25,7 @@ namespace gw {
 struct step_command {
   std::vector<std::pair<sequence_id, generation_params>> admit;
   std::vector<sequence_id> cancel;
+  std::vector<embedding_job> embed;
 };
 
 class engine_worker {

@@ -43,8 +43,22 @@ struct sequence_output {
   std::optional<finish_reason> finish;  // set on the sequence's last output
 };
 
+// Texts to embed, batched into an engine step with the decoding sequences.
+struct embedding_job {
+  sequence_id id = 0;
+  std::vector<std::string> inputs;
+  std::uint32_t dimensions = 0;  // 0: the engine's full dimension
+};
+
+struct embedding_output {
+  sequence_id id = 0;
+  std::vector<std::vector<float>> vectors;  // one unit-length vector per input, in order
+  std::uint32_t tokens = 0;                  // input tokens
+};
+
 struct step_result {
   std::vector<sequence_output> outputs;
+  std::vector<embedding_output> embeddings;
   std::vector<sequence_id> failed;    // sequences the engine dropped because it failed them
   std::size_t batch_size = 0;         // sequences that decoded in this step
   std::chrono::nanoseconds pace{0};   // wall time this step should take (0: as fast as possible)

@@ -1,6 +1,9 @@
 #include "engine/sim_engine.hpp"
 
+#include "engine/tokenizer.hpp"
+
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <limits>
 #include <utility>
@@ -72,9 +75,44 @@ bool sim_engine::generate(sequence_id id, sequence& s, step_result& out) {
   return done;
 }
 
+embedding_output sim_engine::embed(const embedding_job& job) {
+  embedding_output out;
+  out.id = job.id;
+  const std::uint32_t full = timing_.embedding_dimensions;
+  const std::uint32_t dims = job.dimensions == 0 ? full : std::min(job.dimensions, full);
+  out.vectors.reserve(job.inputs.size());
+  for (const auto& text : job.inputs) {
+    out.tokens += std::max<std::uint32_t>(1, count_tokens(text));
+    // Deterministic in the text; a shortened vector is the prefix of the full one, renormalised
+    // (as with Matryoshka-trained models).
+    std::uint64_t state = text_hash(text);
+    std::vector<float> v(dims);
+    double norm = 0;
+    for (auto& x : v) {
+      state += 0x9e3779b97f4a7c15ULL;
+      std::uint64_t z = (state ^ (state >> 30)) * 0xbf58476d1ce4e5b9ULL;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+      z ^= z >> 31;
+      x = static_cast<float>(static_cast<double>(z >> 11) / static_cast<double>(1ULL << 53) * 2.0 - 1.0);
+      norm += static_cast<double>(x) * x;
+    }
+    const auto inv = static_cast<float>(1.0 / std::sqrt(norm > 0 ? norm : 1.0));
+    for (auto& x : v) x *= inv;
+    out.vectors.push_back(std::move(v));
+  }
+  embed_pending_s_ += out.tokens / timing_.prefill_tokens_per_s;
+  return out;
+}
+
 step_result sim_engine::step() {
   step_result out;
-  if (sequences_.empty()) return out;
+  if (sequences_.empty()) {
+    // Only embeddings this step: their prefill is the whole step.
+    const double dt = std::exchange(embed_pending_s_, 0.0);
+    clock_ += dt;
+    out.pace = std::chrono::nanoseconds(static_cast<std::int64_t>(dt * timing_.time_scale * 1e9));
+    return out;
+  }
 
   std::size_t decoding = 0;
   double earliest_ready = std::numeric_limits<double>::infinity();
@@ -90,6 +128,7 @@ step_result sim_engine::step() {
     // step, so the batcher still gets step boundaries to admit new work at.
     dt = std::clamp(earliest_ready - clock_, 0.0, timing_.decode_base_s);
   }
+  dt += std::exchange(embed_pending_s_, 0.0);
   clock_ += dt;
   out.batch_size = decoding;
   out.pace = std::chrono::nanoseconds(static_cast<std::int64_t>(dt * timing_.time_scale * 1e9));

@@ -28,6 +28,7 @@ struct sim_timing {
   double decode_per_sequence_s = 0.00003;
   std::uint64_t kv_token_capacity = 262144;  // prompt + generated tokens the engine can hold
   double time_scale = 1.0;                   // wall seconds per modeled second; 0 = no waiting
+  std::uint32_t embedding_dimensions = 1024; // length of the embedding vectors
 };
 
 // A named preset reproducing a reference deployment; nullptr if the name is unknown.
@@ -42,6 +43,7 @@ class sim_engine final : public engine {
   void cancel(sequence_id id) override;
   bool has_work() const override { return !sequences_.empty(); }
   step_result step() override;
+  embedding_output embed(const embedding_job& job) override;
 
   double clock() const { return clock_; }  // modeled seconds since construction
 
@@ -61,6 +63,7 @@ class sim_engine final : public engine {
   std::unordered_map<sequence_id, sequence> sequences_;
   double clock_ = 0;
   double prefill_free_at_ = 0;
+  double embed_pending_s_ = 0;  // modeled cost of embeddings computed since the last step
 };
 
 }  // namespace gw

@@ -47,6 +47,15 @@ struct completion_request {
   std::string user;
 };
 
+// POST /v1/embeddings.
+struct embedding_request {
+  std::string model;
+  std::vector<std::string> inputs;         // `input`: a string, or an array of 1..2048 strings
+  std::optional<std::uint32_t> dimensions;  // shorten vectors to this many dimensions (>= 1)
+  bool base64 = false;                     // encoding_format "base64" (default "float")
+  std::string user;
+};
+
 const char* to_string(message_role r);
 
 }  // namespace gw

@@ -15,12 +15,6 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
 double seconds_between(clock::time_point a, clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
@@ -188,7 +182,7 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
     remote_available.push_back(prov->enabled && prov->breaker.state(now) != breaker_state::open);
   request_facts facts;
   facts.known_model = model != nullptr;
-  facts.restricted = !req.restricted.empty() && iequals(req.restricted, g.config().restricted.value);
+  facts.restricted = req.restricted;
   facts.prompt_tokens = prompt_tokens;
   const route_plan plan =
       plan_route(facts, model ? model->routing : model_routing{}, local, remote_available, g.draining());

@@ -45,7 +45,8 @@ void read_log(const reader& r, const YAML::Node& n, log_config& l) {
 
 void read_sim(const reader& r, const YAML::Node& n, const std::string& key, sim_timing& t) {
   r.expect_map(n, key, {"prefill_tokens_per_s", "prefill_latency_ms", "decode_base_ms",
-                        "decode_per_sequence_ms", "kv_token_capacity", "time_scale"});
+                        "decode_per_sequence_ms", "kv_token_capacity", "time_scale",
+                        "embedding_dimensions"});
   if (n["prefill_tokens_per_s"])
     t.prefill_tokens_per_s = r.number(n["prefill_tokens_per_s"], key + ".prefill_tokens_per_s", 1, 1e9);
   if (n["prefill_latency_ms"])
@@ -56,11 +57,14 @@ void read_sim(const reader& r, const YAML::Node& n, const std::string& key, sim_
   if (n["kv_token_capacity"])
     t.kv_token_capacity = r.integer(n["kv_token_capacity"], key + ".kv_token_capacity", 16, 1ull << 40);
   if (n["time_scale"]) t.time_scale = r.number(n["time_scale"], key + ".time_scale", 0, 1000);
+  if (n["embedding_dimensions"])
+    t.embedding_dimensions = r.integer(n["embedding_dimensions"], key + ".embedding_dimensions", 1, 65536);
 }
 
 void read_batching(const reader& r, const YAML::Node& n, const std::string& key, batcher_config& b,
                    bool& budget_set) {
-  r.expect_map(n, key, {"max_batch_size", "token_budget", "max_queued", "max_queue_wait_ms"});
+  r.expect_map(n, key, {"max_batch_size", "token_budget", "max_queued", "max_queue_wait_ms",
+                        "max_embedding_inputs"});
   if (n["max_batch_size"])
     b.limits.max_batch_size = r.integer(n["max_batch_size"], key + ".max_batch_size", 1, 65536);
   if (n["token_budget"]) {
@@ -68,6 +72,8 @@ void read_batching(const reader& r, const YAML::Node& n, const std::string& key,
     budget_set = true;
   }
   if (n["max_queued"]) b.max_queued = r.integer(n["max_queued"], key + ".max_queued", 0, 1u << 24);
+  if (n["max_embedding_inputs"])
+    b.max_embedding_inputs = r.integer(n["max_embedding_inputs"], key + ".max_embedding_inputs", 1, 1u << 20);
   if (n["max_queue_wait_ms"])
     b.max_queue_wait = std::chrono::milliseconds(r.integer(n["max_queue_wait_ms"], key + ".max_queue_wait_ms", 1, 3600000));
 }

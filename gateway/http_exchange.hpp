@@ -22,7 +22,7 @@ struct incoming_request {
   std::string body;
   std::string request_id;  // from X-Request-Id (validated) or generated
   std::string priority;    // raw X-Priority header, empty if absent
-  std::string restricted;  // raw value of the configured restricted-data header
+  bool restricted = false;  // carries the configured restricted-data header and value
   std::string traceparent; // W3C trace context, if well-formed
   std::chrono::steady_clock::time_point received_at;
 };

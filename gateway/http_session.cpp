@@ -6,6 +6,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
@@ -233,7 +234,7 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
     req.version = msg.version();
     req.request_id = request_id_from(msg["X-Request-Id"], g);
     req.priority = std::string(msg["X-Priority"]);
-    req.restricted = std::string(msg[g.config().restricted.header]);
+    req.restricted = beast::iequals(msg[g.config().restricted.header], g.config().restricted.value);
     req.traceparent = traceparent_from(msg["traceparent"]);
     req.body = std::move(msg.body());
 

@@ -62,3 +62,17 @@ void append_double(std::string& out, double v) {
 }
 
 }  // namespace gw::json
+
+namespace gw::json {
+
+void append_float(std::string& out, float v) {
+  if (!std::isfinite(v)) {
+    out.push_back('0');
+    return;
+  }
+  char buf[24];  // shortest round-trip form of a float: embeddings print ~9 digits, not 17
+  const auto res = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, res.ptr);
+}
+
+}  // namespace gw::json

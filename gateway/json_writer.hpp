@@ -13,5 +13,6 @@ namespace gw::json {
 void append_string(std::string& out, std::string_view s);
 void append_uint(std::string& out, std::uint64_t v);
 void append_double(std::string& out, double v);
+void append_float(std::string& out, float v);
 
 }  // namespace gw::json

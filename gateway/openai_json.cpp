@@ -122,6 +122,64 @@ std::string completion_body(const response_meta& m, std::string_view text, finis
 }
 
 namespace {
+
+void append_base64(std::string& o, const unsigned char* p, std::size_t n) {
+  static constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::size_t i = 0;
+  for (; i + 2 < n; i += 3) {
+    const unsigned v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
+    o += alphabet[v >> 18];
+    o += alphabet[(v >> 12) & 63];
+    o += alphabet[(v >> 6) & 63];
+    o += alphabet[v & 63];
+  }
+  if (i < n) {
+    const unsigned v = (p[i] << 16) | (i + 1 < n ? p[i + 1] << 8 : 0);
+    o += alphabet[v >> 18];
+    o += alphabet[(v >> 12) & 63];
+    o += i + 1 < n ? alphabet[(v >> 6) & 63] : '=';
+    o += '=';
+  }
+}
+
+}  // namespace
+
+std::string embeddings_body(std::string_view model, const std::vector<std::vector<float>>& vectors,
+                            std::uint32_t prompt_tokens, bool base64) {
+  static_assert(sizeof(float) == 4, "float32 wire format");
+  std::string o = "{\"object\":\"list\",\"data\":[";
+  for (std::size_t i = 0; i < vectors.size(); ++i) {
+    if (i) o += ',';
+    o += "{\"object\":\"embedding\",\"index\":";
+    json::append_uint(o, i);
+    o += ",\"embedding\":";
+    const auto& v = vectors[i];
+    if (base64) {
+      o += '"';
+      // x86-64 and aarch64 are little-endian, which is the wire order.
+      append_base64(o, reinterpret_cast<const unsigned char*>(v.data()), v.size() * sizeof(float));
+      o += '"';
+    } else {
+      o += '[';
+      for (std::size_t j = 0; j < v.size(); ++j) {
+        if (j) o += ',';
+        json::append_float(o, v[j]);
+      }
+      o += ']';
+    }
+    o += '}';
+  }
+  o += "],\"model\":";
+  json::append_string(o, model);
+  o += ",\"usage\":{\"prompt_tokens\":";
+  json::append_uint(o, prompt_tokens);
+  o += ",\"total_tokens\":";
+  json::append_uint(o, prompt_tokens);
+  o += "}}";
+  return o;
+}
+
+namespace {
 void append_model(std::string& o, const model_entry& m) {
   o += "{\"id\":";
   json::append_string(o, m.id);

@@ -43,6 +43,12 @@ std::string usage_chunk(const response_meta& m, usage_counts u);
 // Whole (non-streamed) responses.
 std::string completion_body(const response_meta& m, std::string_view text, finish_reason r, usage_counts u);
 
+// {"object":"list","data":[{"object":"embedding","index":i,"embedding":[...]}],"model",...,
+// "usage"}; with `base64` each embedding is the base64 of its little-endian float32 values
+// (what the OpenAI SDKs ask for by default).
+std::string embeddings_body(std::string_view model, const std::vector<std::vector<float>>& vectors,
+                            std::uint32_t prompt_tokens, bool base64);
+
 struct model_entry {
   std::string id;
   std::int64_t created = 0;

@@ -1,91 +1,32 @@
 #include "gateway/request_validator.hpp"
 
-#include <simdjson.h>
-
 #include <cstdint>
-#include <new>
 #include <optional>
 #include <string>
 #include <utility>
+
+#include "gateway/json_fields.hpp"
 
 namespace gw {
 
 namespace {
 
-using simdjson::SUCCESS;
-using simdjson::dom::array;
-using simdjson::dom::element;
-using simdjson::dom::element_type;
-using simdjson::dom::object;
+using json_fields::array;
+using json_fields::as_bool;
+using json_fields::as_positive_integer;
+using json_fields::as_string;
+using json_fields::element;
+using json_fields::element_type;
+using json_fields::field;
+using json_fields::field_error;
+using json_fields::field_failure;
+using json_fields::indexed;
+using json_fields::invalid;
+using json_fields::object;
+using json_fields::read_model;
+using json_fields::SUCCESS;
 
-// A check's outcome: nullopt when the field is valid, or absent and optional.
-using field_error = std::optional<api_error>;
-
-// Small enough that an idle validator costs little; the parser grows to the largest body seen
-// and keeps that size, so steady-state parsing does not allocate.
-constexpr std::size_t initial_capacity = 16 * 1024;
 constexpr std::size_t max_stop_sequences = 4;
-const std::string parse_failure_prefix = "We could not parse the JSON body of your request: ";
-
-// A field error names the field twice: in `param` for programs, and at the start of the
-// message for people ("'temperature' must be ...").
-api_error field_failure(api_errc code, std::string_view param, std::string_view rest) {
-  return {code, "'" + std::string(param) + "' " + std::string(rest), std::string(param)};
-}
-
-api_error invalid(std::string_view param, std::string_view rest) {
-  return field_failure(api_errc::invalid_field, param, rest);
-}
-
-std::string indexed(std::string_view base, std::size_t i) {
-  return std::string(base) + "[" + std::to_string(i) + "]";
-}
-
-// OpenAI clients send `null` for options they leave unset, so null reads as absent.
-std::optional<element> field(object obj, std::string_view key) {
-  element e;
-  if (obj.at_key(key).get(e) != SUCCESS || e.is_null()) return std::nullopt;
-  return e;
-}
-
-// Plain words for a parse failure: simdjson's own texts talk about tapes and atoms.
-std::string parse_failure_reason(simdjson::error_code err, std::size_t max_depth) {
-  switch (err) {
-    case simdjson::EMPTY: return "the body is empty";
-    case simdjson::UTF8_ERROR: return "the body is not valid UTF-8";
-    case simdjson::DEPTH_ERROR:
-      return "objects and arrays are nested more than " + std::to_string(max_depth) +
-             " levels deep";
-    case simdjson::STRING_ERROR: return "a string holds an invalid escape sequence";
-    case simdjson::UNESCAPED_CHARS: return "a string holds an unescaped control character";
-    case simdjson::UNCLOSED_STRING: return "a string is not closed";
-    case simdjson::NUMBER_ERROR:
-    case simdjson::NUMBER_OUT_OF_RANGE: return "a number is malformed or too large";
-    case simdjson::T_ATOM_ERROR:
-    case simdjson::F_ATOM_ERROR:
-    case simdjson::N_ATOM_ERROR: return "a literal is not one of true, false or null";
-    default: return "the body is not well-formed JSON";
-  }
-}
-
-api_error parse_failure(simdjson::error_code err, std::size_t max_depth) {
-  if (err == simdjson::MEMALLOC) return {api_errc::internal, "The server ran out of memory", {}};
-  if (err == simdjson::CAPACITY) return {api_errc::body_too_large, "The body is too large", {}};
-  return {api_errc::invalid_json, parse_failure_prefix + parse_failure_reason(err, max_depth), {}};
-}
-
-field_error as_string(std::optional<element> e, std::string_view param, std::string& out) {
-  std::string_view s;
-  if (!e) return {};
-  if (e->get(s) != SUCCESS) return invalid(param, "must be a string");
-  out.assign(s);
-  return {};
-}
-
-field_error as_bool(std::optional<element> e, std::string_view param, bool& out) {
-  if (e && e->get(out) != SUCCESS) return invalid(param, "must be a boolean");
-  return {};
-}
 
 struct number_range {
   double lo;
@@ -107,19 +48,6 @@ field_error as_number(std::optional<element> e, std::string_view param, number_r
       e->get(v) == SUCCESS && (range.lo_exclusive ? v > range.lo : v >= range.lo) && v <= range.hi;
   if (!ok) return invalid(param, "must be " + std::string(range.expected));
   out = v;
-  return {};
-}
-
-// Only integer-typed JSON numbers count: 1.0 and 1e3 are refused like 1.5, so the accepted set
-// depends on the type the client wrote, not on how a value happens to round.
-field_error as_token_limit(std::optional<element> e, std::string_view param, std::uint32_t limit,
-                           std::optional<std::uint32_t>& out) {
-  if (!e) return {};
-  std::int64_t v = 0;
-  if (e->get(v) != SUCCESS || v < 1 || static_cast<std::uint64_t>(v) > limit) {
-    return invalid(param, "must be an integer between 1 and " + std::to_string(limit));
-  }
-  out = static_cast<std::uint32_t>(v);
   return {};
 }
 
@@ -162,11 +90,12 @@ field_error read_stop(object obj, std::vector<std::string>& out) {
 field_error read_sampling(object obj, std::uint32_t max_tokens_limit, sampling_params& out) {
   std::optional<std::uint32_t> legacy;
   std::optional<std::uint32_t> current;
-  if (auto err = as_token_limit(field(obj, "max_tokens"), "max_tokens", max_tokens_limit, legacy)) {
+  if (auto err =
+          as_positive_integer(field(obj, "max_tokens"), "max_tokens", max_tokens_limit, legacy)) {
     return err;
   }
-  if (auto err = as_token_limit(field(obj, "max_completion_tokens"), "max_completion_tokens",
-                                max_tokens_limit, current)) {
+  if (auto err = as_positive_integer(field(obj, "max_completion_tokens"), "max_completion_tokens",
+                                     max_tokens_limit, current)) {
     return err;
   }
   // max_completion_tokens is OpenAI's newer name and wins when a client sends both.
@@ -226,15 +155,6 @@ field_error read_common(object obj, const validation_limits& limits, Request& re
   if (auto err = read_stream(obj, req.stream, req.include_usage)) return err;
   if (auto err = as_string(field(obj, "user"), "user", req.user)) return err;
   return read_n(obj);
-}
-
-field_error read_model(object obj, std::string& out) {
-  auto e = field(obj, "model");
-  if (!e) return invalid("model", "is required");
-  std::string_view s;
-  if (e->get(s) != SUCCESS || s.empty()) return invalid("model", "must be a non-empty string");
-  out.assign(s);
-  return {};
 }
 
 std::optional<message_role> parse_role(std::string_view s) {
@@ -365,32 +285,6 @@ field_error read_prompt(object obj, std::string& out) {
 }
 
 }  // namespace
-
-struct request_validator::impl {
-  validation_limits limits;
-  simdjson::dom::parser parser;
-
-  explicit impl(validation_limits l) : limits(l) {
-    // simdjson refuses a document whose nesting reaches its max_depth, so one extra level lets
-    // exactly `limits.max_depth` through. Depth is checked while parsing, without recursion, so
-    // a 10,000-deep body costs no stack.
-    if (limits.max_depth == 0) limits.max_depth = 1;
-    if (parser.allocate(initial_capacity, limits.max_depth + 1) != SUCCESS) throw std::bad_alloc();
-  }
-
-  // On success `root` refers into the parser's document and is valid until the next parse.
-  field_error parse(std::string_view body, object& root) {
-    // Checked here because an empty string_view may carry a null data pointer.
-    if (body.empty()) return parse_failure(simdjson::EMPTY, limits.max_depth);
-    element doc;
-    // `true`: copy into the parser's padded buffer, since `body` has no SIMDJSON_PADDING.
-    if (auto err = parser.parse(body.data(), body.size(), true).get(doc); err != SUCCESS) {
-      return parse_failure(err, limits.max_depth);
-    }
-    if (doc.get(root) == SUCCESS) return {};
-    return api_error{api_errc::invalid_json, parse_failure_prefix + "it must be an object", {}};
-  }
-};
 
 request_validator::request_validator(validation_limits limits)
     : impl_(std::make_unique<impl>(limits)) {}

@@ -16,6 +16,7 @@ struct validation_limits {
   std::size_t max_depth = 64;         // deeper JSON is refused (400), never recursed into
   std::size_t max_messages = 10000;   // messages per chat request
   std::uint32_t max_tokens_limit = 1u << 20;  // upper bound accepted for max_tokens
+  std::size_t max_embedding_inputs = 2048;    // strings in one embeddings request (OpenAI's limit)
 };
 
 template <class T>
@@ -30,6 +31,7 @@ class request_validator {
 
   validated<chat_request> chat(std::string_view body);
   validated<completion_request> completion(std::string_view body);
+  validated<embedding_request> embedding(std::string_view body);
 
  private:
   struct impl;

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "gateway/completion_handler.hpp"
+#include "gateway/embeddings_handler.hpp"
 #include "gateway/error_reply.hpp"
 
 namespace gw {
@@ -12,9 +13,10 @@ struct route_entry {
   std::string_view path;
   std::string_view method;
 };
-constexpr std::array<route_entry, 7> routes = {{
+constexpr std::array<route_entry, 8> routes = {{
     {"/v1/chat/completions", "POST"},
     {"/v1/completions", "POST"},
+    {"/v1/embeddings", "POST"},
     {"/v1/models", "GET"},
     {"/healthz", "GET"},
     {"/readyz", "GET"},
@@ -33,7 +35,8 @@ const route_entry* find_route(const std::string& path) {
 }  // namespace
 
 bool is_generation_route(const incoming_request& req) {
-  return req.method == "POST" && (req.path == "/v1/chat/completions" || req.path == "/v1/completions");
+  return req.method == "POST" &&
+         (req.path == "/v1/chat/completions" || req.path == "/v1/completions" || req.path == "/v1/embeddings");
 }
 
 std::string endpoint_label(const std::string& path) {
@@ -64,6 +67,7 @@ boost::asio::awaitable<void> route_request(gateway& g, incoming_request& req, re
   }
   if (req.path == "/v1/chat/completions") co_return co_await serve_completion(g, api_kind::chat, req, sink, rec);
   if (req.path == "/v1/completions") co_return co_await serve_completion(g, api_kind::completion, req, sink, rec);
+  if (req.path == "/v1/embeddings") co_return co_await serve_embeddings(g, req, sink, rec);
 
   rec.status = 200;
   if (req.path == "/v1/models") {

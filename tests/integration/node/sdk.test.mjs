@@ -267,6 +267,45 @@ describe('OpenAI SDK against the gateway', () => {
     );
   });
 
+  // The SDK asks for base64 by default and decodes it: this checks the wire format end to end.
+  test('embeddings: one vector per input, unit length, deterministic, base64 and float agree', T, async () => {
+    const res = await openai.embeddings.create({ model: MODEL, input: ['alpha beta', 'gamma'] });
+    assert.equal(res.object, 'list');
+    assert.equal(res.model, MODEL);
+    assert.equal(res.data.length, 2);
+    assert.deepEqual(res.data.map((d) => d.index), [0, 1]);
+    const norm = (v) => Math.sqrt(v.reduce((a, x) => a + x * x, 0));
+    for (const d of res.data) {
+      assert.equal(d.object, 'embedding');
+      assert.equal(d.embedding.length, 1024);
+      assert.ok(Math.abs(norm(d.embedding) - 1) < 1e-4, `norm ${norm(d.embedding)}`);
+    }
+    assert.ok(res.usage.prompt_tokens > 0);
+    assert.equal(res.usage.total_tokens, res.usage.prompt_tokens);
+
+    const floats = await openai.embeddings.create({ model: MODEL, input: 'gamma', encoding_format: 'float' });
+    const b64 = res.data[1].embedding;
+    assert.equal(floats.data[0].embedding.length, b64.length);
+    for (let i = 0; i < b64.length; i++) assert.ok(Math.abs(floats.data[0].embedding[i] - b64[i]) < 1e-6);
+
+    const short = await openai.embeddings.create({ model: MODEL, input: 'gamma', dimensions: 16 });
+    assert.equal(short.data[0].embedding.length, 16);
+    assert.ok(Math.abs(norm(short.data[0].embedding) - 1) < 1e-4);
+  });
+
+  test('embeddings: bad input is a 400 naming the field', T, async () => {
+    await assert.rejects(openai.embeddings.create({ model: MODEL, input: [] }), (err) => {
+      assert.ok(err instanceof OpenAI.BadRequestError, `not a BadRequestError: ${err}`);
+      assert.equal(err.param, 'input');
+      return true;
+    });
+    await assert.rejects(openai.embeddings.create({ model: 'nope', input: 'x' }), (err) => {
+      assert.equal(err.status, 404);
+      assert.equal(err.code, 'model_not_found');
+      return true;
+    });
+  });
+
   test('the gateway is still healthy after the errors above', T, async () => {
     await assertHealthy(gw, 'the SDK error cases');
   });

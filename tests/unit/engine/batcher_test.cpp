@@ -31,6 +31,7 @@ struct engine_log {
   std::vector<std::size_t> batch_sizes;                   // sequences in each step
   std::uint64_t max_held_tokens = 0;                      // most tokens reserved in one step
   std::size_t steps = 0;
+  std::map<std::string, std::size_t> embedded_in_step;  // first input of a job -> step number
 
   std::vector<std::string> admitted_prompts() const {
     std::lock_guard l(m);
@@ -83,6 +84,16 @@ class fake_engine final : public engine {
     seqs_.erase(id);
   }
   bool has_work() const override { return !seqs_.empty(); }
+  embedding_output embed(const embedding_job& job) override {
+    std::lock_guard l(log_->m);
+    log_->embedded_in_step[job.inputs.at(0)] = log_->steps;  // embed() precedes that step()
+    embedding_output out;
+    out.id = job.id;
+    for (const auto& text : job.inputs) out.vectors.push_back({static_cast<float>(text.size())});
+    out.tokens = static_cast<std::uint32_t>(job.inputs.size());
+    return out;
+  }
+
   step_result step() override {
     std::lock_guard l(log_->m);
     ++log_->steps;
@@ -422,6 +433,70 @@ TEST_F(batcher_test, observer_sees_every_admission) {
   ASSERT_TRUE(drive([&] { return all_ended(ss); }));
   EXPECT_EQ(queue_waits, 5u);
   EXPECT_FALSE(negative_wait);
+}
+
+std::shared_ptr<embedding_result> submit_embedding(batcher& b, std::vector<std::string> inputs) {
+  auto v = b.submit_embedding(std::move(inputs), 0);
+  auto* r = std::get_if<std::shared_ptr<embedding_result>>(&v);
+  EXPECT_TRUE(r) << "embedding refused";
+  return r ? *r : nullptr;
+}
+
+TEST_F(batcher_test, embeddings_that_arrive_during_a_step_share_the_next_one) {
+  start(config(4));
+  auto first = submit_embedding(*b_, {"a"});  // the idle engine starts a step for it at once
+  auto second = submit_embedding(*b_, {"bb", "ccc"});
+  auto third = submit_embedding(*b_, {"dddd"});
+  ASSERT_TRUE(drive([&] { return first->done() && second->done() && third->done(); }));
+  std::map<std::string, std::size_t> step;
+  {
+    std::lock_guard l(log_->m);
+    step = log_->embedded_in_step;
+  }
+  EXPECT_EQ(step.at("a"), 0u);
+  EXPECT_EQ(step.at("bb"), 1u);
+  EXPECT_EQ(step.at("dddd"), 1u);  // coalesced with the second job
+  // Each request gets its own vectors back, in input order (the fake's vector is {length}).
+  ASSERT_TRUE(second->output());
+  ASSERT_EQ(second->output()->vectors.size(), 2u);
+  EXPECT_EQ(second->output()->vectors[0][0], 2.0f);
+  EXPECT_EQ(second->output()->vectors[1][0], 3.0f);
+  EXPECT_EQ(third->output()->vectors.at(0).at(0), 4.0f);
+}
+
+TEST_F(batcher_test, an_embedding_step_holds_at_most_max_embedding_inputs) {
+  auto cfg = config(4);
+  cfg.max_embedding_inputs = 2;
+  start(cfg);
+  auto first = submit_embedding(*b_, {"a"});
+  auto second = submit_embedding(*b_, {"bb", "ccc"});
+  auto third = submit_embedding(*b_, {"dddd"});
+  ASSERT_TRUE(drive([&] { return first->done() && second->done() && third->done(); }));
+  std::lock_guard l(log_->m);
+  EXPECT_EQ(log_->embedded_in_step.at("bb"), 1u);
+  EXPECT_EQ(log_->embedded_in_step.at("dddd"), 2u);  // 2 + 1 inputs would pass the cap
+}
+
+TEST_F(batcher_test, embeddings_run_beside_decoding_sequences) {
+  start(config(4));
+  auto gen = submit("g", forever);
+  auto e = submit_embedding(*b_, {"x"});
+  ASSERT_TRUE(drive([&] { return e->done(); }));
+  ASSERT_TRUE(e->output());
+  EXPECT_FALSE(gen->ended());
+  gen->cancel();
+  ASSERT_TRUE(drive([&] { return b_->active_sequences() == 0; }));
+}
+
+TEST_F(batcher_test, shut_down_fails_waiting_embeddings) {
+  start(config(4));
+  auto gen = submit("g", forever);  // keeps the engine stepping, so the job waits
+  auto e = submit_embedding(*b_, {"x"});
+  b_->shut_down();
+  ASSERT_TRUE(e->done());
+  EXPECT_EQ(e->error(), engine_errc::shutting_down);
+  auto after = b_->submit_embedding({"y"}, 0);
+  ASSERT_TRUE(std::holds_alternative<submit_refusal>(after));
 }
 
 // A step result the worker posted just before the batcher was destroyed must be dropped when

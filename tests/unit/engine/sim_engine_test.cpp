@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <map>
 #include <optional>
 #include <set>
@@ -304,6 +305,54 @@ TEST(sim_engine, time_scale_zero_never_paces_a_large_batch) {
   for (int i = 0; i < 200 && e.has_work(); ++i) EXPECT_EQ(e.step().pace.count(), 0);
   EXPECT_FALSE(e.has_work());
   EXPECT_GT(e.clock(), 0.0);  // the modeled clock still advances
+}
+
+double dot(const std::vector<float>& a, const std::vector<float>& b) {
+  double d = 0;
+  for (std::size_t i = 0; i < a.size() && i < b.size(); ++i) d += static_cast<double>(a[i]) * b[i];
+  return d;
+}
+
+TEST(sim_engine, embeddings_are_deterministic_unit_vectors_of_the_configured_size) {
+  auto t = instant_timing();
+  t.embedding_dimensions = 64;
+  sim_engine e(t), other(t);
+  const auto a = e.embed({1, {"hello world", "another text"}, 0});
+  const auto b = other.embed({2, {"hello world"}, 0});
+  EXPECT_EQ(a.id, 1u);
+  ASSERT_EQ(a.vectors.size(), 2u);
+  ASSERT_EQ(a.vectors[0].size(), 64u);
+  EXPECT_NEAR(dot(a.vectors[0], a.vectors[0]), 1.0, 1e-5);
+  EXPECT_EQ(a.vectors[0], b.vectors[0]);                 // same text, same vector, any engine
+  EXPECT_LT(std::abs(dot(a.vectors[0], a.vectors[1])), 0.5);  // different texts differ
+  EXPECT_GT(a.tokens, b.tokens);
+}
+
+TEST(sim_engine, shortened_embeddings_are_the_renormalised_prefix) {
+  auto t = instant_timing();
+  t.embedding_dimensions = 64;
+  sim_engine e(t);
+  const auto full = e.embed({1, {"text"}, 0}).vectors.at(0);
+  const auto short8 = e.embed({2, {"text"}, 8}).vectors.at(0);
+  const auto capped = e.embed({3, {"text"}, 4096}).vectors.at(0);
+  ASSERT_EQ(short8.size(), 8u);
+  EXPECT_EQ(capped.size(), 64u);
+  EXPECT_NEAR(dot(short8, short8), 1.0, 1e-5);
+  const double scale = short8[0] / full[0];
+  for (std::size_t i = 0; i < 8; ++i) EXPECT_NEAR(short8[i], full[i] * scale, 1e-5);
+}
+
+TEST(sim_engine, embedding_cost_is_paid_by_the_next_step) {
+  auto t = exact_timing();
+  t.time_scale = 1;
+  sim_engine e(t);
+  std::string text;
+  for (int i = 0; i < 64; ++i) text += "word ";  // 64 tokens at 256 tokens/s = 0.25 s
+  const auto out = e.embed({1, {text}, 0});
+  const auto r = e.step();
+  EXPECT_DOUBLE_EQ(e.clock(), out.tokens / 256.0);
+  EXPECT_EQ(r.pace, std::chrono::nanoseconds(static_cast<std::int64_t>(out.tokens / 256.0 * 1e9)));
+  EXPECT_TRUE(e.step().pace.count() == 0);  // paid once
 }
 
 TEST(sim_presets, names_resolve_and_unknown_is_null) {

@@ -1,0 +1,191 @@
+#include "gateway/embeddings_handler.hpp"
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "backends/openai_chunk.hpp"
+#include "engine/tokenizer.hpp"
+#include "gateway/error_reply.hpp"
+#include "gateway/json_writer.hpp"
+#include "gateway/openai_json.hpp"
+
+namespace gw {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+std::string upstream_embeddings_body(const embedding_request& r, std::string_view model) {
+  std::string o = "{\"model\":";
+  json::append_string(o, model);
+  o += ",\"input\":[";
+  for (std::size_t i = 0; i < r.inputs.size(); ++i) {
+    if (i) o += ',';
+    json::append_string(o, r.inputs[i]);
+  }
+  o += ']';
+  if (r.dimensions) {
+    o += ",\"dimensions\":";
+    json::append_uint(o, *r.dimensions);
+  }
+  o += r.base64 ? ",\"encoding_format\":\"base64\"" : ",\"encoding_format\":\"float\"";
+  o += '}';
+  return o;
+}
+
+struct remote_answer {
+  long status = 0;
+  std::string body;
+  upstream_result result;
+  bool done = false;
+};
+
+// One non-streamed POST to a provider's /embeddings; the transfer is aborted if the client goes.
+boost::asio::awaitable<remote_answer> call_provider(gateway& g, provider_state& p, std::string body,
+                                                    const std::string& request_id) {
+  auto answer = std::make_shared<remote_answer>();
+  auto signal = std::make_shared<boost::asio::steady_timer>(g.executor(), clock::time_point::max());
+  upstream_request req;
+  req.url = p.config.base_url + "/embeddings";
+  req.body = std::move(body);
+  req.timeouts = p.config.timeouts;
+  req.ca_file = p.config.ca_file;
+  req.headers = {"Content-Type: application/json", "X-Request-Id: " + request_id};
+  if (!p.auth_header.empty()) req.headers.push_back(p.auth_header);
+  for (const auto& [k, v] : p.config.headers) req.headers.push_back(k + ": " + v);
+  upstream_handlers h;
+  h.on_body = [answer](std::string_view b) {
+    if (answer->body.size() < (64u << 20)) answer->body.append(b);
+  };
+  h.on_done = [answer, signal](const upstream_result& r) {
+    answer->result = r;
+    answer->status = r.status;
+    answer->done = true;
+    signal->cancel();
+  };
+  if (!p.breaker.allow(clock::now())) co_return remote_answer{};
+  auto transfer = g.upstreams().start(std::move(req), std::move(h));
+  struct abort_guard {
+    std::shared_ptr<upstream_transfer> t;
+    std::shared_ptr<remote_answer> a;
+    provider_state& p;
+    ~abort_guard() {
+      if (!a->done) {
+        t->abort();
+        p.breaker.record_cancelled(clock::now());
+      }
+    }
+  } guard{transfer, answer, p};
+  while (!answer->done) {
+    boost::system::error_code ec;
+    co_await signal->async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    auto cs = co_await boost::asio::this_coro::cancellation_state;
+    if (cs.cancelled() != boost::asio::cancellation_type::none) co_return remote_answer{};
+  }
+  if (answer->result.error == upstream_errc::none && answer->status == 200)
+    p.breaker.record_success(clock::now());
+  else if (answer->result.error != upstream_errc::none || answer->status >= 500 || answer->status == 429)
+    p.breaker.record_failure(clock::now());
+  co_return std::move(*answer);
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req, response_sink& sink,
+                                              exchange_record& rec) {
+  header_list headers{{"x-request-id", req.request_id}};
+  auto v = g.validator().embedding(req.body);
+  if (auto* e = std::get_if<api_error>(&v)) {
+    co_await send_error(sink, rec, *e, headers);
+    co_return;
+  }
+  auto& r = std::get<embedding_request>(v);
+  rec.model = r.model;
+  const model_target target = g.find_model(r.model);
+  std::uint32_t tokens = 0;
+  for (const auto& in : r.inputs) tokens += std::max<std::uint32_t>(1, count_tokens(in));
+
+  const auto now = clock::now();
+  local_snapshot local;
+  if (target.pool) local.queue_full = target.pool->scheduler().queue_depth() >= target.pool->scheduler().config().max_queued;
+  std::vector<bool> remote_available;
+  for (auto* p : target.remotes) remote_available.push_back(p->enabled && p->breaker.state(now) != breaker_state::open);
+  request_facts facts;
+  facts.known_model = target.config != nullptr;
+  facts.restricted = req.restricted;
+  facts.prompt_tokens = tokens;
+  const route_plan plan =
+      plan_route(facts, target.config ? target.config->routing : model_routing{}, local, remote_available, g.draining());
+  if (plan.targets.empty()) {
+    api_error e{api_errc::no_route, "No target can take this request now. Please retry later.", "", 1};
+    if (plan.reason == route_reason::unknown_model)
+      e = {api_errc::model_not_found, "The model '" + r.model + "' does not exist.", "model"};
+    else if (plan.reason == route_reason::draining)
+      e = {api_errc::draining, "The gateway is shutting down. Please retry on another instance.", "", 1};
+    co_await send_error(sink, rec, e, headers);
+    co_return;
+  }
+
+  std::optional<api_error> last_error;
+  for (std::size_t i = 0; i < plan.targets.size(); ++i) {
+    const auto& t = plan.targets[i];
+    const std::string reason = i == 0 ? to_string(plan.reason) : "fallback";
+    header_list h = headers;
+    if (t.kind == target_kind::local_pool) {
+      rec.route = "local:" + target.config->id;
+      auto submitted = target.pool->scheduler().submit_embedding(r.inputs, r.dimensions.value_or(0));
+      if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
+        last_error = to_api_error(refusal->error, refusal->retry_after_s);
+        continue;
+      }
+      auto result = std::get<std::shared_ptr<embedding_result>>(submitted);
+      co_await result->wait();
+      if (!result->done()) co_return;  // the client went away
+      if (result->error()) {
+        last_error = to_api_error(*result->error(), result->retry_after_s());
+        continue;
+      }
+      h.emplace_back("x-gateway-route", rec.route);
+      h.emplace_back("x-gateway-route-reason", reason);
+      g.stats().count_route(rec.route, reason);
+      rec.status = 200;
+      rec.prompt_tokens = result->output()->tokens;
+      co_await sink.send(200, "application/json",
+                         embeddings_body(r.model, result->output()->vectors, result->output()->tokens, r.base64), h);
+      co_return;
+    }
+    provider_state& p = *target.remotes.at(t.index);
+    rec.route = "remote:" + p.config.name;
+    remote_answer a = co_await call_provider(g, p, upstream_embeddings_body(r, target.config->remote.at(t.index).model),
+                                             req.request_id);
+    if (a.done && a.result.error == upstream_errc::none && a.status == 200) {
+      h.emplace_back("x-gateway-route", rec.route);
+      h.emplace_back("x-gateway-route-reason", reason);
+      g.stats().count_route(rec.route, reason);
+      rec.status = 200;
+      rec.prompt_tokens = tokens;
+      co_await sink.send(200, "application/json", std::move(a.body), h);
+      co_return;
+    }
+    if (a.done && a.result.error == upstream_errc::none && a.status >= 400 && a.status < 500 && a.status != 429) {
+      last_error = to_api_error(engine_errc::upstream_rejected, 0, upstream_error_message(a.body).value_or(""));
+      break;  // the provider judged the request itself
+    }
+    g.stats().count_upstream_error(p.config.name, a.done ? (a.result.error != upstream_errc::none
+                                                                ? to_string(a.result.error)
+                                                                : "http_" + std::to_string(a.status))
+                                                         : "breaker_open");
+    last_error = to_api_error(a.status == 429 ? engine_errc::upstream_rate_limited : engine_errc::upstream_failed,
+                              a.result.retry_after ? static_cast<unsigned>(a.result.retry_after->count()) : 1);
+  }
+  if (plan.reason == route_reason::sensitive_local && last_error && last_error->code == api_errc::queue_full)
+    last_error = api_error{api_errc::no_route,
+                           "This request carries restricted data, which is served only by local engines, "
+                           "and they cannot take it now. Please retry later.",
+                           "", last_error->retry_after_s};
+  const api_error e = last_error.value_or(api_error{api_errc::no_route, "No target could serve the request.", "", 1});
+  co_await send_error(sink, rec, e, headers);
+}
+
+}  // namespace gw

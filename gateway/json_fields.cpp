@@ -1,0 +1,120 @@
+#include "gateway/json_fields.hpp"
+
+#include <new>
+
+namespace gw::json_fields {
+
+namespace {
+
+const std::string parse_failure_prefix = "We could not parse the JSON body of your request: ";
+
+std::string parse_failure_reason(simdjson::error_code err, std::size_t max_depth) {
+  switch (err) {
+    case simdjson::EMPTY: return "the body is empty";
+    case simdjson::UTF8_ERROR: return "the body is not valid UTF-8";
+    case simdjson::DEPTH_ERROR:
+      return "objects and arrays are nested more than " + std::to_string(max_depth) +
+             " levels deep";
+    case simdjson::STRING_ERROR: return "a string holds an invalid escape sequence";
+    case simdjson::UNESCAPED_CHARS: return "a string holds an unescaped control character";
+    case simdjson::UNCLOSED_STRING: return "a string is not closed";
+    case simdjson::NUMBER_ERROR:
+    case simdjson::NUMBER_OUT_OF_RANGE: return "a number is malformed or too large";
+    case simdjson::T_ATOM_ERROR:
+    case simdjson::F_ATOM_ERROR:
+    case simdjson::N_ATOM_ERROR: return "a literal is not one of true, false or null";
+    default: return "the body is not well-formed JSON";
+  }
+}
+
+}  // namespace
+
+api_error field_failure(api_errc code, std::string_view param, std::string_view rest) {
+  return {code, "'" + std::string(param) + "' " + std::string(rest), std::string(param)};
+}
+
+api_error invalid(std::string_view param, std::string_view rest) {
+  return field_failure(api_errc::invalid_field, param, rest);
+}
+
+std::string indexed(std::string_view base, std::size_t i) {
+  return std::string(base) + "[" + std::to_string(i) + "]";
+}
+
+api_error parse_failure(simdjson::error_code err, std::size_t max_depth) {
+  if (err == simdjson::MEMALLOC) return {api_errc::internal, "The server ran out of memory", {}};
+  if (err == simdjson::CAPACITY) return {api_errc::body_too_large, "The body is too large", {}};
+  return {api_errc::invalid_json, parse_failure_prefix + parse_failure_reason(err, max_depth), {}};
+}
+
+field_error as_string(std::optional<element> e, std::string_view param, std::string& out) {
+  std::string_view s;
+  if (!e) return {};
+  if (e->get(s) != SUCCESS) return invalid(param, "must be a string");
+  out.assign(s);
+  return {};
+}
+
+field_error as_bool(std::optional<element> e, std::string_view param, bool& out) {
+  if (e && e->get(out) != SUCCESS) return invalid(param, "must be a boolean");
+  return {};
+}
+
+field_error as_positive_integer(std::optional<element> e, std::string_view param,
+                                std::uint32_t limit, std::optional<std::uint32_t>& out) {
+  if (!e) return {};
+  std::int64_t v = 0;
+  if (e->get(v) != SUCCESS || v < 1 || static_cast<std::uint64_t>(v) > limit) {
+    return invalid(param, "must be an integer between 1 and " + std::to_string(limit));
+  }
+  out = static_cast<std::uint32_t>(v);
+  return {};
+}
+
+field_error read_model(object obj, std::string& out) {
+  auto e = field(obj, "model");
+  if (!e) return invalid("model", "is required");
+  std::string_view s;
+  if (e->get(s) != SUCCESS || s.empty()) return invalid("model", "must be a non-empty string");
+  out.assign(s);
+  return {};
+}
+
+}  // namespace gw::json_fields
+
+namespace gw {
+
+namespace {
+
+// Small enough that an idle validator costs little; the parser grows to the largest body seen
+// and keeps that size, so steady-state parsing does not allocate.
+constexpr std::size_t initial_capacity = 16 * 1024;
+
+}  // namespace
+
+request_validator::impl::impl(validation_limits l) : limits(l) {
+  // simdjson refuses a document whose nesting reaches its max_depth, so one extra level lets
+  // exactly `limits.max_depth` through. Depth is checked while parsing, without recursion, so
+  // a 10,000-deep body costs no stack.
+  if (limits.max_depth == 0) limits.max_depth = 1;
+  if (parser.allocate(initial_capacity, limits.max_depth + 1) != json_fields::SUCCESS) {
+    throw std::bad_alloc();
+  }
+}
+
+json_fields::field_error request_validator::impl::parse(std::string_view body,
+                                                        json_fields::object& root) {
+  // Checked here because an empty string_view may carry a null data pointer.
+  if (body.empty()) return json_fields::parse_failure(simdjson::EMPTY, limits.max_depth);
+  json_fields::element doc;
+  // `true`: copy into the parser's padded buffer, since `body` has no SIMDJSON_PADDING.
+  if (auto err = parser.parse(body.data(), body.size(), true).get(doc);
+      err != json_fields::SUCCESS) {
+    return json_fields::parse_failure(err, limits.max_depth);
+  }
+  if (doc.get(root) == json_fields::SUCCESS) return {};
+  return api_error{api_errc::invalid_json,
+                   json_fields::parse_failure_prefix + "it must be an object", {}};
+}
+
+}  // namespace gw
