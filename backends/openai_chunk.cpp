@@ -28,7 +28,7 @@ std::optional<upstream_chunk> parse_upstream_chunk(std::string_view json) {
   simdjson::dom::object err;
   if (obj["error"].get(err) == simdjson::SUCCESS) {
     std::string_view msg = "upstream error";
-    (void)err["message"].get(msg);
+    if (err["message"].get(msg) != simdjson::SUCCESS) msg = "upstream error";
     out.error = std::string(msg);
     return out;
   }
@@ -49,8 +49,8 @@ std::optional<upstream_chunk> parse_upstream_chunk(std::string_view json) {
   simdjson::dom::object usage;
   if (obj["usage"].get(usage) == simdjson::SUCCESS) {
     std::uint64_t p = 0, q = 0;
-    (void)usage["prompt_tokens"].get(p);
-    (void)usage["completion_tokens"].get(q);
+    if (usage["prompt_tokens"].get(p) != simdjson::SUCCESS) p = 0;
+    if (usage["completion_tokens"].get(q) != simdjson::SUCCESS) q = 0;
     out.usage = upstream_usage{static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(q)};
   }
   return out;

@@ -187,22 +187,6 @@ double batcher::estimated_wait_s() const {
   return rate > 0 ? depth / rate : depth * step_s_;
 }
 
-void batcher::event_rate::add(std::size_t n, clock::time_point now) {
-  decay_to(now);
-  weight_ += static_cast<double>(n);
-}
-
-void batcher::event_rate::decay_to(clock::time_point now) {
-  const double dt = std::chrono::duration<double>(now - last_).count();
-  if (dt > 0) weight_ *= std::exp(-dt / horizon_s);
-  last_ = now;
-}
-
-double batcher::event_rate::per_second(clock::time_point now) const {
-  const double dt = std::max(0.0, std::chrono::duration<double>(now - last_).count());
-  return weight_ * std::exp(-dt / horizon_s) / horizon_s;
-}
-
 void batcher::shut_down() {
   shut_down_ = true;
   expiry_.cancel();

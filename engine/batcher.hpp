@@ -18,8 +18,10 @@
 #include <vector>
 
 #include "engine/admission.hpp"
+#include "engine/local_pool.hpp"
 #include "engine/embedding_result.hpp"
 #include "engine/engine_worker.hpp"
+#include "engine/event_rate.hpp"
 #include "engine/permit.hpp"
 #include "engine/request_queue.hpp"
 #include "engine/token_stream.hpp"
@@ -37,11 +39,6 @@ struct batcher_config {
 struct batcher_observer {
   std::function<void(double seconds)> queue_wait;  // per admitted sequence
   std::function<void(std::size_t)> step_batch;     // per engine step that decoded
-};
-
-struct submit_refusal {
-  engine_errc error;
-  unsigned retry_after_s;
 };
 
 class batcher {
@@ -116,19 +113,7 @@ class batcher {
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // reactor thread only
   sequence_id next_id_ = 1;
   bool shut_down_ = false;
-  // Completions per second, exponentially weighted over a few seconds: the sum of past events
-  // decays with time constant horizon_s, so a steady rate R reads R however bursty it is.
-  struct event_rate {
-    static constexpr double horizon_s = 2.0;
-    void add(std::size_t n, clock::time_point now);
-    double per_second(clock::time_point now) const;
-
-   private:
-    void decay_to(clock::time_point now);
-    double weight_ = 0;
-    clock::time_point last_ = clock::now();
-  };
-  event_rate completions_;
+  event_rate completions_;  // sequences finished per second
   double step_s_ = 0;  // moving average of the time between two steps of one engine
 };
 

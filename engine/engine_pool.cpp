@@ -1,19 +1,17 @@
 #include "engine/engine_pool.hpp"
 
+#include "engine/server_pool.hpp"
+#include "engine/sim_pool.hpp"
+
 namespace gw {
-namespace {
 
-std::vector<std::unique_ptr<engine>> make_engines(const engine_pool_config& cfg) {
-  // Config validation admits only known kinds; "sim" is the only in-process kind.
-  std::vector<std::unique_ptr<engine>> engines;
-  for (std::size_t i = 0; i < cfg.replicas; ++i) engines.push_back(std::make_unique<sim_engine>(cfg.sim));
-  return engines;
+std::unique_ptr<local_pool> make_local_pool(boost::asio::any_io_executor reactor, const std::string& model_id,
+                                            const engine_pool_config& cfg, upstream_client& client,
+                                            batcher_observer obs) {
+  // Config validation admits only these two kinds.
+  if (cfg.kind == "openai")
+    return std::make_unique<server_pool>(reactor, model_id, cfg.servers, cfg.batching, client, std::move(obs));
+  return std::make_unique<sim_pool>(reactor, cfg.sim, cfg.replicas, cfg.batching, std::move(obs));
 }
-
-}  // namespace
-
-engine_pool::engine_pool(boost::asio::any_io_executor reactor, const engine_pool_config& cfg,
-                         batcher_observer obs)
-    : cfg_(cfg), batcher_(std::move(reactor), cfg.batching, make_engines(cfg), std::move(obs)) {}
 
 }  // namespace gw

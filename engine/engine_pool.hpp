@@ -1,36 +1,31 @@
 #pragma once
-// The local engines of one model (its replicas) behind their batcher. The pool builds its
-// engines from config; the batcher owns them from then on.
+// A model's local pool as configured, and the factory that builds it: `sim` engines behind the
+// continuous batcher, or `openai` inference servers behind the admission controller.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <memory>
 #include <string>
 
 #include "engine/batcher.hpp"
+#include "engine/local_pool.hpp"
+#include "engine/server_pool_config.hpp"
 #include "engine/sim_engine.hpp"
 
 namespace gw {
 
+class upstream_client;
+
 struct engine_pool_config {
-  std::string kind = "sim";  // engine kind; "sim" is built in
-  std::string preset;        // the sim preset the timing came from (for /v1/models and logs)
+  std::string kind = "sim";  // "sim" (built in) or "openai" (local servers over HTTP)
+  std::string preset;        // the sim preset the timing came from (for logs)
   sim_timing sim;
-  std::size_t replicas = 1;
+  std::size_t replicas = 1;  // sim engines
+  server_pool_config servers;  // openai
   batcher_config batching;
 };
 
-class engine_pool {
- public:
-  engine_pool(boost::asio::any_io_executor reactor, const engine_pool_config& cfg,
-              batcher_observer obs);
-
-  batcher& scheduler() { return batcher_; }
-  const batcher& scheduler() const { return batcher_; }
-  const engine_pool_config& config() const { return cfg_; }
-
- private:
-  engine_pool_config cfg_;
-  batcher batcher_;
-};
+std::unique_ptr<local_pool> make_local_pool(boost::asio::any_io_executor reactor, const std::string& model_id,
+                                            const engine_pool_config& cfg, upstream_client& client,
+                                            batcher_observer obs);
 
 }  // namespace gw

@@ -173,9 +173,10 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
   const auto now = std::chrono::steady_clock::now();
   local_snapshot local;
   if (target.pool) {
-    const batcher& b = target.pool->scheduler();
-    local.queue_full = b.queue_depth() >= b.config().max_queued;
-    local.estimated_wait_s = b.estimated_wait_s();
+    const pool_load l = target.pool->load();
+    local.available = l.available;
+    local.queue_full = l.queue_full;
+    local.estimated_wait_s = l.estimated_wait_s;
   }
   std::vector<bool> remote_available;
   for (auto* prov : target.remotes)
@@ -202,10 +203,27 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
   dr.target = &target;
   dr.plan = &plan;
   dr.local = api_error{api_errc::no_route, "No local engine serves this model."};
-  if (target.pool)
-    dr.local = std::visit([&](const auto& r) { return make_generation(r, *model, g.entropy()); }, p.request);
-  dr.priority = std::get<int>(prio);
   dr.upstream_path = kind == api_kind::chat ? "/chat/completions" : "/completions";
+  if (target.pool) {
+    auto gen = std::visit([&](const auto& r) { return make_generation(r, *model, g.entropy()); }, p.request);
+    if (auto* e = std::get_if<api_error>(&gen)) {
+      dr.local = *e;
+    } else {
+      local_request lr;
+      lr.params = std::move(std::get<generation_params>(gen));
+      lr.upstream_path = dr.upstream_path;
+      // Called when a local server is chosen, while this coroutine (and `p`) still waits.
+      lr.upstream_body = [&p](std::string_view server_model) {
+        return std::visit([&](const auto& r) { return upstream_body(r, server_model); }, p.request);
+      };
+      lr.affinity_key = std::visit(
+          [&](const auto& r) { return affinity_key(r, model->pool.servers.affinity_prefix_chars); }, p.request);
+      lr.request_id = req.request_id;
+      lr.traceparent = req.traceparent;
+      dr.local = std::move(lr);
+    }
+  }
+  dr.priority = std::get<int>(prio);
   dr.upstream_body = [&p](const remote_target& t) {
     return std::visit([&](const auto& r) { return upstream_body(r, t.model); }, p.request);
   };

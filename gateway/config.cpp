@@ -80,7 +80,7 @@ void read_batching(const reader& r, const YAML::Node& n, const std::string& key,
 
 model_config read_model(const reader& r, const YAML::Node& n, const std::string& key) {
   r.expect_map(n, key, {"id", "engine", "preset", "replicas", "max_model_len", "default_max_tokens",
-                        "sim", "batching", "remote", "routing"});
+                        "sim", "openai", "batching", "remote", "routing"});
   model_config m;
   if (!n["id"]) r.fail(n, key + ".id", "is required");
   m.id = r.scalar<std::string>(n["id"], key + ".id", "a string");
@@ -88,7 +88,8 @@ model_config read_model(const reader& r, const YAML::Node& n, const std::string&
   if (n["engine"]) {
     m.pool.kind = r.scalar<std::string>(n["engine"], key + ".engine", "a string");
     if (m.pool.kind == "none") m.local = false;
-    else if (m.pool.kind != "sim") r.fail(n["engine"], key + ".engine", "unknown engine kind (known: sim, none)");
+    else if (m.pool.kind != "sim" && m.pool.kind != "openai")
+      r.fail(n["engine"], key + ".engine", "unknown engine kind (known: sim, openai, none)");
   }
   if (n["preset"]) {
     m.pool.preset = r.scalar<std::string>(n["preset"], key + ".preset", "a string");
@@ -100,19 +101,34 @@ model_config read_model(const reader& r, const YAML::Node& n, const std::string&
     }
     m.pool.sim = *p;
   }
+  const bool servers = m.pool.kind == "openai";
+  // Options of the other engine kind would be silently ignored: refuse them instead.
+  for (const char* k : {"preset", "sim", "replicas"})
+    if (servers && n[k]) r.fail(n[k], key + "." + k, "applies to sim engines only (this model has engine: openai)");
+  if (!servers && n["openai"]) r.fail(n["openai"], key + ".openai", "applies to engine: openai only");
+  if (servers) {
+    if (!n["openai"]) r.fail(n, key + ".openai", "is required with engine: openai (it lists the servers)");
+    read_servers(r, n["openai"], key + ".openai", m.pool.servers);
+  }
   if (n["sim"]) read_sim(r, n["sim"], key + ".sim", m.pool.sim);
   if (n["replicas"]) m.pool.replicas = r.integer(n["replicas"], key + ".replicas", 1, 64);
   if (n["max_model_len"]) m.max_model_len = r.integer(n["max_model_len"], key + ".max_model_len", 16, 1u << 24);
   if (n["default_max_tokens"])
     m.default_max_tokens = r.integer(n["default_max_tokens"], key + ".default_max_tokens", 1, 1u << 24);
   bool budget_set = false;
-  if (n["batching"]) read_batching(r, n["batching"], key + ".batching", m.pool.batching, budget_set);
+  if (n["batching"]) {
+    if (servers)
+      for (const char* k : {"max_batch_size", "token_budget"})
+        if (n["batching"][k])
+          r.fail(n["batching"][k], key + ".batching." + k, "applies to sim engines only (servers batch internally)");
+    read_batching(r, n["batching"], key + ".batching", m.pool.batching, budget_set);
+  }
   // The token budget defaults to the engine's KV capacity, and a budget larger than the
   // capacity would admit sequences the engine cannot hold.
   if (!budget_set) m.pool.batching.limits.token_budget = m.pool.sim.kv_token_capacity;
   if (m.pool.batching.limits.token_budget > m.pool.sim.kv_token_capacity)
     r.fail(n["batching"]["token_budget"], key + ".batching.token_budget", "exceeds sim.kv_token_capacity");
-  if (m.local && m.max_model_len > m.pool.batching.limits.token_budget)
+  if (m.local && !servers && m.max_model_len > m.pool.batching.limits.token_budget)
     r.fail(n["max_model_len"] ? n["max_model_len"] : n, key + ".max_model_len",
            "exceeds the token budget, so a full-length request could never be admitted");
   read_remote_and_routing(r, n, key, m);

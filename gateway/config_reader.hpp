@@ -69,14 +69,24 @@ class reader {
     return v;
   }
 
+  std::chrono::milliseconds millis(const YAML::Node& n, const std::string& key, std::uint64_t lo,
+                                   std::uint64_t hi) const {
+    return std::chrono::milliseconds(integer(n, key, lo, hi));
+  }
+
  private:
   std::string source_;
 };
 
 
 // Readers for the routing parts of the file (config_routing.cpp).
+std::vector<std::pair<std::string, std::string>> read_headers(const reader& r, const YAML::Node& n,
+                                                              const std::string& key);
+upstream_timeouts read_timeouts(const reader& r, const YAML::Node& n, const std::string& key);
 provider_config read_provider(const reader& r, const YAML::Node& n, const std::string& key);
 void read_remote_and_routing(const reader& r, const YAML::Node& n, const std::string& key, model_config& m);
 void read_restricted(const reader& r, const YAML::Node& n, restricted_config& c);
+// The `openai:` block of a model with `engine: openai` (config_servers.cpp).
+void read_servers(const reader& r, const YAML::Node& n, const std::string& key, server_pool_config& c);
 
 }  // namespace gw::config_detail

@@ -3,14 +3,30 @@
 #include "gateway/config_reader.hpp"
 
 namespace gw::config_detail {
-namespace {
 
-std::chrono::milliseconds millis(const reader& r, const YAML::Node& n, const std::string& key, std::uint64_t lo,
-                                 std::uint64_t hi) {
-  return std::chrono::milliseconds(r.integer(n, key, lo, hi));
+std::vector<std::pair<std::string, std::string>> read_headers(const reader& r, const YAML::Node& h,
+                                                              const std::string& key) {
+  std::vector<std::pair<std::string, std::string>> out;
+  if (!h.IsMap()) r.fail(h, key, "must be a mapping of header names to values");
+  for (const auto& kv : h) {
+    const auto name = kv.first.as<std::string>();
+    const auto value = r.scalar<std::string>(kv.second, key + "." + name, "a string");
+    if (name.empty() || name.find_first_of(":\r\n ") != std::string::npos || value.find_first_of("\r\n") != std::string::npos)
+      r.fail(kv.first, key + "." + name, "is not a valid header");
+    out.emplace_back(name, value);
+  }
+  return out;
 }
 
-}  // namespace
+upstream_timeouts read_timeouts(const reader& r, const YAML::Node& t, const std::string& k) {
+  upstream_timeouts out;
+  r.expect_map(t, k, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms"});
+  if (t["connect_ms"]) out.connect = r.millis(t["connect_ms"], k + ".connect_ms", 1, 600000);
+  if (t["first_byte_ms"]) out.first_byte = r.millis(t["first_byte_ms"], k + ".first_byte_ms", 1, 3600000);
+  if (t["idle_ms"]) out.idle = r.millis(t["idle_ms"], k + ".idle_ms", 1, 3600000);
+  if (t["total_ms"]) out.total = r.millis(t["total_ms"], k + ".total_ms", 1, 86400000);
+  return out;
+}
 
 provider_config read_provider(const reader& r, const YAML::Node& n, const std::string& key) {
   r.expect_map(n, key, {"name", "base_url", "api_key_env", "headers", "ca_file", "timeouts", "price", "retries",
@@ -25,25 +41,9 @@ provider_config read_provider(const reader& r, const YAML::Node& n, const std::s
   if (p.base_url.rfind("https://", 0) != 0) r.fail(n["base_url"], key + ".base_url", "must start with https://");
   while (!p.base_url.empty() && p.base_url.back() == '/') p.base_url.pop_back();
   if (n["api_key_env"]) p.api_key_env = r.scalar<std::string>(n["api_key_env"], key + ".api_key_env", "a string");
-  if (const auto h = n["headers"]) {
-    if (!h.IsMap()) r.fail(h, key + ".headers", "must be a mapping of header names to values");
-    for (const auto& kv : h) {
-      const auto name = kv.first.as<std::string>();
-      const auto value = r.scalar<std::string>(kv.second, key + ".headers." + name, "a string");
-      if (name.empty() || name.find_first_of(":\r\n ") != std::string::npos || value.find_first_of("\r\n") != std::string::npos)
-        r.fail(kv.first, key + ".headers." + name, "is not a valid header");
-      p.headers.emplace_back(name, value);
-    }
-  }
+  if (const auto h = n["headers"]) p.headers = read_headers(r, h, key + ".headers");
   if (n["ca_file"]) p.ca_file = r.scalar<std::string>(n["ca_file"], key + ".ca_file", "a path");
-  if (const auto t = n["timeouts"]) {
-    const std::string k = key + ".timeouts";
-    r.expect_map(t, k, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms"});
-    if (t["connect_ms"]) p.timeouts.connect = millis(r, t["connect_ms"], k + ".connect_ms", 1, 600000);
-    if (t["first_byte_ms"]) p.timeouts.first_byte = millis(r, t["first_byte_ms"], k + ".first_byte_ms", 1, 3600000);
-    if (t["idle_ms"]) p.timeouts.idle = millis(r, t["idle_ms"], k + ".idle_ms", 1, 3600000);
-    if (t["total_ms"]) p.timeouts.total = millis(r, t["total_ms"], k + ".total_ms", 1, 86400000);
-  }
+  if (const auto t = n["timeouts"]) p.timeouts = read_timeouts(r, t, key + ".timeouts");
   if (const auto pr = n["price"]) {
     const std::string k = key + ".price";
     r.expect_map(pr, k, {"input_per_million", "output_per_million"});
@@ -55,9 +55,9 @@ provider_config read_provider(const reader& r, const YAML::Node& n, const std::s
     const std::string k = key + ".retries";
     r.expect_map(rt, k, {"max_retries", "base_ms", "cap_ms", "max_retry_after_ms"});
     if (rt["max_retries"]) p.retries.max_retries = r.integer(rt["max_retries"], k + ".max_retries", 0, 10);
-    if (rt["base_ms"]) p.retries.base = millis(r, rt["base_ms"], k + ".base_ms", 1, 60000);
-    if (rt["cap_ms"]) p.retries.cap = millis(r, rt["cap_ms"], k + ".cap_ms", 1, 600000);
-    if (rt["max_retry_after_ms"]) p.retries.max_retry_after = millis(r, rt["max_retry_after_ms"], k + ".max_retry_after_ms", 0, 3600000);
+    if (rt["base_ms"]) p.retries.base = r.millis(rt["base_ms"], k + ".base_ms", 1, 60000);
+    if (rt["cap_ms"]) p.retries.cap = r.millis(rt["cap_ms"], k + ".cap_ms", 1, 600000);
+    if (rt["max_retry_after_ms"]) p.retries.max_retry_after = r.millis(rt["max_retry_after_ms"], k + ".max_retry_after_ms", 0, 3600000);
   }
   if (const auto b = n["breaker"]) {
     const std::string k = key + ".breaker";
@@ -66,7 +66,7 @@ provider_config read_provider(const reader& r, const YAML::Node& n, const std::s
       p.breaker.consecutive_failures = r.integer(b["consecutive_failures"], k + ".consecutive_failures", 0, 10000);
     if (b["failure_rate"]) p.breaker.failure_rate = r.number(b["failure_rate"], k + ".failure_rate", 0, 1);
     if (b["window"]) p.breaker.rate_window = r.integer(b["window"], k + ".window", 0, 10000);
-    if (b["open_ms"]) p.breaker.open_for = millis(r, b["open_ms"], k + ".open_ms", 1, 3600000);
+    if (b["open_ms"]) p.breaker.open_for = r.millis(b["open_ms"], k + ".open_ms", 1, 3600000);
     if (b["half_open_probes"]) p.breaker.half_open_probes = r.integer(b["half_open_probes"], k + ".half_open_probes", 1, 1000);
   }
   return p;

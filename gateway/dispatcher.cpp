@@ -27,7 +27,8 @@ boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
         if (last) co_return out;
         continue;
       }
-      auto submitted = r.target->pool->scheduler().submit(std::get<generation_params>(r.local), r.priority);
+      // A plan names the local pool once, so its request can be handed over.
+      auto submitted = r.target->pool->submit(std::move(std::get<local_request>(r.local)), r.priority);
       if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
         if (!last) continue;
         out.refusal = to_api_error(refusal->error, refusal->retry_after_s);

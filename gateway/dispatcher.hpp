@@ -21,7 +21,7 @@ struct dispatch_request {
   const model_target* target = nullptr;
   const route_plan* plan = nullptr;
   // The local generation, or the 400 explaining why the local pool cannot run it (too long).
-  std::variant<generation_params, api_error> local;
+  std::variant<local_request, api_error> local;
   int priority = 0;
   std::string upstream_path;  // "/chat/completions" or "/completions"
   std::function<std::string(const remote_target&)> upstream_body;

@@ -5,6 +5,7 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "backends/embeddings_wire.hpp"
 #include "backends/openai_chunk.hpp"
 #include "engine/tokenizer.hpp"
 #include "gateway/error_reply.hpp"
@@ -15,24 +16,6 @@ namespace gw {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-std::string upstream_embeddings_body(const embedding_request& r, std::string_view model) {
-  std::string o = "{\"model\":";
-  json::append_string(o, model);
-  o += ",\"input\":[";
-  for (std::size_t i = 0; i < r.inputs.size(); ++i) {
-    if (i) o += ',';
-    json::append_string(o, r.inputs[i]);
-  }
-  o += ']';
-  if (r.dimensions) {
-    o += ",\"dimensions\":";
-    json::append_uint(o, *r.dimensions);
-  }
-  o += r.base64 ? ",\"encoding_format\":\"base64\"" : ",\"encoding_format\":\"float\"";
-  o += '}';
-  return o;
-}
 
 struct remote_answer {
   long status = 0;
@@ -108,7 +91,11 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
 
   const auto now = clock::now();
   local_snapshot local;
-  if (target.pool) local.queue_full = target.pool->scheduler().queue_depth() >= target.pool->scheduler().config().max_queued;
+  if (target.pool) {
+    const pool_load l = target.pool->load();
+    local.available = l.available;
+    local.queue_full = l.queue_full;
+  }
   std::vector<bool> remote_available;
   for (auto* p : target.remotes) remote_available.push_back(p->enabled && p->breaker.state(now) != breaker_state::open);
   request_facts facts;
@@ -134,7 +121,7 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
     header_list h = headers;
     if (t.kind == target_kind::local_pool) {
       rec.route = "local:" + target.config->id;
-      auto submitted = target.pool->scheduler().submit_embedding(r.inputs, r.dimensions.value_or(0));
+      auto submitted = target.pool->submit_embedding(r.inputs, r.dimensions.value_or(0));
       if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
         last_error = to_api_error(refusal->error, refusal->retry_after_s);
         continue;
@@ -157,7 +144,8 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
     }
     provider_state& p = *target.remotes.at(t.index);
     rec.route = "remote:" + p.config.name;
-    remote_answer a = co_await call_provider(g, p, upstream_embeddings_body(r, target.config->remote.at(t.index).model),
+    remote_answer a = co_await call_provider(g, p, embeddings_request_body(r.inputs, target.config->remote.at(t.index).model,
+                                                                                 r.dimensions.value_or(0), r.base64),
                                              req.request_id);
     if (a.done && a.result.error == upstream_errc::none && a.status == 200) {
       h.emplace_back("x-gateway-route", rec.route);

@@ -35,10 +35,10 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
     providers_.push_back(std::move(st));
   }
   for (const auto& m : cfg_.models)
-    if (m.local) pools_.emplace(m.id, std::make_unique<engine_pool>(reactor, m.pool, obs));
+    if (m.local) pools_.emplace(m.id, make_local_pool(reactor, m.id, m.pool, upstreams_, obs));
   metrics_.queue_depth = [this] {
     double n = 0;
-    for (const auto& [id, p] : pools_) n += static_cast<double>(p->scheduler().queue_depth());
+    for (const auto& [id, p] : pools_) n += static_cast<double>(p->load().queued);
     return n;
   };
   metrics_.circuit_states = [this] {
@@ -46,11 +46,15 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
     const auto now = std::chrono::steady_clock::now();
     for (const auto& p : providers_)
       out.emplace_back("remote:" + p->config.name, static_cast<double>(p->breaker.state(now)));
+    // Local servers: healthy reads as closed, ejected as open.
+    for (const auto& [id, p] : pools_)
+      for (const auto& h : p->health())
+        out.emplace_back("local:" + h.name, static_cast<double>(h.healthy ? breaker_state::closed : breaker_state::open));
     return out;
   };
   metrics_.active_sequences = [this] {
     double n = 0;
-    for (const auto& [id, p] : pools_) n += static_cast<double>(p->scheduler().active_sequences());
+    for (const auto& [id, p] : pools_) n += static_cast<double>(p->load().active);
     return n;
   };
 }
@@ -78,7 +82,7 @@ std::vector<model_entry> gateway::model_list() const {
 
 void gateway::drain() {
   draining_ = true;
-  for (auto& [id, p] : pools_) p->scheduler().shut_down();
+  for (auto& [id, p] : pools_) p->shut_down();
 }
 
 std::string gateway::new_id(std::string_view prefix) {

@@ -15,14 +15,14 @@
 #include "gateway/config.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/openai_json.hpp"
-#include "gateway/remote_call.hpp"
+#include "backends/remote_call.hpp"
 #include "gateway/request_validator.hpp"
 
 namespace gw {
 
 struct model_target {
   const model_config* config;  // null: no such model
-  engine_pool* pool;           // null: no local engines (remote only)
+  local_pool* pool;            // null: no local engines (remote only)
   std::vector<provider_state*> remotes;  // the providers of config->remote, in order
 };
 
@@ -59,7 +59,7 @@ class gateway {
   upstream_client upstreams_;
   std::vector<std::unique_ptr<provider_state>> providers_;
   request_validator validator_;
-  std::map<std::string, std::unique_ptr<engine_pool>, std::less<>> pools_;
+  std::map<std::string, std::unique_ptr<local_pool>, std::less<>> pools_;
   std::int64_t started_at_;
   std::mt19937_64 rng_;
   bool draining_ = false;

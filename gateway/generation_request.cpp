@@ -61,6 +61,25 @@ std::string render_chat_prompt(const std::vector<chat_message>& messages) {
   return p;
 }
 
+std::string affinity_key(const chat_request& r, std::size_t max_chars) {
+  std::string key;
+  for (const auto& m : r.messages) {
+    key += "<|";
+    key += to_string(m.role);
+    key += "|>\n";
+    key += m.content;
+    key += '\n';
+    if (key.size() >= max_chars) break;
+    if (m.role != message_role::system && m.role != message_role::developer) break;
+  }
+  if (key.size() > max_chars) key.resize(max_chars);
+  return key;
+}
+
+std::string affinity_key(const completion_request& r, std::size_t max_chars) {
+  return r.prompt.substr(0, max_chars);
+}
+
 std::variant<generation_params, api_error> make_generation(const chat_request& r, const model_config& m,
                                                            std::uint64_t entropy) {
   return finish(render_chat_prompt(r.messages), r.sampling, m, entropy);

@@ -24,4 +24,12 @@ std::variant<generation_params, api_error> make_generation(const completion_requ
 // "<|assistant|>\n".
 std::string render_chat_prompt(const std::vector<chat_message>& messages);
 
+// The text that places a request among local servers by prefix affinity: the conversation's
+// opening (its messages up to and including the first that is not a system or developer
+// message), rendered and cut at `max_chars`. Every later turn of a conversation starts with the
+// same opening, so the whole conversation lands where its prefix is cached; conversations that
+// share a long system prompt share a server too. Legacy completions use the prompt's start.
+std::string affinity_key(const chat_request& r, std::size_t max_chars);
+std::string affinity_key(const completion_request& r, std::size_t max_chars);
+
 }  // namespace gw

@@ -1,4 +1,4 @@
-#include "gateway/remote_call.hpp"
+#include "backends/remote_call.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -16,7 +16,9 @@ struct call_state {
   call_state(boost::asio::any_io_executor ex, upstream_client& c, provider_state& p, remote_call_options o,
              std::mt19937_64& r)
       : client(c), provider(p), opts(std::move(o)), rng(r), retry_timer(ex),
-        out(std::make_shared<token_stream>(ex, opts.prompt_tokens_estimate)) {}
+        out(opts.out ? opts.out : std::make_shared<token_stream>(ex, opts.prompt_tokens_estimate)) {
+    opts.out.reset();  // `out` holds it; a copy here would keep the stream alive in a cycle
+  }
 
   upstream_client& client;
   provider_state& provider;
@@ -37,6 +39,13 @@ struct call_state {
   bool completed = false;  // [DONE] seen and delivered
   bool in_flight = false;  // an attempt holds a breaker slot and has no verdict yet
   bool broken = false;     // the upstream sent something that is not an OpenAI stream
+  bool finished = false;   // on_finish has run
+
+  void conclude(call_outcome o) {
+    if (finished) return;
+    finished = true;
+    if (opts.on_finish) std::exchange(opts.on_finish, nullptr)(o);
+  }
 };
 
 void attempt(const std::shared_ptr<call_state>& s);
@@ -51,6 +60,7 @@ bool on_event(call_state& s, sse_event&& ev) {
     s.out->push("", 0, s.finish.value_or(finish_reason::stop));
     s.in_flight = false;
     s.provider.breaker.record_success(clock::now());
+    s.conclude(call_outcome::succeeded);
     return true;
   }
   auto chunk = parse_upstream_chunk(ev.data);
@@ -104,6 +114,7 @@ void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) 
   }
   const unsigned retry_after_s = r.retry_after ? static_cast<unsigned>(r.retry_after->count()) : 1;
   s->out->fail(kind, retry_after_s, message);
+  s->conclude(kind == engine_errc::upstream_rejected ? call_outcome::rejected : call_outcome::failed);
 }
 
 void attempt(const std::shared_ptr<call_state>& s) {
@@ -118,6 +129,7 @@ void attempt(const std::shared_ptr<call_state>& s) {
   // probe slot is taken): then this target fails at once and the next one is tried.
   if (!s->provider.breaker.allow(clock::now())) {
     s->out->fail(engine_errc::upstream_failed, 1);
+    s->conclude(call_outcome::failed);
     return;
   }
   s->in_flight = true;
@@ -169,6 +181,7 @@ std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex,
     if (s->transfer) s->transfer->abort();
     if (s->in_flight) s->provider.breaker.record_cancelled(clock::now());
     s->in_flight = false;
+    s->conclude(call_outcome::cancelled);
   });
   attempt(s);
   return s->out;

@@ -5,6 +5,9 @@
 // schedule allows; the breaker hears every attempt's outcome; usage comes from the upstream's
 // final chunk; a stream cut without [DONE] fails, never passes for a finished answer.
 // A consumer that cancels aborts the transfer at once. Reactor thread only.
+//
+// Used for remote providers and, with no retries, for the local inference servers of an
+// `openai` engine pool (engine/server_pool), which is why it lives in backends/.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
@@ -17,6 +20,11 @@
 #include "engine/token_stream.hpp"
 
 namespace gw {
+
+// How a call ended: answered in full; refused by the upstream as a bad request (4xx, the
+// request's fault); failed (the upstream's fault: 5xx, 429, transport, timeout, cut stream); or
+// cancelled by the consumer.
+enum class call_outcome { succeeded, rejected, failed, cancelled };
 
 // A provider as the running gateway holds it: config, the resolved Authorization header (kept
 // out of logs), its breaker, and counters.
@@ -34,6 +42,12 @@ struct remote_call_options {
   std::string request_id;  // sent as X-Request-Id
   std::string traceparent;  // W3C trace context passed on, if the client sent one
   std::function<void(const std::string& kind)> on_error;  // each failed attempt, for metrics
+  // Runs once when the call is over: answered in full, failed for good, or cancelled by the
+  // consumer. The server pool returns its in-flight slot and records the server's health here.
+  std::function<void(call_outcome)> on_finish;
+  // Push into this stream instead of a new one (a request that waited in a pool's queue
+  // already handed its stream to the consumer).
+  std::shared_ptr<token_stream> out;
 };
 
 std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex, upstream_client& client,
