@@ -143,6 +143,78 @@ TEST(config, routing_errors) {
   }
 }
 
+TEST(config, openai_engine_servers) {
+  const auto c = ok(R"(
+models:
+  - id: minimax-m2.6
+    engine: openai
+    openai:
+      model: /models/MiniMax-M2.6
+      servers:
+        - http://10.0.0.5:8000/v1/
+        - {name: card1, url: "https://10.0.0.6:8000/v1"}
+      api_key_env: LOCAL_KEY
+      headers: {X-Cluster: a}
+      timeouts: {first_byte_ms: 1000}
+      max_in_flight: 32
+      health: {path: /healthz, interval_ms: 500, timeout_ms: 100, unhealthy_after: 3, healthy_after: 4}
+      affinity: {prefix_chars: 512, load_factor: 1.5}
+      embedding_delay_ms: 7
+    max_model_len: 200000
+    batching: {max_queued: 10, max_queue_wait_ms: 100, max_embedding_inputs: 16}
+)");
+  const auto& m = c.models.at(0);
+  EXPECT_TRUE(m.local);
+  EXPECT_EQ(m.pool.kind, "openai");
+  const auto& s = m.pool.servers;
+  ASSERT_EQ(s.servers.size(), 2u);
+  EXPECT_EQ(s.servers[0].name, "server-0");
+  EXPECT_EQ(s.servers[0].base_url, "http://10.0.0.5:8000/v1");  // trailing slash dropped
+  EXPECT_EQ(s.servers[1].name, "card1");
+  EXPECT_EQ(s.model, "/models/MiniMax-M2.6");
+  EXPECT_EQ(s.api_key_env, "LOCAL_KEY");
+  ASSERT_EQ(s.headers.size(), 1u);
+  EXPECT_EQ(s.timeouts.first_byte, std::chrono::milliseconds(1000));
+  EXPECT_EQ(s.max_in_flight, 32u);
+  EXPECT_EQ(s.health_path, "/healthz");
+  EXPECT_EQ(s.health_interval, std::chrono::milliseconds(500));
+  EXPECT_EQ(s.health.unhealthy_after, 3u);
+  EXPECT_EQ(s.health.healthy_after, 4u);
+  EXPECT_EQ(s.affinity_prefix_chars, 512u);
+  EXPECT_DOUBLE_EQ(s.load_factor, 1.5);
+  EXPECT_EQ(s.embedding_delay, std::chrono::milliseconds(7));
+  EXPECT_EQ(m.pool.batching.max_embedding_inputs, 16u);
+  EXPECT_EQ(m.max_model_len, 200000u);  // not bounded by a sim token budget
+}
+
+TEST(config, openai_engine_errors) {
+  const struct {
+    const char* yaml;
+    const char* expect;
+  } cases[] = {
+      {"models: [{id: m, engine: openai}]\n", "models[0].openai: is required with engine: openai"},
+      {"models: [{id: m, engine: openai, openai: {servers: []}}]\n", "models[0].openai.servers: must list at least one"},
+      {"models: [{id: m, engine: openai, openai: {servers: [ftp://x]}}]\n",
+       "models[0].openai.servers[0]: must start with http:// or https://"},
+      {"models: [{id: m, engine: openai, openai: {servers: [{name: a, url: 'http://x'}, {name: a, url: 'http://y'}]}}]\n",
+       "models[0].openai.servers[1].name: repeats the name 'a'"},
+      {"models: [{id: m, engine: openai, preset: deepseek-r1-w8a8-2node, openai: {servers: [http://x]}}]\n",
+       "models[0].preset: applies to sim engines only"},
+      {"models: [{id: m, engine: openai, openai: {servers: [http://x]}, batching: {max_batch_size: 4}}]\n",
+       "models[0].batching.max_batch_size: applies to sim engines only"},
+      {"models: [{id: m, openai: {servers: [http://x]}}]\n", "models[0].openai: applies to engine: openai only"},
+      {"models: [{id: m, engine: openai, openai: {servers: [http://x], affinity: {load_factor: 0.5}}}]\n",
+       "models[0].openai.affinity.load_factor: must be between 1 and 100"},
+      {"models: [{id: m, engine: openai, openai: {servers: [http://x], health: {path: health}}}]\n",
+       "models[0].openai.health.path: must start with /"},
+      {"models: [{id: m, engine: gpu}]\n", "unknown engine kind (known: sim, openai, none)"},
+  };
+  for (const auto& c : cases) {
+    const std::string m = err(c.yaml);
+    EXPECT_NE(m.find(c.expect), std::string::npos) << "got: " << m << "\nwant: " << c.expect;
+  }
+}
+
 TEST(config, hybrid_example_is_valid) {
   auto r = load_config_file(std::string(GATEWAY_SOURCE_DIR) + "/conf/hybrid.yaml");
   if (auto* e = std::get_if<config_error>(&r)) FAIL() << e->message;

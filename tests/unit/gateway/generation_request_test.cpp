@@ -76,3 +76,34 @@ TEST(generation_request, legacy_prompt_and_stop) {
 
 }  // namespace
 }  // namespace gw
+
+namespace gw {
+namespace {
+
+TEST(affinity_key, is_the_conversation_opening_so_later_turns_share_it) {
+  chat_request turn1;
+  turn1.messages = {{message_role::system, "You are terse.", ""}, {message_role::user, "Tell me about KV caches.", ""}};
+  chat_request turn2 = turn1;
+  turn2.messages.push_back({message_role::assistant, "They hold attention keys and values.", ""});
+  turn2.messages.push_back({message_role::user, "And prefix caching?", ""});
+  EXPECT_EQ(affinity_key(turn1, 1024), "<|system|>\nYou are terse.\n<|user|>\nTell me about KV caches.\n");
+  EXPECT_EQ(affinity_key(turn1, 1024), affinity_key(turn2, 1024));
+  chat_request other = turn1;
+  other.messages[1].content = "Something else";
+  EXPECT_NE(affinity_key(other, 1024), affinity_key(turn1, 1024));
+}
+
+TEST(affinity_key, is_cut_at_max_chars_so_a_long_system_prompt_is_shared) {
+  chat_request a, b;
+  const std::string system(2000, 's');
+  a.messages = {{message_role::system, system, ""}, {message_role::user, "a", ""}};
+  b.messages = {{message_role::system, system, ""}, {message_role::user, "b", ""}};
+  EXPECT_EQ(affinity_key(a, 100).size(), 100u);
+  EXPECT_EQ(affinity_key(a, 100), affinity_key(b, 100));
+  completion_request c;
+  c.prompt = "0123456789";
+  EXPECT_EQ(affinity_key(c, 4), "0123");
+}
+
+}  // namespace
+}  // namespace gw
