@@ -113,6 +113,7 @@ void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) 
     }
   }
   const unsigned retry_after_s = r.retry_after ? static_cast<unsigned>(r.retry_after->count()) : 1;
+  if (s->opts.local_server && kind != engine_errc::upstream_rejected) kind = engine_errc::engine_failed;
   s->out->fail(kind, retry_after_s, message);
   s->conclude(kind == engine_errc::upstream_rejected ? call_outcome::rejected : call_outcome::failed);
 }
@@ -178,7 +179,9 @@ std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex,
     auto s = w.lock();
     if (!s) return;
     s->retry_timer.cancel();
-    if (s->transfer) s->transfer->abort();
+    // After [DONE] the transfer only has the response's end left to read: letting it finish
+    // keeps the connection for reuse (and the upstream does not log a client that went away).
+    if (s->transfer && !s->completed) s->transfer->abort();
     if (s->in_flight) s->provider.breaker.record_cancelled(clock::now());
     s->in_flight = false;
     s->conclude(call_outcome::cancelled);

@@ -48,6 +48,9 @@ struct remote_call_options {
   // Push into this stream instead of a new one (a request that waited in a pool's queue
   // already handed its stream to the consumer).
   std::shared_ptr<token_stream> out;
+  // A local inference server, not a provider: its failures read as engine_failed (503
+  // engine_unavailable) rather than as a provider's (502, 429).
+  bool local_server = false;
 };
 
 std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex, upstream_client& client,

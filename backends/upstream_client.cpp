@@ -215,8 +215,28 @@ class upstream_client_impl {
 
   void action(curl_socket_t fd, int select) {
     int running = 0;
+    ++in_curl;
     curl_multi_socket_action(multi, fd, select, &running);
+    --in_curl;
     drain_done();
+  }
+
+  // Hands a prepared transfer to curl. curl refuses curl_multi_add_handle from inside its own
+  // callbacks, and a body handler may start a transfer (a pool admitting the next request when
+  // a stream ends): then the add waits for the reactor's next turn.
+  void add(const std::shared_ptr<transfer_state>& t) {
+    if (in_curl > 0) {
+      asio::post(ex, [this, t, alive = alive] {
+        if (*alive && !t->aborted) add(t);
+      });
+      return;
+    }
+    if (curl_multi_add_handle(multi, t->easy) == CURLM_OK) return;  // curl arms its timer
+    asio::post(ex, [this, t, alive = alive] {
+      if (!*alive) return;
+      auto it = transfers.find(t->easy);
+      if (it != transfers.end()) finish(it->second, CURLE_FAILED_INIT);
+    });
   }
 
   void drain_done() {
@@ -319,7 +339,7 @@ class upstream_client_impl {
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, t->headers);
     transfers.emplace(e, t);
     arm_deadline(*t, t->req.timeouts.first_byte, upstream_errc::timeout_first_byte);
-    curl_multi_add_handle(multi, e);  // curl arms its timer; the transfer starts from there
+    add(t);
     return t;
   }
 
@@ -330,6 +350,7 @@ class upstream_client_impl {
   std::unordered_map<CURL*, std::shared_ptr<transfer_state>> transfers;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);
   bool destroying = false;
+  int in_curl = 0;  // depth of curl_multi_socket_action calls: curl's callbacks may be running
 };
 
 void transfer_state::abort() {

@@ -79,7 +79,8 @@ local_pool::outcome<token_stream> server_pool::submit(local_request r, int prior
   if (!any_healthy()) return submit_refusal{engine_errc::engine_failed, 1};
   auto stream = std::make_shared<token_stream>(reactor_, r.params.prompt_tokens);
   token_stream* key = stream.get();
-  waiting w{std::move(r), stream, clock::now()};
+  const std::uint64_t key_hash = affinity_hash(r.affinity_key);
+  waiting w{std::move(r), key_hash, stream, clock::now()};
   if (!queue_.push(priority, w.queued_at + batching_.max_queue_wait, std::move(w)))
     return submit_refusal{engine_errc::queue_full, retry_after()};
   // A client that leaves while its request waits frees the queue slot at once.
@@ -117,7 +118,7 @@ void server_pool::pump() {
     }
     if (queue_.empty()) return;
     auto& head = queue_.front();
-    auto m = pick_member(ring_, affinity_hash(head.req.affinity_key), view, cfg_.load_factor);
+    auto m = pick_member(ring_, head.affinity, view, cfg_.load_factor);
     if (!m) return;  // every healthy server is full: the head waits for a slot
     start(queue_.pop_front(), *m);
   }
@@ -136,6 +137,7 @@ void server_pool::start(waiting w, std::size_t m) {
   o.request_id = w.req.request_id;
   o.traceparent = w.req.traceparent;
   o.out = w.stream;
+  o.local_server = true;
   o.on_finish = [this, m, started, key = w.stream.get(), alive = std::weak_ptr(alive_)](call_outcome out) {
     if (!alive.lock()) return;
     running_.erase(key);

@@ -54,6 +54,7 @@ class server_pool final : public local_pool {
   };
   struct waiting {
     local_request req;
+    std::uint64_t affinity = 0;  // affinity_hash(req.affinity_key), hashed once
     std::shared_ptr<token_stream> stream;
     clock::time_point queued_at;
   };
