@@ -37,8 +37,13 @@ provider_config read_provider(const reader& r, const YAML::Node& n, const std::s
   if (p.name.empty()) r.fail(n["name"], key + ".name", "must not be empty");
   if (!n["base_url"]) r.fail(n, key + ".base_url", "is required");
   p.base_url = r.scalar<std::string>(n["base_url"], key + ".base_url", "a string");
-  // Remote providers see prompts: they are reached over verified TLS only.
-  if (p.base_url.rfind("https://", 0) != 0) r.fail(n["base_url"], key + ".base_url", "must start with https://");
+  // Remote providers see prompts: they are reached over verified TLS only. Plain http is allowed
+  // to this host alone (an egress sidecar that does the TLS, or a benchmark's upstream), where
+  // nothing crosses a network.
+  const bool loopback = p.base_url.rfind("http://127.0.0.1:", 0) == 0 || p.base_url.rfind("http://[::1]:", 0) == 0 ||
+                        p.base_url.rfind("http://localhost:", 0) == 0;
+  if (p.base_url.rfind("https://", 0) != 0 && !loopback)
+    r.fail(n["base_url"], key + ".base_url", "must start with https:// (http:// only to 127.0.0.1, [::1] or localhost)");
   while (!p.base_url.empty() && p.base_url.back() == '/') p.base_url.pop_back();
   if (n["api_key_env"]) p.api_key_env = r.scalar<std::string>(n["api_key_env"], key + ".api_key_env", "a string");
   if (const auto h = n["headers"]) p.headers = read_headers(r, h, key + ".headers");

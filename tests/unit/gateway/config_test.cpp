@@ -143,6 +143,15 @@ TEST(config, routing_errors) {
   }
 }
 
+TEST(config, providers_may_use_plain_http_on_loopback_only) {
+  const auto c = ok("providers: [{name: side, base_url: 'http://127.0.0.1:9000/v1'}]\nmodels: [{id: m}]\n");
+  EXPECT_EQ(c.providers.at(0).base_url, "http://127.0.0.1:9000/v1");
+  for (const char* url : {"http://10.0.0.1:9000/v1", "http://127.0.0.1.evil.com:80/v1", "http://localhost.evil:1/v1"}) {
+    const auto m = err(std::string("providers: [{name: p, base_url: '") + url + "'}]\nmodels: [{id: m}]\n");
+    EXPECT_NE(m.find("must start with https://"), std::string::npos) << url << ": " << m;
+  }
+}
+
 TEST(config, openai_engine_servers) {
   const auto c = ok(R"(
 models:
