@@ -238,11 +238,12 @@ models:
     }
   });
 
-  test('config: a provider base_url that is not https:// is refused', T, async () => {
+  // Plain http is accepted only to this host (an egress sidecar, a benchmark upstream).
+  test('config: a provider base_url that is not https:// (off this host) is refused', T, async () => {
     const cfg = `
 server: {listen: 127.0.0.1:0}
 providers:
-  - {name: px, base_url: "http://127.0.0.1:${up.port}/v1", api_key_env: ${KEY_ENV}}
+  - {name: px, base_url: "http://10.255.255.1:${up.port}/v1", api_key_env: ${KEY_ENV}}
 models:
   - {id: m, engine: none, remote: [{provider: px, model: ok}]}
 `;

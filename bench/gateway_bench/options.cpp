@@ -1,0 +1,340 @@
+#include "bench/gateway_bench/options.hpp"
+
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+namespace gw::bench {
+namespace {
+
+bool to_double(std::string_view s, double& out) {
+  if (s == "inf" || s == "infinity") {
+    out = std::numeric_limits<double>::infinity();
+    return true;
+  }
+  if (s.empty()) return false;
+  const auto res = std::from_chars(s.data(), s.data() + s.size(), out);
+  return res.ec == std::errc{} && res.ptr == s.data() + s.size() && std::isfinite(out);
+}
+
+bool to_uint(std::string_view s, std::uint64_t& out) {
+  if (s.empty()) return false;
+  const auto res = std::from_chars(s.data(), s.data() + s.size(), out);
+  return res.ec == std::errc{} && res.ptr == s.data() + s.size();
+}
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+// The options that take a value; everything else is a flag.
+constexpr std::string_view valued[] = {
+    "--url", "--path", "--endpoint", "--model", "--api-key", "--header", "--concurrency", "--rate",
+    "--burstiness", "--max-inflight", "--warmup-s", "--duration-s", "--requests", "--drain-timeout-s",
+    "--request-timeout-s", "--connect-timeout-s", "--threads", "--prompt-tokens", "--output-tokens",
+    "--dataset", "--seed", "--slo-ttft-ms", "--slo-tpot-ms", "--slo-e2e-ms", "--json"};
+
+bool takes_value(std::string_view name) {
+  for (auto v : valued)
+    if (v == name) return true;
+  return false;
+}
+
+// Applies one option; returns an error message or "".
+std::string apply(bench_options& o, std::string_view name, std::string_view v, bool& rate_set,
+                  bool& concurrency_set, bool& burstiness_set, std::string& path_override) {
+  const std::string quoted = "'" + std::string(v) + "'";
+  double d = 0;
+  std::uint64_t u = 0;
+  const auto seconds = [&](double& out, bool allow_zero) -> std::string {
+    if (!to_double(v, d) || !std::isfinite(d) || d < 0 || (!allow_zero && d == 0))
+      return std::string(name) + ": " + quoted + (allow_zero ? " is not a number >= 0" : " is not a number > 0");
+    out = d;
+    return {};
+  };
+  const auto count = [&](std::uint64_t lo, std::uint64_t hi) -> std::string {
+    if (!to_uint(v, u) || u < lo || u > hi)
+      return std::string(name) + ": " + quoted + " is not a whole number between " + std::to_string(lo) + " and " +
+             std::to_string(hi);
+    return {};
+  };
+  const auto slo = [&](std::optional<double>& out) -> std::string {
+    if (!to_double(v, d) || !std::isfinite(d) || d <= 0) return std::string(name) + ": " + quoted + " is not a number > 0";
+    out = d;
+    return {};
+  };
+  std::string err;
+  if (name == "--url") {
+    o.url = std::string(v);
+  } else if (name == "--path") {
+    if (v.empty() || v.front() != '/') return "--path: " + quoted + " must start with '/'";
+    path_override = std::string(v);
+  } else if (name == "--endpoint") {
+    if (v == "chat") o.endpoint = api_endpoint::chat;
+    else if (v == "completions") o.endpoint = api_endpoint::completions;
+    else return "--endpoint: " + quoted + " is not chat or completions";
+  } else if (name == "--model") {
+    o.model = std::string(v);
+  } else if (name == "--api-key") {
+    o.api_key = std::string(v);
+  } else if (name == "--header") {
+    const auto colon = v.find(':');
+    if (colon == std::string_view::npos || trim(v.substr(0, colon)).empty() ||
+        v.find_first_of("\r\n") != std::string_view::npos)
+      return "--header: " + quoted + " is not 'Name: value'";
+    o.headers.emplace_back(std::string(trim(v.substr(0, colon))), std::string(trim(v.substr(colon + 1))));
+  } else if (name == "--concurrency") {
+    if (!(err = count(1, 1'000'000)).empty()) return err;
+    o.concurrency = static_cast<std::uint32_t>(u);
+    concurrency_set = true;
+  } else if (name == "--rate") {
+    if (!to_double(v, d) || d <= 0) return "--rate: " + quoted + " is not a number > 0 (or inf)";
+    o.rate = d;
+    rate_set = true;
+  } else if (name == "--burstiness") {
+    if (!to_double(v, d) || !std::isfinite(d) || d <= 0) return "--burstiness: " + quoted + " is not a number > 0";
+    o.burstiness = d;
+    burstiness_set = true;
+  } else if (name == "--max-inflight") {
+    if (!(err = count(1, 10'000'000)).empty()) return err;
+    o.max_inflight = static_cast<std::uint32_t>(u);
+  } else if (name == "--warmup-s") {
+    return seconds(o.warmup_s, true);
+  } else if (name == "--duration-s") {
+    double s = 0;
+    if (!(err = seconds(s, false)).empty()) return err;
+    o.duration_s = s;
+  } else if (name == "--requests") {
+    if (!(err = count(1, 1'000'000'000)).empty()) return err;
+    o.requests = u;
+  } else if (name == "--drain-timeout-s") {
+    return seconds(o.drain_timeout_s, true);
+  } else if (name == "--request-timeout-s") {
+    return seconds(o.request_timeout_s, true);
+  } else if (name == "--connect-timeout-s") {
+    return seconds(o.connect_timeout_s, false);
+  } else if (name == "--threads") {
+    if (!(err = count(1, 256)).empty()) return err;
+    o.threads = static_cast<unsigned>(u);
+  } else if (name == "--prompt-tokens" || name == "--output-tokens") {
+    auto dist = parse_length_distribution(v, err);
+    if (!dist) return std::string(name) + ": " + err;
+    if (name == "--prompt-tokens") {
+      o.prompt_tokens = *dist;
+    } else {
+      o.output_tokens = *dist;
+      o.output_tokens_given = true;
+    }
+  } else if (name == "--dataset") {
+    o.dataset = std::string(v);
+  } else if (name == "--seed") {
+    if (!to_uint(v, u)) return "--seed: " + quoted + " is not a whole number >= 0";
+    o.seed = u;
+  } else if (name == "--slo-ttft-ms") {
+    return slo(o.slo_ttft_ms);
+  } else if (name == "--slo-tpot-ms") {
+    return slo(o.slo_tpot_ms);
+  } else if (name == "--slo-e2e-ms") {
+    return slo(o.slo_e2e_ms);
+  } else if (name == "--json") {
+    o.json_path = std::string(v);
+  } else {
+    return "unknown option " + std::string(name);
+  }
+  return {};
+}
+
+}  // namespace
+
+bool parse_http_url(std::string_view url, std::string& host, std::uint16_t& port, std::string& prefix,
+                    std::string& error) {
+  if (url.starts_with("https://")) {
+    error = "https is not supported: gateway-bench speaks plain HTTP/1.1 (measure a TLS endpoint through a local "
+            "terminator, or the gateway's own http listener)";
+    return false;
+  }
+  if (!url.starts_with("http://")) {
+    error = "'" + std::string(url) + "' is not an http:// URL";
+    return false;
+  }
+  std::string_view rest = url.substr(7);
+  const auto slash = rest.find('/');
+  std::string_view authority = rest.substr(0, slash);
+  prefix = slash == std::string_view::npos ? std::string() : std::string(rest.substr(slash));
+  while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
+  std::string_view port_text;
+  if (authority.starts_with('[')) {
+    const auto close = authority.find(']');
+    if (close == std::string_view::npos) {
+      error = "'" + std::string(url) + "': unterminated [IPv6] host";
+      return false;
+    }
+    host = std::string(authority.substr(1, close - 1));
+    const std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') {
+      error = "'" + std::string(url) + "': junk after the [IPv6] host";
+      return false;
+    }
+    if (!after.empty()) port_text = after.substr(1);
+  } else {
+    const auto colon = authority.rfind(':');
+    host = std::string(authority.substr(0, colon));
+    if (colon != std::string_view::npos) port_text = authority.substr(colon + 1);
+  }
+  if (host.empty()) {
+    error = "'" + std::string(url) + "' has no host";
+    return false;
+  }
+  port = 80;
+  if (!port_text.empty() || authority.ends_with(':')) {
+    std::uint64_t p = 0;
+    if (!to_uint(port_text, p) || p == 0 || p > 65535) {
+      error = "'" + std::string(url) + "' has a bad port";
+      return false;
+    }
+    port = static_cast<std::uint16_t>(p);
+  }
+  return true;
+}
+
+parse_result parse_options(std::span<const std::string_view> args) {
+  parse_result r;
+  bench_options& o = r.options;
+  bool rate_set = false, concurrency_set = false, burstiness_set = false;
+  std::string path_override;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string_view a = args[i];
+    if (a == "--help" || a == "-h") {
+      r.help = true;
+      return r;
+    }
+    if (a == "--version") {
+      r.version = true;
+      return r;
+    }
+    if (a == "--stream") { o.stream = true; continue; }
+    if (a == "--no-stream") { o.stream = false; continue; }
+    if (a == "--ignore-eos") { o.ignore_eos = true; continue; }
+    if (a == "--no-progress") { o.progress = false; continue; }
+    std::string_view name = a, value;
+    bool has_value = false;
+    if (const auto eq = a.find('='); a.starts_with("--") && eq != std::string_view::npos) {
+      name = a.substr(0, eq);
+      value = a.substr(eq + 1);
+      has_value = true;
+    }
+    if (!takes_value(name)) {
+      r.error = "unknown option '" + std::string(a) + "' (see --help)";
+      return r;
+    }
+    if (!has_value) {
+      if (i + 1 >= args.size()) {
+        r.error = std::string(name) + " needs a value";
+        return r;
+      }
+      value = args[++i];
+    }
+    r.error = apply(o, name, value, rate_set, concurrency_set, burstiness_set, path_override);
+    if (!r.error.empty()) return r;
+  }
+
+  std::string prefix;
+  if (!parse_http_url(o.url, o.host, o.port, prefix, r.error)) {
+    r.error = "--url: " + r.error;
+    return r;
+  }
+  if (!path_override.empty()) {
+    o.path = path_override;
+  } else {
+    // A base URL that already ends in /v1 (as OpenAI SDKs take it) is not doubled.
+    if (!prefix.ends_with("/v1")) prefix += "/v1";
+    o.path = prefix + (o.endpoint == api_endpoint::chat ? "/chat/completions" : "/completions");
+  }
+  if (o.model.empty()) {
+    r.error = "--model is required (the model id the endpoint serves)";
+  } else if (rate_set && concurrency_set) {
+    r.error = "--rate (open loop) and --concurrency (closed loop) exclude each other; cap an open loop with "
+              "--max-inflight";
+  } else if (burstiness_set && !rate_set) {
+    r.error = "--burstiness needs --rate";
+  } else if (o.rate && std::isinf(*o.rate) && !o.requests) {
+    r.error = "--rate inf sends everything at once and needs --requests";
+  } else if (o.rate && std::isinf(*o.rate) && o.duration_s) {
+    r.error = "--rate inf and --duration-s exclude each other";
+  } else if (!o.open_loop() && o.threads > o.concurrency) {
+    r.error = "--threads must not exceed --concurrency";
+  } else if (o.requests && *o.requests < o.threads) {
+    r.error = "--requests must be at least --threads";
+  }
+  if (!r.error.empty()) return r;
+  if (!o.duration_s && !o.requests) o.duration_s = 10.0;
+  return r;
+}
+
+std::string help_text() {
+  return R"(gateway-bench: load generator for OpenAI-compatible endpoints (HTTP/1.1, plain http only)
+
+Usage: gateway-bench --model NAME [options]
+
+Target
+  --url URL               base URL, http://HOST[:PORT][/PREFIX] (default http://127.0.0.1:8080);
+                          requests go to PREFIX/v1/chat/completions or PREFIX/v1/completions
+                          (a PREFIX ending in /v1 is not doubled)
+  --path PATH             request path instead of the one derived from --url and --endpoint
+  --endpoint chat|completions   API to call (default chat)
+  --model NAME            model id sent in every request (required)
+  --stream | --no-stream  streaming SSE (default) or one JSON response
+  --ignore-eos            add "ignore_eos": true (vLLM/SGLang extension) so engines generate
+                          exactly max_tokens
+  --api-key KEY           send Authorization: Bearer KEY
+  --header 'NAME: VALUE'  extra request header (repeatable)
+
+Load (closed loop unless --rate is given)
+  --concurrency N         closed loop: N requests in flight, one connection each (default 1)
+  --rate R                open loop: R requests/s with Poisson arrivals ("inf": all at once,
+                          needs --requests)
+  --burstiness K          open loop: gamma-distributed gaps with shape K (default 1 = Poisson;
+                          K < 1 burstier, K > 1 more regular)
+  --max-inflight N        open loop: arrivals beyond N in flight are "dropped" (default 10000)
+  --warmup-s S            seconds of load before measuring; requests started in it are not
+                          counted (default 0)
+  --duration-s S          measured seconds of issuing after warm-up (default 10 when
+                          --requests is not given)
+  --requests N            measured requests to issue after warm-up; with --duration-s the
+                          first limit reached ends issuing
+  --drain-timeout-s S     after issuing stops, wait at most S for requests in flight; the
+                          rest count as errors of kind "timeout" (default 30)
+  --request-timeout-s S   a request running longer is aborted as "timeout" (default 0: none)
+  --connect-timeout-s S   TCP connect limit; past it the request fails as "connect" (default 10)
+  --threads N             reactor threads, each with its own io_context and a share of the
+                          connections and rate (default 1)
+
+Workload
+  --prompt-tokens D       prompt length in tokens (~1 generated word each): N,
+                          uniform:LOW:HIGH or normal:MEAN:STDDEV (default 128)
+  --output-tokens D       max_tokens per request, same forms (default 128; with --dataset the
+                          reply length from the file unless this is given)
+  --dataset FILE          prompts from a JSONL file: {"prompt": "..."} or ShareGPT-style
+                          {"conversations": [{"from": "human", "value": ...}, {"from": "gpt",
+                          ...}]} per line (a JSON array of such objects works too)
+  --seed N                seed for lengths, words, dataset order and arrivals (default 0)
+
+Goodput (requests/s meeting every SLO given)
+  --slo-ttft-ms MS        time to first token
+  --slo-tpot-ms MS        time per output token after the first
+  --slo-e2e-ms MS         end-to-end latency
+
+Output
+  --json FILE             write the configuration, counts, throughputs and statistics as JSON
+  --no-progress           no live progress line (it is only shown when stderr is a terminal)
+  --help, --version
+
+Exit status: 0 when the run completed and at least one measured request succeeded (request
+errors are reported, not fatal); 1 when no measured request succeeded; 2 on a bad command line;
+3 when the run could not start (dataset, address resolution, JSON file).
+)";
+}
+
+}  // namespace gw::bench

@@ -1,0 +1,82 @@
+#pragma once
+// gateway-bench's command line: every option, its default, and validation into one
+// bench_options value. Pure (no I/O); main() prints help_text() and the errors.
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "bench/gateway_bench/sampling.hpp"
+
+namespace gw::bench {
+
+enum class api_endpoint { chat, completions };
+
+struct bench_options {
+  // Target.
+  std::string url = "http://127.0.0.1:8080";
+  std::string host = "127.0.0.1";  // from url
+  std::uint16_t port = 8080;       // from url
+  std::string path;                // request path: url's path + /v1/chat/completions, or --path
+  api_endpoint endpoint = api_endpoint::chat;
+  std::string model;
+  bool stream = true;
+  bool ignore_eos = false;  // adds "ignore_eos": true (vLLM, SGLang); not OpenAI
+  std::string api_key;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  // Load. Closed loop unless rate is set.
+  std::uint32_t concurrency = 1;
+  std::optional<double> rate;  // requests/s, may be +infinity
+  double burstiness = 1.0;
+  std::uint32_t max_inflight = 10000;
+  double warmup_s = 0;
+  std::optional<double> duration_s;     // measured part, after warm-up
+  std::optional<std::uint64_t> requests;  // measured requests, after warm-up
+  double drain_timeout_s = 30;
+  double request_timeout_s = 0;  // 0: none (the drain timeout still bounds the run)
+  double connect_timeout_s = 10;
+  unsigned threads = 1;
+
+  // Workload.
+  length_distribution prompt_tokens{length_distribution::kind::fixed, 128, 0};
+  length_distribution output_tokens{length_distribution::kind::fixed, 128, 0};
+  bool output_tokens_given = false;
+  std::string dataset;
+  std::uint64_t seed = 0;
+
+  // SLOs for goodput (milliseconds).
+  std::optional<double> slo_ttft_ms;
+  std::optional<double> slo_tpot_ms;
+  std::optional<double> slo_e2e_ms;
+
+  // Output.
+  std::string json_path;
+  bool progress = true;  // only ever shown when stderr is a terminal
+
+  bool open_loop() const { return rate.has_value(); }
+  bool has_slo() const { return slo_ttft_ms || slo_tpot_ms || slo_e2e_ms; }
+};
+
+struct parse_result {
+  bench_options options;
+  bool help = false;
+  bool version = false;
+  std::string error;  // non-empty: bad command line
+};
+
+// Parses argv[1..]: "--key value" or "--key=value"; flags take no value.
+parse_result parse_options(std::span<const std::string_view> args);
+
+// The --help text: every option with its default.
+std::string help_text();
+
+// Splits http://HOST[:PORT][/PREFIX] (IPv6 as [::1]); https is refused with a reason.
+bool parse_http_url(std::string_view url, std::string& host, std::uint16_t& port, std::string& prefix,
+                    std::string& error);
+
+}  // namespace gw::bench

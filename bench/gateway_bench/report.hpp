@@ -1,0 +1,26 @@
+#pragma once
+// The run's results for people (a summary table on stdout) and for tools (a JSON document with
+// the configuration, counts, throughputs and every statistic, times in milliseconds).
+// Pure formatting: both return strings.
+
+#include <array>
+#include <string>
+
+#include "bench/gateway_bench/metrics.hpp"
+#include "bench/gateway_bench/options.hpp"
+
+namespace gw::bench {
+
+struct run_facts {
+  run_summary summary;
+  std::array<std::string, error_kind_count> first_error;  // a sample failure per kind
+  double wall_s = 0;            // the whole run, warm-up and drain included
+  double max_issue_lag_ms = 0;  // open loop
+  std::size_t connections = 0;  // opened at most at once, all threads
+  std::uint64_t dataset_entries = 0;
+};
+
+std::string human_report(const bench_options& o, const run_facts& f);
+std::string json_report(const bench_options& o, const run_facts& f);
+
+}  // namespace gw::bench

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Overhead: what a proxy in front of an OpenAI-compatible upstream adds. The same load goes
+# (1) straight to the upstream, (2) through nginx (one worker, keep-alive upstream, no
+# buffering), (3) through Portkey's gateway (pinned, bench/portkey), (4) through this gateway on
+# the remote-provider path and (5) through this gateway's local-server path (`engine: openai`).
+# The upstream is this gateway on the sim engine: instant (time_scale 0) for latency and
+# throughput, paced (one chunk every 20 ms) for the SSE chunk gap.
+#
+#   bench/overhead.sh                 # all of it (~6 minutes)
+#   DURATION=5 CONCURRENCY="1 64" PATHS="direct nginx gateway" bench/overhead.sh
+#
+# Prints a table and writes bench/results/overhead.json (every gateway-bench report included).
+# Everything runs in a private network namespace (loopback only).
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+DURATION="${DURATION:-8}"
+WARMUP="${WARMUP:-1}"
+CONCURRENCY="${CONCURRENCY:-1 16 64 256}"
+STREAM_CONCURRENCY="${STREAM_CONCURRENCY:-1 64}"
+PATHS="${PATHS:-direct nginx portkey gateway gateway-local}"
+
+if [[ "${BENCH_IN_NETNS:-0}" != 1 ]]; then
+  bench_build
+  [[ " $PATHS " == *" portkey "* ]] && bench_install_portkey
+fi
+bench_enter_netns "$@"
+mkdir -p "$RESULTS" "$BENCH_TMP/runs"
+
+# Ports: 90xx in front of the instant upstream, 91xx in front of the paced one.
+declare -A PORT=([direct]=9001 [nginx]=9002 [portkey]=9003 [gateway]=9004 [gateway-local]=9005)
+
+gateway_front_config() {  # gateway_front_config UPSTREAM_PORT KIND -> a config file
+  local up=$1 kind=$2 f="$BENCH_TMP/front-$2-$1.yaml"
+  if [[ $kind == remote ]]; then
+    cat >"$f" <<CONF
+server: {listen: 127.0.0.1:0, max_body_bytes: 1048576}
+log: {level: warn, access_log: false}
+providers:
+  - {name: upstream, base_url: "http://127.0.0.1:$up/v1", retries: {max_retries: 0}}
+models:
+  - {id: bench, engine: none, remote: [{provider: upstream, model: bench}]}
+CONF
+  else
+    cat >"$f" <<CONF
+server: {listen: 127.0.0.1:0, max_body_bytes: 1048576}
+log: {level: warn, access_log: false}
+models:
+  - id: bench
+    engine: openai
+    max_model_len: 65536
+    openai: {servers: ["http://127.0.0.1:$up/v1"], max_in_flight: 100000, health: {path: /healthz}}
+    batching: {max_queued: 100000}
+CONF
+  fi
+  echo "$f"
+}
+
+start_paths() {  # start_paths UPSTREAM_PORT OFFSET
+  local up=$1 off=$2 p
+  for p in $PATHS; do
+    case $p in
+      direct) ;;
+      nginx) start_nginx "$up" $((PORT[nginx] + off)) >/dev/null ;;
+      portkey) start_portkey $((PORT[portkey] + off)) >/dev/null ;;
+      gateway) start_gateway "front-remote-$up" "$(gateway_front_config "$up" remote)" $((PORT[gateway] + off)) >/dev/null ;;
+      gateway-local) start_gateway "front-local-$up" "$(gateway_front_config "$up" local)" $((PORT[gateway-local] + off)) >/dev/null ;;
+      *) die "unknown path $p (known: direct nginx portkey gateway gateway-local)" ;;
+    esac
+  done
+}
+
+# run NAME PATH PORT_OFFSET UPSTREAM_PORT ARGS...: one gateway-bench run, JSON kept.
+run() {
+  local name=$1 path=$2 off=$3 up=$4; shift 4
+  local port=$((PORT[$path] + off)) extra=()
+  [[ $path == direct ]] && port=$up
+  if [[ $path == portkey ]]; then
+    extra=(--header "x-portkey-provider: openai" --header "x-portkey-custom-host: http://127.0.0.1:$up/v1"
+           --api-key unused)
+  fi
+  log "$name via $path"
+  loadgen --url "http://127.0.0.1:$port" --model bench --endpoint chat --prompt-tokens 32 \
+    --warmup-s "$WARMUP" --duration-s "$DURATION" --drain-timeout-s 10 "${extra[@]}" "$@" \
+    --json "$BENCH_TMP/runs/$name--$path.json" >"$BENCH_TMP/runs/$name--$path.txt"
+}
+
+# Latency and throughput: non-streaming, instant upstream.
+start_gateway upstream-instant "$BENCH_DIR/conf/upstream-instant.yaml" 9001 >/dev/null
+start_paths 9001 0
+for c in $CONCURRENCY; do
+  for p in $PATHS; do run "plain-c$c" "$p" 0 9001 --no-stream --output-tokens 16 --concurrency "$c"; done
+done
+# Time to first token: streaming, instant upstream.
+for c in $STREAM_CONCURRENCY; do
+  for p in $PATHS; do run "stream-c$c" "$p" 0 9001 --stream --output-tokens 16 --concurrency "$c"; done
+done
+# Chunk gaps: streaming from the paced upstream (20 ms per chunk).
+start_gateway upstream-paced "$BENCH_DIR/conf/upstream-paced.yaml" 9101 >/dev/null
+start_paths 9101 100
+for c in $STREAM_CONCURRENCY; do
+  for p in $PATHS; do run "paced-c$c" "$p" 100 9101 --stream --output-tokens 50 --concurrency "$c"; done
+done
+
+node "$BENCH_DIR/summarize.mjs" overhead "$BENCH_TMP/runs" "$RESULTS/overhead.json"

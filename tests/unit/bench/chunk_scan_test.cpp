@@ -1,0 +1,85 @@
+#include "bench/gateway_bench/chunk_scan.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gw::bench {
+namespace {
+
+TEST(bench_chunk_scan, chat_content_delta) {
+  const auto i = scan_chunk(
+      R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"m","choices":[{"index":0,"delta":{"content":" hi"},"logprobs":null,"finish_reason":null}],"usage":null})");
+  EXPECT_TRUE(i.content);
+  EXPECT_FALSE(i.error);
+  EXPECT_FALSE(i.has_usage);
+}
+
+TEST(bench_chunk_scan, role_chunk_with_empty_content_is_not_content) {
+  const auto i = scan_chunk(R"({"choices":[{"index":0,"delta":{"role":"assistant","content":""},"finish_reason":null}]})");
+  EXPECT_FALSE(i.content);
+}
+
+TEST(bench_chunk_scan, legacy_text_and_reasoning_count_as_content) {
+  EXPECT_TRUE(scan_chunk(R"({"object":"text_completion","choices":[{"index":0,"text":"x","finish_reason":null}]})").content);
+  EXPECT_FALSE(scan_chunk(R"({"choices":[{"index":0,"text":"","finish_reason":"length"}]})").content);
+  EXPECT_TRUE(scan_chunk(R"({"choices":[{"delta":{"reasoning_content":"think"}}]})").content);
+  EXPECT_TRUE(scan_chunk(R"({"choices":[{"delta":{"content":null,"reasoning":"r"}}]})").content);
+  EXPECT_FALSE(scan_chunk(R"({"choices":[{"delta":{"content":null}}]})").content);
+}
+
+TEST(bench_chunk_scan, usage_chunk) {
+  const auto i = scan_chunk(
+      R"({"id":"c1","choices":[],"usage":{"prompt_tokens":138,"completion_tokens":16,"total_tokens":154}})");
+  EXPECT_TRUE(i.has_usage);
+  EXPECT_EQ(i.prompt_tokens, 138u);
+  EXPECT_EQ(i.completion_tokens, 16u);
+  EXPECT_FALSE(i.content);
+}
+
+TEST(bench_chunk_scan, usage_with_details_and_whitespace) {
+  const auto i = scan_chunk(R"({ "usage" : { "prompt_tokens" : 5 , "completion_tokens_details": {"completion_tokens": 99},
+      "completion_tokens" : 7 } })");
+  EXPECT_TRUE(i.has_usage);
+  EXPECT_EQ(i.prompt_tokens, 5u);
+  EXPECT_EQ(i.completion_tokens, 7u);  // the nested one is ignored
+}
+
+TEST(bench_chunk_scan, non_streaming_body) {
+  const auto i = scan_chunk(
+      R"({"id":"x","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":"Hello there"},"finish_reason":"length"}],"usage":{"prompt_tokens":3,"completion_tokens":2,"total_tokens":5}})");
+  EXPECT_TRUE(i.content);
+  EXPECT_TRUE(i.has_usage);
+  EXPECT_EQ(i.completion_tokens, 2u);
+}
+
+TEST(bench_chunk_scan, error_event) {
+  const auto i = scan_chunk(R"({"error":{"message":"engine failed","type":"server_error","code":null}})");
+  EXPECT_TRUE(i.error);
+  EXPECT_FALSE(i.content);  // "message" is not content, and the error is not inside choices
+  EXPECT_FALSE(scan_chunk(R"({"error":null,"choices":[]})").error);
+}
+
+TEST(bench_chunk_scan, keys_inside_strings_are_not_keys) {
+  // Text that looks like keys, with escaped quotes and backslashes.
+  const auto i = scan_chunk(
+      R"({"choices":[{"delta":{"content":"\"usage\":{\"completion_tokens\":9}, \"error\":1 \\"}}]})");
+  EXPECT_TRUE(i.content);
+  EXPECT_FALSE(i.has_usage);
+  EXPECT_FALSE(i.error);
+  EXPECT_EQ(i.completion_tokens, 0u);
+}
+
+TEST(bench_chunk_scan, top_level_fields_only_for_usage_and_error) {
+  const auto i = scan_chunk(R"({"choices":[{"delta":{"usage":{"completion_tokens":3}},"error":"x"}]})");
+  EXPECT_FALSE(i.has_usage);
+  EXPECT_FALSE(i.error);
+  EXPECT_FALSE(scan_chunk(R"({"content":"top-level is not a choice"})").content);
+}
+
+TEST(bench_chunk_scan, truncated_input_does_not_crash) {
+  const std::string full = R"({"choices":[{"delta":{"content":"abc\"d"}}],"usage":{"completion_tokens":12}})";
+  for (std::size_t n = 0; n <= full.size(); ++n) (void)scan_chunk(std::string_view(full).substr(0, n));
+  EXPECT_EQ(scan_chunk(full).completion_tokens, 12u);
+}
+
+}  // namespace
+}  // namespace gw::bench
