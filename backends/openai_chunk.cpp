@@ -38,8 +38,11 @@ std::optional<upstream_chunk> parse_upstream_chunk(std::string_view json) {
     if (choices.at(0).get(c) != simdjson::SUCCESS) return std::nullopt;
     std::string_view text;
     simdjson::dom::object delta;
+    simdjson::dom::object message;
     if (c["delta"].get(delta) == simdjson::SUCCESS) {
       if (delta["content"].get(text) == simdjson::SUCCESS) out.text = std::string(text);
+    } else if (c["message"].get(message) == simdjson::SUCCESS) {  // a non-streamed chat answer
+      if (message["content"].get(text) == simdjson::SUCCESS) out.text = std::string(text);
     } else if (c["text"].get(text) == simdjson::SUCCESS) {
       out.text = std::string(text);
     }

@@ -11,6 +11,7 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 constexpr std::size_t max_error_body = 64 * 1024;
+constexpr std::size_t max_answer = 64u << 20;  // a non-streamed answer
 
 struct call_state {
   call_state(boost::asio::any_io_executor ex, upstream_client& c, provider_state& p, remote_call_options o,
@@ -34,6 +35,7 @@ struct call_state {
   long status = 0;
   sse_parser parser;
   std::string error_body;
+  std::string answer;  // a non-streamed 200 body
   std::optional<finish_reason> finish;
   std::optional<upstream_usage> usage;
   bool completed = false;  // [DONE] seen and delivered
@@ -122,6 +124,7 @@ void attempt(const std::shared_ptr<call_state>& s) {
   s->status = 0;
   s->parser = sse_parser{};
   s->error_body.clear();
+  s->answer.clear();
   s->finish.reset();
   s->usage.reset();
   s->broken = false;
@@ -154,6 +157,13 @@ void attempt(const std::shared_ptr<call_state>& s) {
       return;
     }
     if (s->broken || s->completed) return;
+    if (!s->opts.stream) {
+      if (s->answer.size() + bytes.size() > max_answer) s->broken = true;
+      else s->answer.append(bytes);
+      if (s->broken) s->transfer->abort();
+      if (s->broken) on_failure(s, upstream_result{upstream_errc::transfer_failed, s->status, {}, "answer too large"});
+      return;
+    }
     const auto st = s->parser.feed(bytes, [&](sse_event&& ev) {
       if (!s->broken && !s->completed && !on_event(*s, std::move(ev))) s->broken = true;
     });
@@ -163,6 +173,18 @@ void attempt(const std::shared_ptr<call_state>& s) {
   };
   h.on_done = [s](const upstream_result& r) {
     if (s->completed) return;
+    if (!s->opts.stream && r.error == upstream_errc::none && s->status == 200 && !s->broken) {
+      // The whole answer is one chunk-shaped object; [DONE] is implied by its end.
+      sse_event whole;
+      whole.data = std::move(s->answer);
+      if (on_event(*s, std::move(whole))) {
+        sse_event done;
+        done.done = true;
+        on_event(*s, std::move(done));
+        return;
+      }
+      s->broken = true;
+    }
     on_failure(s, r);  // ended without [DONE]: an error, a timeout, or a cut stream
   };
   s->transfer = s->client.start(std::move(req), std::move(h));

@@ -51,6 +51,8 @@ struct remote_call_options {
   // A local inference server, not a provider: its failures read as engine_failed (503
   // engine_unavailable) rather than as a provider's (502, 429).
   bool local_server = false;
+  // The body asks for a stream (SSE, ends with [DONE]) or one JSON answer (upstream_body).
+  bool stream = true;
 };
 
 std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex, upstream_client& client,

@@ -29,11 +29,6 @@ const char* to_string(upstream_errc e) {
 
 namespace {
 
-bool readable_now(int fd, short events) {
-  pollfd p{fd, events, 0};
-  return ::poll(&p, 1, 0) > 0 && (p.revents & (events | POLLERR | POLLHUP));
-}
-
 upstream_errc classify_curl(CURLcode code, CURL* easy) {
   switch (code) {
     case CURLE_OK: return upstream_errc::none;
@@ -196,21 +191,12 @@ class upstream_client_impl {
     });
   }
 
-  // Asio's reactor is edge-triggered: if curl leaves bytes unread, no new edge will come. So
-  // after each action, a descriptor still ready for what curl wants is handed back to curl
-  // (posted, to let other work run) instead of waiting for an edge that may never arrive.
-  void ready(const std::shared_ptr<watched_socket>& s, int select, short poll_events) {
+  // Asio's epoll reactor is edge-triggered, and curl may leave bytes unread. No re-check is
+  // needed for that: every async_wait re-arms the descriptor with EPOLL_CTL_MOD, and the kernel
+  // re-polls a modified descriptor, so one still ready is reported at once.
+  void ready(const std::shared_ptr<watched_socket>& s, int select, short) {
     action(s->fd, select);
-    if (s->removed) return;
-    const int flag = select == CURL_CSELECT_IN ? CURL_POLL_IN : CURL_POLL_OUT;
-    if ((s->wanted & flag) && readable_now(s->fd, poll_events)) {
-      asio::post(ex, [this, w = std::weak_ptr(s), select, poll_events, alive = alive] {
-        auto s = w.lock();
-        if (*alive && s && !s->removed) ready(s, select, poll_events);
-      });
-    } else {
-      arm(s);
-    }
+    if (!s->removed) arm(s);
   }
 
   void action(curl_socket_t fd, int select) {

@@ -33,6 +33,7 @@ struct local_request {
   // "/completions") and the body, built for the model name the server knows.
   std::string upstream_path;
   std::function<std::string(std::string_view server_model)> upstream_body;
+  bool stream = true;  // that body asks for a stream (else one JSON answer)
   std::string affinity_key;  // the prompt's leading text, for prefix affinity among servers
   std::string request_id;
   std::string traceparent;

@@ -132,6 +132,7 @@ void server_pool::start(waiting w, std::size_t m) {
   running_[w.stream.get()] = w.stream;
   remote_call_options o;
   o.url_path = w.req.upstream_path;
+  o.stream = w.req.stream;
   o.body = w.req.upstream_body(server_model_);
   o.prompt_tokens_estimate = w.req.params.prompt_tokens;
   o.request_id = w.req.request_id;

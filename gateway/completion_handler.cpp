@@ -204,6 +204,7 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
   dr.plan = &plan;
   dr.local = api_error{api_errc::no_route, "No local engine serves this model."};
   dr.upstream_path = kind == api_kind::chat ? "/chat/completions" : "/completions";
+  dr.stream = p.stream;
   if (target.pool) {
     auto gen = std::visit([&](const auto& r) { return make_generation(r, *model, g.entropy()); }, p.request);
     if (auto* e = std::get_if<api_error>(&gen)) {
@@ -212,6 +213,7 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
       local_request lr;
       lr.params = std::move(std::get<generation_params>(gen));
       lr.upstream_path = dr.upstream_path;
+      lr.stream = p.stream;
       // Called when a local server is chosen, while this coroutine (and `p`) still waits.
       lr.upstream_body = [&p](std::string_view server_model) {
         return std::visit([&](const auto& r) { return upstream_body(r, server_model); }, p.request);

@@ -48,6 +48,7 @@ boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
       out.provider = &p;
       remote_call_options opts;
       opts.url_path = r.upstream_path;
+      opts.stream = r.stream;
       opts.body = r.upstream_body(r.target->config->remote.at(targets[i].index));
       opts.prompt_tokens_estimate = r.prompt_tokens_estimate;
       opts.request_id = r.request_id;

@@ -24,6 +24,7 @@ struct dispatch_request {
   std::variant<local_request, api_error> local;
   int priority = 0;
   std::string upstream_path;  // "/chat/completions" or "/completions"
+  bool stream = true;         // the upstream body asks for a stream (else one JSON answer)
   std::function<std::string(const remote_target&)> upstream_body;
   std::uint32_t prompt_tokens_estimate = 0;
   std::string request_id;

@@ -5,10 +5,13 @@
 namespace gw {
 namespace {
 
-void open_body(std::string& o, std::string_view model) {
+// A streaming client gets a streaming upstream, always with include_usage; a non-streaming one
+// a plain JSON answer, which carries usage anyway and costs both sides one write instead of
+// one per token.
+void open_body(std::string& o, std::string_view model, bool stream) {
   o += "{\"model\":";
   json::append_string(o, model);
-  o += ",\"stream\":true,\"stream_options\":{\"include_usage\":true}";
+  o += stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}" : ",\"stream\":false";
 }
 
 void append_sampling(std::string& o, const sampling_params& s, const std::string& user) {
@@ -50,7 +53,7 @@ void append_sampling(std::string& o, const sampling_params& s, const std::string
 std::string upstream_body(const chat_request& r, std::string_view upstream_model) {
   std::string o;
   o.reserve(256 + r.messages.size() * 64);
-  open_body(o, upstream_model);
+  open_body(o, upstream_model, r.stream);
   o += ",\"messages\":[";
   for (std::size_t i = 0; i < r.messages.size(); ++i) {
     const auto& m = r.messages[i];
@@ -73,7 +76,7 @@ std::string upstream_body(const chat_request& r, std::string_view upstream_model
 
 std::string upstream_body(const completion_request& r, std::string_view upstream_model) {
   std::string o;
-  open_body(o, upstream_model);
+  open_body(o, upstream_model, r.stream);
   o += ",\"prompt\":";
   json::append_string(o, r.prompt);
   // `echo` is not forwarded: the gateway prepends the prompt itself, whatever the target.

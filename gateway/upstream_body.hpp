@@ -1,7 +1,8 @@
 #pragma once
 // The request body sent to an OpenAI-compatible upstream for a validated request: the same
-// options, the upstream's model name, and always `stream: true` with `include_usage`, so that
-// failover can happen before the first token and usage (tokens, cost) is never zero.
+// options, the upstream's model name, and the client's `stream`: streamed with `include_usage`
+// (usage, and so tokens and cost, is never zero), or one JSON answer with its usage. Either way
+// failover can happen before the first token.
 
 #include <string>
 #include <string_view>

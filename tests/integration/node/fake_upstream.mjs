@@ -199,8 +199,13 @@ export async function startFakeUpstream({ key, cert, chunkDelayMs = 5, stallMs =
             choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop' }], usage: { ...USAGE } }
         : { id, object: 'text_completion', created, model,
             choices: [{ index: 0, text, finish_reason: 'stop', logprobs: null }], usage: { ...USAGE } });
-      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
-      res.end(body);
+      // A slow answer takes as long as its stream would have: a client can leave meanwhile.
+      const answer = () => {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+        res.end(body);
+      };
+      if (slow) after(SLOW_CHUNKS * SLOW_DELAY_MS, answer);
+      else answer();
       return;
     }
     startSse();

@@ -290,10 +290,10 @@ models:
     assert.equal(res.json.choices[0].finish_reason, 'stop');
     assert.equal(res.json.usage.prompt_tokens, USAGE.prompt_tokens);
     assert.equal(res.json.usage.completion_tokens, USAGE.completion_tokens);
-    // The upstream is always asked for a stream, with usage.
     const [u] = up.requestsFor(res.rid);
-    assert.equal(u.body.stream, true);
-    assert.equal(u.body.stream_options?.include_usage, true);
+    // A non-streaming client gets a non-streamed upstream answer (it carries usage anyway).
+    assert.equal(u.body.stream, false);
+    assert.equal(u.body.stream_options, undefined);
   });
 
   test('remote-only model: legacy /v1/completions streams text_completion chunks', T, async () => {
@@ -596,7 +596,7 @@ models:
 
   // --- what the provider receives -----------------------------------------------------------
 
-  test('upstream request: Bearer key, X-Request-Id, valid traceparent, extra headers, stream + include_usage, mapped model', T, async () => {
+  test('upstream request: Bearer key, X-Request-Id, valid traceparent, extra headers, the client\'s stream flag, mapped model', T, async () => {
     const id = rid('hdr');
     const res = await chat(gw, 'r-ok', { rid: id, maxTokens: 12,
       headers: { traceparent: TRACEPARENT, Authorization: 'Bearer client-secret-must-not-leak' },
@@ -615,8 +615,9 @@ models:
     assert.equal(u.headers['x-extra-test'], 'hybrid-extra');
     assert.match(String(u.headers['content-type']), /^application\/json/);
     assert.equal(u.body.model, 'upstream-ok-model');
-    assert.equal(u.body.stream, true);
-    assert.equal(u.body.stream_options?.include_usage, true);
+    // A non-streaming client gets a non-streamed upstream answer (it carries usage anyway).
+    assert.equal(u.body.stream, false);
+    assert.equal(u.body.stream_options, undefined);
     assert.equal(u.body.max_tokens, 12);
     assert.equal(u.body.temperature, 0.5);
     assert.deepEqual(u.body.messages, [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'hi' }]);

@@ -6,7 +6,7 @@
 namespace gw {
 namespace {
 
-TEST(upstream_body, chat_forces_streaming_with_usage_and_maps_the_model) {
+TEST(upstream_body, chat_keeps_the_clients_stream_flag_and_maps_the_model) {
   chat_request r;
   r.model = "public";
   r.messages = {{message_role::system, "be \"brief\"", ""}, {message_role::user, "hi", "ann"}};
@@ -14,13 +14,19 @@ TEST(upstream_body, chat_forces_streaming_with_usage_and_maps_the_model) {
   r.sampling.temperature = 0.5;
   r.sampling.seed = static_cast<std::uint64_t>(-5);
   r.sampling.stop = {"\n", "END"};
-  r.stream = false;  // the client's choice does not matter upstream
+  r.stream = true;
+  r.include_usage = false;  // usage is always asked for upstream
   r.user = "u1";
   simdjson::dom::parser p;
   auto j = p.parse(upstream_body(r, "upstream-name")).value();
   EXPECT_EQ(std::string_view(j["model"]), "upstream-name");
   EXPECT_TRUE(bool(j["stream"]));
   EXPECT_TRUE(bool(j["stream_options"]["include_usage"]));
+  r.stream = false;  // one JSON answer, which carries usage anyway
+  simdjson::dom::parser p2;
+  auto plain = p2.parse(upstream_body(r, "upstream-name")).value();
+  EXPECT_FALSE(bool(plain["stream"]));
+  EXPECT_TRUE(plain["stream_options"].error() == simdjson::NO_SUCH_FIELD);
   EXPECT_EQ(j["messages"].get_array().size(), 2u);
   EXPECT_EQ(std::string_view(j["messages"].at(0)["content"]), "be \"brief\"");
   EXPECT_EQ(std::string_view(j["messages"].at(1)["name"]), "ann");
