@@ -98,6 +98,10 @@ class upstream_client_impl {
     curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, &upstream_client_impl::on_timer);
     curl_multi_setopt(multi, CURLMOPT_TIMERDATA, this);
     curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+    // curl's default cache holds 4 idle connections per easy handle it has seen added at once,
+    // so under a burst it closes connections it will need a moment later (seen as one new
+    // connection per ten requests at 64 concurrent). Keep up to a server-sized pool instead.
+    curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, 4096L);
   }
 
   // Easies first, then the multi, then the descriptors (released, never closed: curl closed them).
