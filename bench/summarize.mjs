@@ -106,6 +106,39 @@ if (scenario === 'overhead') {
     gaps.map((r) => [r.path, r.concurrency, ms(r.itl_p50_ms), ms(r.itl_p99_ms), ms(r.itl_max_ms),
       us(r.added_itl_p50_ms), us(r.added_itl_p99_ms), r.output_tokens_per_request_p50, r.errors]));
   summary.chunk_gaps = gaps;
+} else if (scenario === 'streams') {
+  const open = runs.open?.gateway;
+  const side = JSON.parse(fs.readFileSync(`${dir}/open-rss.json.side`, 'utf8'));
+  const peak = Math.max(side.idle_rss_kib, ...side.samples.map((s) => s[1]));
+  const peakFds = Math.max(0, ...side.samples.map((s) => s[2]));
+  if (open) {
+    const want = open.config?.output_tokens ?? null;
+    summary.open_streams = {
+      streams: side.streams, completed: open.requests.completed, errors: errors(open),
+      output_tokens_per_request_min: open.output_tokens_per_request.min,
+      output_tokens_per_request_max: open.output_tokens_per_request.max,
+      itl_p50_ms: open.itl_ms.p50, itl_p99_ms: open.itl_ms.p99, itl_max_ms: open.itl_ms.max,
+      ttft_p99_ms: open.ttft_ms.p99, idle_rss_kib: side.idle_rss_kib, peak_rss_kib: peak, peak_fds: peakFds,
+      rss_per_stream_kib: (peak - side.idle_rss_kib) / side.streams, requested_tokens: want,
+    };
+    const o = summary.open_streams;
+    table('Open SSE streams, one chunk per second (served by the gateway)',
+      ['streams', 'completed', 'errors', 'tokens min/max', 'ITL p50 ms', 'ITL p99 ms', 'ITL max ms', 'idle RSS KiB', 'peak RSS KiB', 'KiB/stream'],
+      [[o.streams, o.completed, o.errors, `${o.output_tokens_per_request_min}/${o.output_tokens_per_request_max}`,
+        ms(o.itl_p50_ms), ms(o.itl_p99_ms), ms(o.itl_max_ms), int(o.idle_rss_kib), int(o.peak_rss_kib),
+        o.rss_per_stream_kib.toFixed(1)]]);
+  }
+  const relay = Object.keys(runs).filter((n) => n.startsWith('relay-c'))
+    .sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)))
+    .map((n) => {
+      const r = runs[n].gateway;
+      return { streams: Number(n.slice(7)), events_per_s: r.throughput.output_tokens_per_s,
+        itl_p50_ms: r.itl_ms.p50, itl_p99_ms: r.itl_ms.p99, itl_max_ms: r.itl_ms.max, errors: errors(r) };
+    });
+  summary.relay = relay;
+  table('Relayed SSE events, upstream paced at 20 ms per chunk (events/s = output tokens/s at the client)',
+    ['streams', 'events/s', 'ITL p50 ms', 'ITL p99 ms', 'ITL max ms', 'errors'],
+    relay.map((r) => [r.streams, int(r.events_per_s), ms(r.itl_p50_ms), ms(r.itl_p99_ms), ms(r.itl_max_ms), r.errors]));
 } else {
   console.error(`unknown scenario ${scenario}`);
   process.exit(2);

@@ -15,19 +15,8 @@ namespace gw {
 
 namespace {
 
-using json_fields::array;
-using json_fields::as_positive_integer;
-using json_fields::as_string;
-using json_fields::element;
-using json_fields::element_type;
-using json_fields::field;
-using json_fields::field_error;
-using json_fields::field_failure;
-using json_fields::indexed;
-using json_fields::invalid;
-using json_fields::object;
-using json_fields::read_model;
-using json_fields::SUCCESS;
+// The shared field readers (json_fields.hpp) are this file's vocabulary.
+using namespace json_fields;
 
 // OpenAI documents no upper bound; this one keeps the value in range of every engine's
 // uint32 and far above any real model's width.

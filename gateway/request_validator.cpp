@@ -11,20 +11,8 @@ namespace gw {
 
 namespace {
 
-using json_fields::array;
-using json_fields::as_bool;
-using json_fields::as_positive_integer;
-using json_fields::as_string;
-using json_fields::element;
-using json_fields::element_type;
-using json_fields::field;
-using json_fields::field_error;
-using json_fields::field_failure;
-using json_fields::indexed;
-using json_fields::invalid;
-using json_fields::object;
-using json_fields::read_model;
-using json_fields::SUCCESS;
+// The shared field readers (json_fields.hpp) are this file's vocabulary.
+using namespace json_fields;
 
 constexpr std::size_t max_stop_sequences = 4;
 
