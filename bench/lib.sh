@@ -130,7 +130,7 @@ bench_install_portkey() {
 # start_portkey PORT: Portkey listens on every interface, which is why it runs in the namespace.
 start_portkey() {
   local port=$1 dir="$BENCH_DIR/portkey"
-  (cd "$dir" && exec env NODE_ENV=production ${PORTKEY_NODE_ARGS:-node} node_modules/@portkey-ai/gateway/build/start-server.js \
+  (cd "$dir" && exec env NODE_ENV=production node node_modules/@portkey-ai/gateway/build/start-server.js \
       --port="$port" --headless) >"$BENCH_TMP/portkey.log" 2>&1 &
   local pid=$!
   BENCH_PIDS+=("$pid")
