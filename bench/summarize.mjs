@@ -139,6 +139,20 @@ if (scenario === 'overhead') {
   table('Relayed SSE events, upstream paced at 20 ms per chunk (events/s = output tokens/s at the client)',
     ['streams', 'events/s', 'ITL p50 ms', 'ITL p99 ms', 'ITL max ms', 'errors'],
     relay.map((r) => [r.streams, int(r.events_per_s), ms(r.itl_p50_ms), ms(r.itl_p99_ms), ms(r.itl_max_ms), r.errors]));
+} else if (scenario === 'batching') {
+  const rows = Object.keys(runs).filter((n) => n.startsWith('batch-b'))
+    .sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)))
+    .map((n) => {
+      const r = runs[n].gateway;
+      return { max_batch_size: Number(n.slice(7)), requests_per_s: r.throughput.requests_per_s,
+        output_tokens_per_s: r.throughput.output_tokens_per_s, ttft_p50_ms: r.ttft_ms.p50, ttft_p99_ms: r.ttft_ms.p99,
+        tpot_p50_ms: r.tpot_ms.p50, e2e_p50_ms: r.e2e_ms.p50, errors: errors(r) };
+    });
+  summary.batching = rows;
+  table('Sim engine (deepseek-r1-w8a8-2node) across max_batch_size, streaming, 32-token prompts, 24 out',
+    ['max batch', 'req/s', 'tokens/s', 'TTFT p50 ms', 'TTFT p99 ms', 'TPOT p50 ms', 'E2E p50 ms', 'errors'],
+    rows.map((r) => [r.max_batch_size, int(r.requests_per_s), int(r.output_tokens_per_s), ms(r.ttft_p50_ms),
+      ms(r.ttft_p99_ms), ms(r.tpot_p50_ms), ms(r.e2e_p50_ms), r.errors]));
 } else {
   console.error(`unknown scenario ${scenario}`);
   process.exit(2);
