@@ -138,6 +138,19 @@ start_portkey() {
   echo "$pid"
 }
 
+# remote_front_config UPSTREAM_PORT FILE: this gateway in front of the upstream on its
+# remote-provider path (plain http to loopback), access log off like the nginx peer's.
+remote_front_config() {
+  cat >"$2" <<CONF
+server: {listen: 127.0.0.1:0, max_body_bytes: 1048576}
+log: {level: warn, access_log: false}
+providers:
+  - {name: upstream, base_url: "http://127.0.0.1:$1/v1", retries: {max_retries: 0}}
+models:
+  - {id: bench, engine: none, remote: [{provider: upstream, model: bench}]}
+CONF
+}
+
 # rss_kb PID: resident set size in KiB.
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 

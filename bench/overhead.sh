@@ -32,14 +32,7 @@ declare -A PORT=([direct]=9001 [nginx]=9002 [portkey]=9003 [gateway]=9004 [gatew
 gateway_front_config() {  # gateway_front_config UPSTREAM_PORT KIND -> a config file
   local up=$1 kind=$2 f="$BENCH_TMP/front-$2-$1.yaml"
   if [[ $kind == remote ]]; then
-    cat >"$f" <<CONF
-server: {listen: 127.0.0.1:0, max_body_bytes: 1048576}
-log: {level: warn, access_log: false}
-providers:
-  - {name: upstream, base_url: "http://127.0.0.1:$up/v1", retries: {max_retries: 0}}
-models:
-  - {id: bench, engine: none, remote: [{provider: upstream, model: bench}]}
-CONF
+    remote_front_config "$up" "$f"
   else
     cat >"$f" <<CONF
 server: {listen: 127.0.0.1:0, max_body_bytes: 1048576}

@@ -42,14 +42,7 @@ kill "$gw"
 # --- 2. relayed events per second at 20 ms pacing ----------------------------------------------
 start_gateway upstream-paced "$BENCH_DIR/conf/upstream-paced.yaml" 9301 >/dev/null
 front="$BENCH_TMP/front.yaml"
-cat >"$front" <<CONF
-server: {listen: 127.0.0.1:0, max_body_bytes: 1048576}
-log: {level: warn, access_log: false}
-providers:
-  - {name: upstream, base_url: "http://127.0.0.1:9301/v1", retries: {max_retries: 0}}
-models:
-  - {id: bench, engine: none, remote: [{provider: upstream, model: bench}]}
-CONF
+remote_front_config 9301 "$front"
 start_gateway front "$front" 9302 >/dev/null
 for n in $RELAY_STREAMS; do
   log "relay: $n streams at 20 ms per chunk"

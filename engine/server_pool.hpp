@@ -83,6 +83,7 @@ class server_pool final : public local_pool {
 
   // Embeddings (server_pool_embeddings.cpp).
   bool embeddings_ready(clock::time_point now) const;
+  void arm_embed_timer(clock::time_point at);
   void flush_embeddings(std::size_t m);
 
   boost::asio::any_io_executor reactor_;

@@ -35,12 +35,17 @@ local_pool::outcome<embedding_result> server_pool::submit_embedding(std::vector<
   if (embeddings_ready(now)) {
     pump();
   } else if (embed_queue_.size() == 1) {
-    embed_timer_.expires_at(now + cfg_.embedding_delay);
-    embed_timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec) pump();
-    });
+    arm_embed_timer(now + cfg_.embedding_delay);
   }
   return result;
+}
+
+// The waiting batch's delay is over at `at`: admission runs then (a later arming replaces it).
+void server_pool::arm_embed_timer(clock::time_point at) {
+  embed_timer_.expires_at(at);
+  embed_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) pump();
+  });
 }
 
 bool server_pool::embeddings_ready(clock::time_point now) const {
@@ -68,10 +73,7 @@ void server_pool::flush_embeddings(std::size_t m) {
   // What is left waits for its own delay, from now.
   if (!embed_queue_.empty()) {
     embed_queue_.front().queued_at = std::max(embed_queue_.front().queued_at, clock::now());
-    embed_timer_.expires_at(embed_queue_.front().queued_at + cfg_.embedding_delay);
-    embed_timer_.async_wait([this](boost::system::error_code ec) {
-      if (!ec) pump();
-    });
+    arm_embed_timer(embed_queue_.front().queued_at + cfg_.embedding_delay);
   }
 
   auto& mem = *members_[m];

@@ -25,8 +25,6 @@ class sim_pool final : public local_pool {
   pool_load load() const override;
   void shut_down() override { batcher_.shut_down(); }
 
-  batcher& scheduler() { return batcher_; }
-
  private:
   batcher batcher_;
 };

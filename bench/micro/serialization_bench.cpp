@@ -43,8 +43,7 @@ const std::vector<std::string>& token_texts() {
 
 // The per-token work of the streaming handler: build the chunk, frame it into the reused
 // write buffer (which keeps its capacity between writes, as in completion_handler.cpp).
-void BM_sse_content_frame_chat(benchmark::State& state) {
-  const auto meta = chat_meta(state.range(0) != 0);
+void content_frames(benchmark::State& state, const gw::response_meta& meta) {
   const auto& tokens = token_texts();
   std::string frames;
   frames.reserve(4096);
@@ -61,23 +60,8 @@ void BM_sse_content_frame_chat(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
 }
 
-void BM_sse_content_frame_legacy(benchmark::State& state) {
-  const auto meta = completion_meta();
-  const auto& tokens = token_texts();
-  std::string frames;
-  frames.reserve(4096);
-  std::size_t i = 0, bytes = 0;
-  for (auto _ : state) {
-    gw::append_sse_event(frames, gw::content_chunk(meta, tokens[i]));
-    bytes += frames.size();
-    benchmark::DoNotOptimize(frames.data());
-    benchmark::ClobberMemory();
-    frames.clear();
-    if (++i == tokens.size()) i = 0;
-  }
-  state.SetItemsProcessed(state.iterations());
-  state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
-}
+void BM_sse_content_frame_chat(benchmark::State& state) { content_frames(state, chat_meta(state.range(0) != 0)); }
+void BM_sse_content_frame_legacy(benchmark::State& state) { content_frames(state, completion_meta()); }
 
 // The chunk builders alone (each returns a fresh std::string).
 void BM_chunk_role(benchmark::State& state) {
