@@ -42,14 +42,15 @@ bool token_stream::has_pending() const {
   return pending_.tokens > 0 || !pending_.text.empty() || pending_.finish || pending_.error.has_value();
 }
 
-boost::asio::awaitable<void> token_stream::wait() {
+boost::asio::awaitable<void> token_stream::wait(clock::time_point deadline) {
   while (!has_pending() && !cancelled_) {
     // A cancelled consumer (its client went away) must not wait for tokens that may never come.
     auto cs = co_await boost::asio::this_coro::cancellation_state;
     if (cs.cancelled() != boost::asio::cancellation_type::none) co_return;
     boost::system::error_code ec;
-    signal_.expires_at(clock::time_point::max());
+    signal_.expires_at(deadline);
     co_await signal_.async_wait(boost::asio::redirect_error(boost::asio::use_awaitable, ec));
+    if (!ec) co_return;  // the deadline passed (notify() cancels, which is an error here)
   }
 }
 

@@ -47,9 +47,10 @@ class token_stream {
   void on_cancel(std::function<void()> f) { on_cancel_ = std::move(f); }
 
   // Consumer side. wait() completes when there is something to take (at once if there is), when
-  // the stream was cancelled, or when the awaiting coroutine is cancelled; callers check
-  // has_pending() afterwards.
-  boost::asio::awaitable<void> wait();
+  // the stream was cancelled, when the awaiting coroutine is cancelled, or at `deadline` (the
+  // consumer's cue to send a keep-alive); callers check has_pending() afterwards. The deadline
+  // reuses the stream's one timer, so a keep-alive costs no timer per token.
+  boost::asio::awaitable<void> wait(clock::time_point deadline = clock::time_point::max());
   bool has_pending() const;
   stream_delta take();
   bool ended() const { return ended_; }  // finished or failed (pending events may remain)

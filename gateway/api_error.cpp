@@ -16,13 +16,23 @@ api_error_class classify(api_errc code) {
     case api_errc::unsupported_field: return {400, invalid_request, "unsupported_value"};
     case api_errc::context_length_exceeded:
       return {400, invalid_request, "context_length_exceeded"};
+    case api_errc::bad_framing: return {400, invalid_request, "invalid_request"};
+    case api_errc::missing_api_key: return {401, invalid_request, "missing_api_key"};
+    case api_errc::invalid_api_key: return {401, invalid_request, "invalid_api_key"};
+    case api_errc::origin_not_allowed: return {403, invalid_request, "origin_not_allowed"};
     case api_errc::model_not_found: return {404, invalid_request, "model_not_found"};
     case api_errc::route_not_found: return {404, invalid_request, "unknown_url"};
     case api_errc::method_not_allowed: return {405, invalid_request, "method_not_allowed"};
+    case api_errc::request_timeout: return {408, invalid_request, "request_timeout"};
+    case api_errc::uri_too_long: return {414, invalid_request, "uri_too_long"};
     case api_errc::body_too_large: return {413, invalid_request, "request_too_large"};
     case api_errc::header_too_large: return {431, invalid_request, "header_too_large"};
     case api_errc::queue_full: return {429, "rate_limit_error", "queue_full"};
     case api_errc::queue_timeout: return {503, server_error, "queue_timeout"};
+    // OpenAI names the exhausted limit in `type` ("requests" or "tokens").
+    case api_errc::rate_limit_requests: return {429, "requests", "rate_limit_exceeded"};
+    case api_errc::rate_limit_tokens: return {429, "tokens", "rate_limit_exceeded"};
+    case api_errc::too_many_connections: return {503, server_error, "too_many_connections"};
     case api_errc::not_ready: return {503, server_error, "not_ready"};
     case api_errc::draining: return {503, server_error, "draining"};
     case api_errc::engine_failed: return {503, server_error, "engine_unavailable"};

@@ -13,14 +13,23 @@ enum class api_errc {
   invalid_field,       // 400: a field has a wrong type, a value out of range, or is missing
   unsupported_field,   // 400: a valid OpenAI option this gateway refuses (e.g. n > 1)
   context_length_exceeded,  // 400: prompt + max_tokens exceed the model's length
+  bad_framing,         // 400: HTTP framing refused (Transfer-Encoding, chunk extensions), then close
+  missing_api_key,     // 401: no Authorization: Bearer key
+  invalid_api_key,     // 401: a key that matches none configured
+  origin_not_allowed,  // 403: a CORS preflight from an origin not configured
   model_not_found,     // 404
   route_not_found,     // 404
   method_not_allowed,  // 405
+  request_timeout,     // 408: headers or body not received within their deadline
   body_too_large,      // 413
+  uri_too_long,        // 414
   header_too_large,    // 431
   queue_full,          // 429, Retry-After
+  rate_limit_requests, // 429, Retry-After: the key's requests per minute
+  rate_limit_tokens,   // 429, Retry-After: the key's tokens per minute
   queue_timeout,       // 503, Retry-After: waited past the queue's deadline
   not_ready,           // 503
+  too_many_connections,  // 503: server.max_connections reached
   draining,            // 503
   engine_failed,       // 503: the local engine failed before the first token
   no_route,            // 503: no target may take it now (e.g. restricted data, local down)

@@ -1,5 +1,6 @@
 #include "gateway/completion_handler.hpp"
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <charconv>
 #include <chrono>
 
@@ -8,6 +9,8 @@
 #include "gateway/error_reply.hpp"
 #include "gateway/upstream_body.hpp"
 #include "gateway/generation_request.hpp"
+#include "gateway/key_policy.hpp"
+#include "gateway/sse_keepalive.hpp"
 #include "policy/route_plan.hpp"
 
 namespace gw {
@@ -64,13 +67,16 @@ std::variant<int, api_error> parse_priority(const std::string& h) {
 boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_delta d, const response_meta& meta,
                                            const parsed& p, incoming_request& req, response_sink& sink,
                                            exchange_record& rec, const header_list& headers) {
-  if (d.error) {  // failed before the first token: a proper status still reaches the client
+  if (d.error && !sink.started()) {  // failed before the first token: a proper status still reaches the client
     const api_error e = to_api_error(*d.error, d.retry_after_s, d.error_message);
     co_await send_error(sink, rec, e, headers);
     co_return;
   }
-  if (!co_await sink.start_events(headers)) co_return;
+  // Keep-alives may have started the stream already (a long wait for the first token).
+  if (!sink.started() && !co_await sink.start_events(headers)) co_return;
   rec.status = 200;
+  const auto keepalive = g.config().server.sse_keepalive;
+  const std::size_t max_buffer = g.config().server.max_stream_buffer_bytes;
 
   std::string frames;
   if (meta.kind == api_kind::chat) append_sse_event(frames, role_chunk(meta));  // legacy has no role
@@ -103,10 +109,28 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
         rec.ttft_s = seconds_between(req.received_at, now);
       last_write = now;
     }
+    // Events pile up here only while the previous write is still in flight: past the bound the
+    // reader is too slow for the stream, so it is dropped and its generation cancelled (the
+    // lease's end) instead of the gateway buffering for it without limit.
+    if (frames.size() > max_buffer) {
+      g.stats().count_refused("slow_reader");
+      rec.error = "slow_reader";
+      rec.status = 499;
+      sink.drop();
+      co_return;
+    }
     if (!frames.empty() && !co_await sink.send_events(frames)) co_return;
     frames.clear();
     if (done) break;
-    co_await s->wait();
+    for (;;) {
+      const auto deadline = keepalive.count() > 0 ? clock::now() + keepalive : clock::time_point::max();
+      co_await s->wait(deadline);
+      if (s->has_pending() || s->cancelled()) break;
+      auto cs = co_await boost::asio::this_coro::cancellation_state;
+      if (cs.cancelled() != boost::asio::cancellation_type::none) co_return;
+      // A long silence (a slow prefill upstream): a comment keeps proxies from cutting the stream.
+      if (!co_await sink.send_events(sse_keepalive_comment)) co_return;
+    }
     if (!s->has_pending()) co_return;  // cancelled: the client is gone
     d = s->take();
   }
@@ -141,6 +165,12 @@ boost::asio::awaitable<void> collect(gateway&, stream_lease& s, stream_delta d, 
   }
 }
 
+boost::asio::awaitable<dispatched> dispatch_and_flag(gateway& g, dispatch_request& dr, bool& placed) {
+  dispatched d = co_await dispatch(g, dr);
+  placed = true;
+  co_return d;
+}
+
 }  // namespace
 
 boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incoming_request& req,
@@ -153,6 +183,10 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
   }
   auto& p = std::get<parsed>(parsed_or);
   rec.model = p.model;
+  if (auto e = check_model_access(req, p.model)) {
+    co_await send_error(sink, rec, *e, headers);
+    co_return;
+  }
 
   auto prio = parse_priority(req.priority);
   if (auto* e = std::get_if<api_error>(&prio)) {
@@ -170,6 +204,19 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
           return count_tokens(r.prompt);
       },
       p.request);
+  // The key's budgets: the prompt is charged now, the completion when the exchange ends.
+  rate_settlement settlement{g, req.key, prompt_tokens};
+  if (req.key) {
+    const rate_status rs = g.admit(*req.key, prompt_tokens);
+    append_rate_headers(headers, rs);
+    if (!rs.allowed) {
+      settlement.key = nullptr;  // nothing was taken
+      g.stats().count_rate_limited(req.key->name, rs.tokens_exceeded ? "tokens" : "requests");
+      const api_error e = rate_limit_error(rs);
+      co_await send_error(sink, rec, e, headers);
+      co_return;
+    }
+  }
   const auto now = std::chrono::steady_clock::now();
   local_snapshot local;
   if (target.pool) {
@@ -225,40 +272,67 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
       dr.local = std::move(lr);
     }
   }
-  dr.priority = std::get<int>(prio);
+  dr.priority = effective_priority(req, std::get<int>(prio), !req.priority.empty());
   dr.upstream_body = [&p](const remote_target& t) {
     return std::visit([&](const auto& r) { return upstream_body(r, t.model); }, p.request);
   };
   dr.prompt_tokens_estimate = prompt_tokens;
   dr.request_id = req.request_id;
   dr.traceparent = req.traceparent;
-  dispatched d = co_await dispatch(g, dr);
+  // While the request waits for its first token, a streaming client gets keep-alive comments
+  // every sse_keepalive_s (after the first one the status is 200 and a failure becomes an
+  // error event); a quicker answer keeps its real status.
+  dispatched d;
+  if (p.stream && g.config().server.sse_keepalive.count() > 0) {
+    using namespace boost::asio::experimental::awaitable_operators;
+    bool placed = false;
+    auto raced = co_await (dispatch_and_flag(g, dr, placed) ||
+                           keep_alive_until_done(sink, g.config().server.sse_keepalive, headers, placed));
+    if (raced.index() == 1) co_return;  // the client is gone: dispatch was cancelled with it
+    d = std::move(std::get<0>(raced));
+  } else {
+    d = co_await dispatch(g, dr);
+  }
   rec.route = d.route;
   g.stats().count_route(d.route, d.reason);
   headers.emplace_back("x-gateway-route", d.route);
   headers.emplace_back("x-gateway-route-reason", d.reason);
   if (d.refusal) {
-    co_await send_error(sink, rec, *d.refusal, headers);
+    if (sink.started()) {  // keep-alives went out: the refusal is the stream's one error event
+      rec.error = classify(d.refusal->code).code;
+      if (co_await sink.send_events(error_event(*d.refusal))) co_await sink.end_events();
+    } else {
+      co_await send_error(sink, rec, *d.refusal, headers);
+    }
     co_return;
   }
   if (!d.lease || d.cancelled) co_return;  // the client went away while the request was being placed
   stream_lease& lease = *d.lease;
+  // Until it ends, the stream is one that a drain must end with an error event.
+  struct open_stream {
+    gateway& g;
+    token_stream* s;
+    ~open_stream() { g.stream_closed(s); }
+  } registered{g, &*lease};
+  g.stream_opened(&*lease);
   // Token counts and cost reach the record however the exchange ends, a vanished client included.
   struct record_usage {
     gateway& g;
     exchange_record& rec;
     stream_lease& lease;
     provider_state* provider;
+    rate_settlement& settlement;
     ~record_usage() {
       rec.prompt_tokens = lease->prompt_tokens();
       rec.completion_tokens = lease->completion_tokens();
+      settlement.actual = rec.prompt_tokens + rec.completion_tokens;
       if (provider) {
         const auto& c = provider->config;
         g.stats().add_cost(c.name, (rec.prompt_tokens * c.price_input_per_million +
                                     rec.completion_tokens * c.price_output_per_million) / 1e6);
       }
     }
-  } usage_guard{g, rec, lease, d.provider};
+  } usage_guard{g, rec, lease, d.provider, settlement};
 
   response_meta meta;
   meta.kind = kind;

@@ -15,8 +15,10 @@ namespace {
 using namespace config_detail;
 
 void read_server(const reader& r, const YAML::Node& n, server_config& s) {
-  r.expect_map(n, "server", {"listen", "max_body_bytes", "max_header_bytes", "read_timeout_s",
-                             "idle_timeout_s", "write_timeout_s"});
+  r.expect_map(n, "server", {"listen", "max_body_bytes", "max_header_bytes", "max_header_count",
+                             "max_target_bytes", "max_connections", "header_timeout_s", "read_timeout_s",
+                             "idle_timeout_s", "write_timeout_s", "sse_keepalive_s", "max_stream_buffer_bytes",
+                             "drain_timeout_s"});
   if (n["listen"]) {
     const auto v = r.scalar<std::string>(n["listen"], "server.listen", "a string");
     if (!parse_listen(v, s.host, s.port)) r.fail(n["listen"], "server.listen", "must be HOST:PORT");
@@ -25,6 +27,21 @@ void read_server(const reader& r, const YAML::Node& n, server_config& s) {
     s.max_body_bytes = r.integer(n["max_body_bytes"], "server.max_body_bytes", 1024, 1ull << 30);
   if (n["max_header_bytes"])
     s.max_header_bytes = r.integer(n["max_header_bytes"], "server.max_header_bytes", 1024, 1u << 20);
+  if (n["max_header_count"])
+    s.max_header_count = r.integer(n["max_header_count"], "server.max_header_count", 8, 10000);
+  if (n["max_target_bytes"])
+    s.max_target_bytes = r.integer(n["max_target_bytes"], "server.max_target_bytes", 256, 1u << 20);
+  if (n["max_connections"])
+    s.max_connections = r.integer(n["max_connections"], "server.max_connections", 1, 1000000);
+  if (n["header_timeout_s"])
+    s.header_timeout = std::chrono::seconds(r.integer(n["header_timeout_s"], "server.header_timeout_s", 1, 3600));
+  if (n["sse_keepalive_s"])
+    s.sse_keepalive = std::chrono::seconds(r.integer(n["sse_keepalive_s"], "server.sse_keepalive_s", 0, 3600));
+  if (n["max_stream_buffer_bytes"])
+    s.max_stream_buffer_bytes =
+        r.integer(n["max_stream_buffer_bytes"], "server.max_stream_buffer_bytes", 4096, 1u << 30);
+  if (n["drain_timeout_s"])
+    s.drain_timeout = std::chrono::seconds(r.integer(n["drain_timeout_s"], "server.drain_timeout_s", 0, 3600));
   if (n["read_timeout_s"])
     s.read_timeout = std::chrono::seconds(r.integer(n["read_timeout_s"], "server.read_timeout_s", 1, 3600));
   if (n["idle_timeout_s"])
@@ -139,9 +156,11 @@ model_config read_model(const reader& r, const YAML::Node& n, const std::string&
 gateway_config read_root(const reader& r, const YAML::Node& root) {
   gateway_config c;
   if (!root.IsDefined() || root.IsNull()) r.fail(root, "(root)", "the file is empty");
-  r.expect_map(root, "", {"server", "log", "restricted", "providers", "models"});
+  r.expect_map(root, "", {"server", "log", "auth", "cors", "restricted", "providers", "models"});
   if (root["server"]) read_server(r, root["server"], c.server);
   if (root["log"]) read_log(r, root["log"], c.log);
+  if (root["auth"]) read_auth(r, root["auth"], c.auth);
+  if (root["cors"]) read_cors(r, root["cors"], c.cors);
   if (root["restricted"]) read_restricted(r, root["restricted"], c.restricted);
   if (const auto providers = root["providers"]) {
     if (!providers.IsSequence()) r.fail(providers, "providers", "must be a list");
@@ -170,6 +189,12 @@ gateway_config read_root(const reader& r, const YAML::Node& root) {
     }
     c.models.push_back(std::move(m));
   }
+  // A key naming a model nobody serves is a typo that would lock its client out.
+  for (std::size_t i = 0; i < c.auth.keys.size(); ++i)
+    for (std::size_t j = 0; j < c.auth.keys[i].models.size(); ++j)
+      if (!ids.count(c.auth.keys[i].models[j]))
+        r.fail(root["auth"]["keys"][i]["models"][j], "auth.keys[" + std::to_string(i) + "].models",
+               "no model with id '" + c.auth.keys[i].models[j] + "'");
   return c;
 }
 
@@ -201,6 +226,20 @@ std::variant<gateway_config, config_error> load_config_text(const std::string& y
     return config_error{e.message};
   } catch (const YAML::Exception& e) {
     return config_error{source + ":" + std::to_string(e.mark.line + 1) + ": " + e.msg};
+  }
+}
+
+std::string restart_fingerprint(const std::string& yaml) {
+  try {
+    YAML::Node root = YAML::Load(yaml);
+    if (!root.IsMap()) return {};
+    for (const char* reloadable : {"server", "log", "auth", "cors", "restricted"}) root.remove(reloadable);
+    if (auto models = root["models"]; models && models.IsSequence())
+      for (std::size_t i = 0; i < models.size(); ++i)
+        if (models[i].IsMap()) models[i].remove("routing");
+    return YAML::Dump(root);
+  } catch (const YAML::Exception&) {
+    return {};
   }
 }
 

@@ -3,6 +3,7 @@
 // validates everything up front; an error names the key and its line, and the process does not
 // start. Unknown keys are errors too, so a typo never silently falls back to a default.
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -11,18 +12,48 @@
 
 #include "backends/provider.hpp"
 #include "engine/engine_pool.hpp"
+#include "policy/rate_limiter.hpp"
 #include "policy/route_plan.hpp"
 
 namespace gw {
 
+// The limits every client connection lives under (README "Security and limits").
 struct server_config {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080;
   std::size_t max_body_bytes = 16u << 20;
-  std::size_t max_header_bytes = 16u << 10;
-  std::chrono::seconds read_timeout{30};   // to read one request once its first byte arrived
-  std::chrono::seconds idle_timeout{60};   // keep-alive: wait for the next request
-  std::chrono::seconds write_timeout{30};  // one write (a response, or one SSE chunk)
+  std::size_t max_header_bytes = 16u << 10;  // request line + headers (and chunked trailers)
+  std::size_t max_header_count = 100;        // header fields (and trailer fields)
+  std::size_t max_target_bytes = 8u << 10;   // the request target (URL); longer gets 414
+  std::size_t max_connections = 10000;       // open client connections; more get 503 and close
+  std::chrono::seconds header_timeout{10};   // to read the headers once the first byte arrived
+  std::chrono::seconds read_timeout{30};     // to read the body once the headers are in
+  std::chrono::seconds idle_timeout{60};     // keep-alive: wait for the next request
+  std::chrono::seconds write_timeout{30};    // one write (a response, or one SSE chunk)
+  std::chrono::seconds sse_keepalive{15};    // comment line on a silent stream; 0 = never
+  std::size_t max_stream_buffer_bytes = 1u << 20;  // SSE bytes held for a slow reader
+  std::chrono::seconds drain_timeout{30};    // SIGTERM: how long open requests may finish
+};
+
+// One client key. The key itself is never stored: only its SHA-256.
+struct api_key_config {
+  std::string name;                      // in logs and metrics instead of the key
+  std::array<unsigned char, 32> sha256{};
+  std::vector<std::string> models;       // models it may use; empty: all
+  int priority = 0;                      // its requests' batcher priority (X-Priority may lower it)
+  bool restricted = false;               // its requests never leave the machine
+  rate_limits limits;
+};
+
+struct auth_config {
+  std::vector<api_key_config> keys;  // none: no authentication (loopback only, unless opted in)
+  bool allow_unauthenticated = false;  // the opt-in to serve a non-loopback address with no keys
+};
+
+// Browser frontends: origins allowed to call the API from a page (none by default).
+struct cors_config {
+  std::vector<std::string> allowed_origins;  // exact origins, or "*" for any
+  std::chrono::seconds max_age{600};          // how long a browser may cache a preflight
 };
 
 struct log_config {
@@ -49,6 +80,8 @@ struct restricted_config {
 struct gateway_config {
   server_config server;
   log_config log;
+  auth_config auth;
+  cors_config cors;
   restricted_config restricted;
   std::vector<provider_config> providers;
   std::vector<model_config> models;
@@ -61,6 +94,11 @@ struct config_error {
 std::variant<gateway_config, config_error> load_config_file(const std::string& path);
 std::variant<gateway_config, config_error> load_config_text(const std::string& yaml,
                                                             const std::string& source = "<text>");
+
+// What a SIGHUP reload cannot change (providers, models and their engines; everything but each
+// model's `routing:`), as canonical text: a reload whose file differs here is refused, since
+// applying half of it would be worse than applying none. Empty on a YAML error.
+std::string restart_fingerprint(const std::string& yaml);
 
 // Parses "HOST:PORT" ("[::1]:8080" for IPv6); false if malformed.
 bool parse_listen(const std::string& s, std::string& host, std::uint16_t& port);

@@ -86,6 +86,9 @@ upstream_timeouts read_timeouts(const reader& r, const YAML::Node& n, const std:
 provider_config read_provider(const reader& r, const YAML::Node& n, const std::string& key);
 void read_remote_and_routing(const reader& r, const YAML::Node& n, const std::string& key, model_config& m);
 void read_restricted(const reader& r, const YAML::Node& n, restricted_config& c);
+// The `auth:` and `cors:` blocks (config_auth.cpp).
+void read_auth(const reader& r, const YAML::Node& n, auth_config& c);
+void read_cors(const reader& r, const YAML::Node& n, cors_config& c);
 // The `openai:` block of a model with `engine: openai` (config_servers.cpp).
 void read_servers(const reader& r, const YAML::Node& n, const std::string& key, server_pool_config& c);
 

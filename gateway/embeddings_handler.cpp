@@ -10,6 +10,7 @@
 #include "engine/tokenizer.hpp"
 #include "gateway/error_reply.hpp"
 #include "gateway/json_writer.hpp"
+#include "gateway/key_policy.hpp"
 #include "gateway/openai_json.hpp"
 
 namespace gw {
@@ -85,9 +86,26 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
   }
   auto& r = std::get<embedding_request>(v);
   rec.model = r.model;
+  if (auto e = check_model_access(req, r.model)) {
+    co_await send_error(sink, rec, *e, headers);
+    co_return;
+  }
   const model_target target = g.find_model(r.model);
   std::uint32_t tokens = 0;
   for (const auto& in : r.inputs) tokens += std::max<std::uint32_t>(1, count_tokens(in));
+  // Input tokens are known up front: charged now, refunded if no target serves the request.
+  rate_settlement settlement{g, req.key, tokens};
+  if (req.key) {
+    const rate_status rs = g.admit(*req.key, tokens);
+    append_rate_headers(headers, rs);
+    if (!rs.allowed) {
+      settlement.key = nullptr;
+      g.stats().count_rate_limited(req.key->name, rs.tokens_exceeded ? "tokens" : "requests");
+      const api_error e = rate_limit_error(rs);
+      co_await send_error(sink, rec, e, headers);
+      co_return;
+    }
+  }
 
   const auto now = clock::now();
   local_snapshot local;
@@ -138,6 +156,7 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
       g.stats().count_route(rec.route, reason);
       rec.status = 200;
       rec.prompt_tokens = result->output()->tokens;
+      settlement.actual = rec.prompt_tokens;
       co_await sink.send(200, "application/json",
                          embeddings_body(r.model, result->output()->vectors, result->output()->tokens, r.base64), h);
       co_return;
@@ -153,6 +172,7 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
       g.stats().count_route(rec.route, reason);
       rec.status = 200;
       rec.prompt_tokens = tokens;
+      settlement.actual = tokens;
       co_await sink.send(200, "application/json", std::move(a.body), h);
       co_return;
     }

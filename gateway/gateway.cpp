@@ -1,5 +1,6 @@
 #include "gateway/gateway.hpp"
 
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <spdlog/spdlog.h>
 #include <cstdlib>
@@ -52,6 +53,10 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
         out.emplace_back("local:" + h.name, static_cast<double>(h.healthy ? breaker_state::closed : breaker_state::open));
     return out;
   };
+  keys_ = std::make_shared<const key_table>(cfg_.auth.keys);
+  const auto now = std::chrono::steady_clock::now();
+  for (const auto& k : cfg_.auth.keys) limiters_.emplace(k.name, rate_limiter(k.limits, now));
+  metrics_.open_connections = [this] { return static_cast<double>(open_connections_); };
   metrics_.active_sequences = [this] {
     double n = 0;
     for (const auto& [id, p] : pools_) n += static_cast<double>(p->load().active);
@@ -80,9 +85,63 @@ std::vector<model_entry> gateway::model_list() const {
   return out;
 }
 
-void gateway::drain() {
+void gateway::begin_drain(std::function<void()> idle) {
+  draining_ = true;
+  on_idle_ = std::move(idle);
+  if (open_exchanges_ == 0 && on_idle_) boost::asio::post(reactor_, std::exchange(on_idle_, nullptr));
+}
+
+void gateway::exchange_finished() {
+  --open_exchanges_;
+  if (draining_ && open_exchanges_ == 0 && on_idle_) boost::asio::post(reactor_, std::exchange(on_idle_, nullptr));
+}
+
+void gateway::end_streams() {
   draining_ = true;
   for (auto& [id, p] : pools_) p->shut_down();
+  // Copied: failing a stream wakes its session, which unregisters it while we iterate.
+  const std::vector<token_stream*> open(open_streams_.begin(), open_streams_.end());
+  for (auto* s : open) s->fail(engine_errc::shutting_down, 1);
+}
+
+rate_status gateway::admit(const api_key_config& key, std::uint32_t estimated_tokens) {
+  auto it = limiters_.find(key.name);
+  if (it == limiters_.end()) return {};  // a key dropped by a reload while its request ran
+  return it->second.admit(estimated_tokens, std::chrono::steady_clock::now());
+}
+
+void gateway::settle(const api_key_config& key, std::uint32_t estimated_tokens, std::uint32_t actual_tokens) {
+  if (auto it = limiters_.find(key.name); it != limiters_.end())
+    it->second.settle(estimated_tokens, actual_tokens, std::chrono::steady_clock::now());
+}
+
+void gateway::reload(const gateway_config& next) {
+  const auto now = std::chrono::steady_clock::now();
+  cfg_.auth = next.auth;
+  keys_ = std::make_shared<const key_table>(cfg_.auth.keys);
+  std::map<std::string, rate_limiter, std::less<>> limiters;
+  for (const auto& k : cfg_.auth.keys) {
+    auto it = limiters_.find(k.name);
+    if (it == limiters_.end()) {
+      limiters.emplace(k.name, rate_limiter(k.limits, now));
+    } else {
+      it->second.reconfigure(k.limits, now);
+      limiters.emplace(k.name, std::move(it->second));
+    }
+  }
+  limiters_ = std::move(limiters);
+  cfg_.cors = next.cors;
+  cfg_.restricted = next.restricted;
+  cfg_.log = next.log;
+  spdlog::set_level(spdlog::level::from_str(cfg_.log.level));
+  const std::string host = cfg_.server.host;  // the socket is bound: listen changes need a restart
+  const auto port = cfg_.server.port;
+  cfg_.server = next.server;
+  cfg_.server.host = host;
+  cfg_.server.port = port;
+  // Same models in the same order (checked by the caller): only routing settings move.
+  for (std::size_t i = 0; i < cfg_.models.size() && i < next.models.size(); ++i)
+    cfg_.models[i].routing = next.models[i].routing;
 }
 
 std::string gateway::new_id(std::string_view prefix) {

@@ -7,11 +7,13 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "backends/upstream_client.hpp"
 #include "engine/engine_pool.hpp"
+#include "gateway/client_auth.hpp"
 #include "gateway/config.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/openai_json.hpp"
@@ -41,8 +43,32 @@ class gateway {
 
   bool ready() const { return !draining_; }
   bool draining() const { return draining_; }
-  // Stop taking new generations; queued and running ones fail with shutting_down.
-  void drain();
+  // Drain, first half: take no new requests (503 draining, /readyz 503) and let open ones go
+  // on. `idle` runs once, on the reactor, when no request is open any more.
+  void begin_drain(std::function<void()> idle);
+  // Drain, second half: queued requests fail with 503, open streams end with an error event.
+  void end_streams();
+
+  // Client connections and requests being served (server.max_connections, drain).
+  void connection_opened() { ++open_connections_; }
+  void connection_closed() { --open_connections_; }
+  std::size_t open_connections() const { return open_connections_; }
+  void exchange_started() { ++open_exchanges_; }
+  void exchange_finished();
+  // A stream past dispatch registers here so that end_streams() can end it.
+  void stream_opened(token_stream* s) { open_streams_.insert(s); }
+  void stream_closed(token_stream* s) { open_streams_.erase(s); }
+
+  // Client keys and their rate limits (auth: in the config). Keys are null when auth is off.
+  const key_table& keys() const { return *keys_; }
+  rate_status admit(const api_key_config& key, std::uint32_t estimated_tokens);
+  void settle(const api_key_config& key, std::uint32_t estimated_tokens, std::uint32_t actual_tokens);
+
+  // SIGHUP: applies the reloadable parts of `next` (keys, limits, CORS, restricted marker,
+  // server limits, log settings, each model's routing) in one step on the reactor thread, so a
+  // request sees the old or the new policy, never a mix. The caller has checked that
+  // everything else is unchanged (config_reload.hpp).
+  void reload(const gateway_config& next);
 
   std::uint64_t entropy() { return rng_(); }
   std::mt19937_64& rng() { return rng_; }
@@ -62,6 +88,12 @@ class gateway {
   std::map<std::string, std::unique_ptr<local_pool>, std::less<>> pools_;
   std::int64_t started_at_;
   std::mt19937_64 rng_;
+  std::shared_ptr<const key_table> keys_;
+  std::map<std::string, rate_limiter, std::less<>> limiters_;  // by key name; kept across reloads
+  std::size_t open_connections_ = 0;
+  std::size_t open_exchanges_ = 0;
+  std::set<token_stream*> open_streams_;
+  std::function<void()> on_idle_;
   bool draining_ = false;
 };
 

@@ -6,6 +6,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13,6 +14,7 @@
 
 namespace gw {
 
+struct api_key_config;
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
 struct incoming_request {
@@ -24,6 +26,11 @@ struct incoming_request {
   std::string priority;    // raw X-Priority header, empty if absent
   bool restricted = false;  // carries the configured restricted-data header and value
   std::string traceparent; // W3C trace context, if well-formed
+  std::string authorization;  // raw Authorization header (never logged)
+  std::string origin;         // Origin (browser requests)
+  std::string cors_request_method;   // Access-Control-Request-Method (preflight)
+  std::string cors_request_headers;  // Access-Control-Request-Headers (preflight)
+  std::shared_ptr<const api_key_config> key;  // the caller's key, once authenticated
   std::chrono::steady_clock::time_point received_at;
 };
 
@@ -40,6 +47,9 @@ class response_sink {
   virtual boost::asio::awaitable<bool> send_events(std::string_view sse) = 0;
   virtual boost::asio::awaitable<bool> end_events() = 0;
   virtual bool started() const = 0;  // a status line was sent
+  // Gives up on the client (a reader too slow for the stream): nothing more is written and the
+  // connection closes when the handler returns.
+  virtual void drop() = 0;
 };
 
 // Filled by the handler, read by the session for the access log and metrics.
@@ -52,6 +62,7 @@ struct exchange_record {
   std::uint32_t completion_tokens = 0;
   double ttft_s = -1;    // < 0 when no token was produced
   std::string error;     // error code when it failed
+  std::string key_name;  // the authenticated key's name, if any
 };
 
 }  // namespace gw

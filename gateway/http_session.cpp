@@ -15,7 +15,9 @@
 #include <boost/beast/http/write.hpp>
 
 #include "gateway/access_log.hpp"
+#include "gateway/cors.hpp"
 #include "gateway/error_reply.hpp"
+#include "gateway/request_limits.hpp"
 #include "gateway/router.hpp"
 
 namespace gw {
@@ -40,10 +42,12 @@ class beast_sink final : public response_sink {
     http::response<http::string_body> res{static_cast<http::status>(status), version_};
     res.set(http::field::server, server_name);
     res.set(http::field::content_type, content_type);
+    for (const auto& [k, v] : common_) res.set(k, v);
     for (const auto& [k, v] : extra) res.set(k, v);
     res.keep_alive(keep_alive_);
     res.body() = std::move(body);
     res.prepare_payload();
+    if (status == 204) res.erase(http::field::content_length);  // RFC 9110: 204 has no length
     started_ = true;
     stream_.expires_after(write_timeout_);
     auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
@@ -57,6 +61,7 @@ class beast_sink final : public response_sink {
     res.set(http::field::content_type, "text/event-stream");
     res.set(http::field::cache_control, "no-cache");
     res.set("X-Accel-Buffering", "no");  // nginx: pass each event on as it comes
+    for (const auto& [k, v] : common_) res.set(k, v);
     for (const auto& [k, v] : extra) res.set(k, v);
     // HTTP/1.0 has no chunked encoding: the stream's end is the connection's end.
     chunked_ = version_ >= 11;
@@ -96,16 +101,61 @@ class beast_sink final : public response_sink {
   }
 
   bool started() const override { return started_; }
+  void drop() override { failed_ = true; }
   bool reusable() const { return keep_alive_ && !failed_; }
+  // Headers every response of this exchange carries (CORS).
+  void set_common(header_list h) { common_ = std::move(h); }
+  // A draining gateway answers this request, then closes the connection.
+  void close_after() { keep_alive_ = false; }
 
  private:
   beast::tcp_stream& stream_;
   unsigned version_;
   bool keep_alive_;
   std::chrono::seconds write_timeout_;
+  header_list common_;
   bool chunked_ = false;
   bool started_ = false;
   bool failed_ = false;
+};
+
+// A read deadline that leaves the connection open when it passes, so that the client can still
+// be told 408 (a Beast tcp_stream deadline closes the socket). Its expiry cancels the socket's
+// pending read. The timer's handler holds only a weak reference: it may run after the session
+// frame that armed it has ended.
+class read_deadline {
+ public:
+  explicit read_deadline(tcp::socket& s) : timer_(s.get_executor()), state_(std::make_shared<state>(state{&s})) {}
+  ~read_deadline() { timer_.cancel(); }
+
+  void arm(std::chrono::steady_clock::duration d) {
+    state_->fired = false;
+    timer_.expires_after(d);
+    timer_.async_wait([w = std::weak_ptr<state>(state_)](boost::system::error_code ec) {
+      auto st = w.lock();
+      if (ec || !st) return;
+      st->fired = true;
+      boost::system::error_code ignored;
+      st->socket->cancel(ignored);
+    });
+  }
+  void disarm() { timer_.cancel(); }
+  bool fired() const { return state_->fired; }
+
+ private:
+  struct state {
+    tcp::socket* socket;
+    bool fired = false;
+  };
+  asio::steady_timer timer_;
+  std::shared_ptr<state> state_;
+};
+
+// Counts the connection as open for server.max_connections while the session lives.
+struct connection_count {
+  explicit connection_count(gateway& g) : g(g) { g.connection_opened(); }
+  ~connection_count() { g.connection_closed(); }
+  gateway& g;
 };
 
 // Completes when the client goes away (EOF, reset). Bytes it sends meanwhile (a pipelined next
@@ -152,6 +202,7 @@ asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, co
   exchange_record rec;
   rec.endpoint = endpoint_label(req.path);
   beast_sink sink(stream, head.get().version() == 10 ? 10 : 11, false, g.config().server.write_timeout);
+  if (e.code == api_errc::too_many_connections) sink.set_common({{"Retry-After", "1"}});
   const header_list headers{{"x-request-id", req.request_id}};
   co_await send_error(sink, rec, e, headers);
   log_exchange(g, req, rec);
@@ -170,60 +221,100 @@ asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, co
 }  // namespace
 
 asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
+  connection_count counted(g);
   const server_config& cfg = g.config().server;
-  socket.set_option(tcp::no_delay(true));
+  boost::system::error_code opt_ec;
+  socket.set_option(tcp::no_delay(true), opt_ec);  // fails only on a connection already reset
   beast::tcp_stream stream(std::move(socket));
-  beast::flat_buffer buffer;
+  // Capped: a request head, a chunk header or trailers can never grow memory past this.
+  beast::flat_buffer buffer(cfg.max_header_bytes + 65536);
+  read_deadline deadline(stream.socket());
 
   for (;;) {
+    if (g.draining()) break;  // a draining gateway keeps no idle connection
+    if (buffer.size() == 0) {
+      // Idle between requests: silence past idle_timeout closes quietly (no 408, as nginx).
+      deadline.arm(cfg.idle_timeout);
+      auto [ec, n] = co_await stream.socket().async_read_some(buffer.prepare(4096), use_tuple);
+      deadline.disarm();
+      if (ec) break;
+      buffer.commit(n);
+    }
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
     parser.body_limit(cfg.max_body_bytes);
+    // Chunk extensions are parsed and dropped by Beast; their total is bounded here.
+    std::size_t extension_bytes = 0;
+    auto limit_extensions = [&](std::uint64_t, std::string_view ext, beast::error_code& ec) {
+      extension_bytes += ext.size();
+      if (extension_bytes > 4096) ec = http::error::bad_chunk_extension;
+    };
+    parser.on_chunk_header(limit_extensions);  // Beast keeps a reference: it lives in this frame
 
-    stream.expires_after(cfg.idle_timeout);
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
     // Errors are named locals, never braced temporaries inside co_await: GCC 12 destroys such
     // temporaries twice across the suspension.
+    std::optional<api_error> refusal;
     auto too_large = [&] {
       return api_error{api_errc::body_too_large,
                        "The request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) + " bytes."};
     };
-    if (hec == http::error::body_limit) {  // Content-Length over the limit: refuse unread
-      const api_error e = too_large();
-      co_await refuse_and_close(stream, g, e, parser);
-      co_return;
+    auto timed_out = [&](const char* part) {
+      return api_error{api_errc::request_timeout, std::string("The request ") + part + " did not arrive in time."};
+    };
+    // A closed connection ends quietly; bytes that are not HTTP get a 400.
+    auto is_parse_error = [](const beast::error_code& ec) {
+      return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+             ec != http::error::end_of_stream && ec != http::error::partial_message;
+    };
+
+    // From the first byte, the head has header_timeout to arrive: a slowloris client trickling
+    // header bytes holds a connection no longer than that.
+    deadline.arm(cfg.header_timeout);
+    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    deadline.disarm();
+    if (deadline.fired()) {
+      refusal = timed_out("headers");
+    } else if (hec == http::error::body_limit) {  // Content-Length over the limit: refuse unread
+      refusal = too_large();
+    } else if (hec == http::error::header_limit || hec == http::error::buffer_overflow) {
+      refusal = api_error{api_errc::header_too_large, "The request headers exceed the limit of " +
+                                                          std::to_string(cfg.max_header_bytes) + " bytes."};
+    } else if (hec) {
+      if (!is_parse_error(hec)) break;
+      refusal = api_error{api_errc::invalid_json, "The request is not valid HTTP/1.1."};
+    } else {
+      refusal = check_request_head(parser.get(), cfg);
     }
-    if (hec == http::error::header_limit) {
-      const api_error e{api_errc::header_too_large,
-                        "The request headers exceed the limit of " + std::to_string(cfg.max_header_bytes) + " bytes."};
-      co_await refuse_and_close(stream, g, e, parser);
-      co_return;
-    }
-    if (hec) {
-      // A closed or idle connection ends quietly; bytes that are not HTTP get a 400.
-      const bool not_http = hec.category() == http::make_error_code(http::error::bad_method).category() &&
-                            hec != http::error::end_of_stream && hec != http::error::partial_message;
-      if (not_http) {
-        const api_error e{api_errc::invalid_json, "The request is not valid HTTP/1.1."};
-        co_await refuse_and_close(stream, g, e, parser);
-      }
+    if (refusal) {
+      co_await refuse_and_close(stream, g, *refusal, parser);
       co_return;
     }
     if (parser.get()[http::field::expect] == "100-continue") {
       http::response<http::empty_body> cont{http::status::continue_, 11};
       stream.expires_after(cfg.write_timeout);
       auto [cec, cn] = co_await http::async_write(stream, cont, use_tuple);
-      if (cec) co_return;
+      stream.expires_never();
+      if (cec) break;
     }
-    stream.expires_after(cfg.read_timeout);
+    deadline.arm(cfg.read_timeout);
     auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
-    if (bec == http::error::body_limit) {
-      const api_error e = too_large();
-      co_await refuse_and_close(stream, g, e, parser);
+    deadline.disarm();
+    if (deadline.fired()) {
+      refusal = timed_out("body");
+    } else if (bec == http::error::body_limit) {
+      refusal = too_large();
+    } else if (bec == http::error::bad_chunk_extension || bec == http::error::buffer_overflow) {
+      refusal = api_error{api_errc::bad_framing, "The request's chunk extensions or trailers are too large."};
+    } else if (bec) {
+      if (!is_parse_error(bec)) break;
+      refusal = api_error{api_errc::bad_framing, "The request body is not valid HTTP/1.1 framing."};
+    } else {
+      refusal = check_field_count(parser.get(), cfg);  // trailers joined the fields
+    }
+    if (refusal) {
+      co_await refuse_and_close(stream, g, *refusal, parser);
       co_return;
     }
-    if (bec) co_return;
-    stream.expires_never();  // handlers set deadlines per write
 
     auto msg = parser.release();
     incoming_request req;
@@ -236,12 +327,19 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
     req.priority = std::string(msg["X-Priority"]);
     req.restricted = beast::iequals(msg[g.config().restricted.header], g.config().restricted.value);
     req.traceparent = traceparent_from(msg["traceparent"]);
+    req.authorization = std::string(msg[http::field::authorization]);
+    req.origin = std::string(msg[http::field::origin].substr(0, 512));
+    req.cors_request_method = std::string(msg[http::field::access_control_request_method].substr(0, 64));
+    req.cors_request_headers = std::string(msg[http::field::access_control_request_headers].substr(0, 2048));
     req.body = std::move(msg.body());
 
     beast_sink sink(stream, req.version, msg.keep_alive(), cfg.write_timeout);
+    if (!req.origin.empty()) sink.set_common(cors_response_headers(g.config().cors, req.origin));
+    if (g.draining()) sink.close_after();
     exchange_record rec;
     bool client_gone = false;
     bool crashed = false;
+    g.exchange_started();
     try {
       if (is_generation_route(req)) {
         auto first = co_await (route_request(g, req, sink, rec) || watch_peer(stream.socket(), buffer, cfg.max_header_bytes));
@@ -262,11 +360,20 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
     }
     if (client_gone) rec.status = 499;  // nginx's code for "client closed the request"
     log_exchange(g, req, rec);
+    g.exchange_finished();
     if (client_gone || !sink.reusable()) break;
   }
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.close();
+}
+
+asio::awaitable<void> refuse_connection(tcp::socket socket, gateway& g) {
+  beast::tcp_stream stream(std::move(socket));
+  const http::request_parser<http::string_body> nothing_read;
+  const api_error e{api_errc::too_many_connections,
+                    "The gateway has reached its connection limit. Please retry shortly."};
+  co_await refuse_and_close(stream, g, e, nothing_read);
 }
 
 }  // namespace gw

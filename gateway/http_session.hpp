@@ -10,4 +10,8 @@ namespace gw {
 
 boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, gateway& g);
 
+// Answers a connection over server.max_connections with 503 (Retry-After: 1) and closes it,
+// so that the client learns why instead of waiting in the accept backlog.
+boost::asio::awaitable<void> refuse_connection(boost::asio::ip::tcp::socket socket, gateway& g);
+
 }  // namespace gw

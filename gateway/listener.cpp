@@ -23,6 +23,11 @@ boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& accepto
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    if (g.open_connections() >= g.config().server.max_connections) {
+      g.stats().count_refused_connection();
+      asio::co_spawn(acceptor.get_executor(), refuse_connection(std::move(socket), g), asio::detached);
+      continue;
+    }
     asio::co_spawn(acceptor.get_executor(), run_session(std::move(socket), g), [](std::exception_ptr e) {
       if (!e) return;
       try {

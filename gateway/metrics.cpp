@@ -35,6 +35,10 @@ void metrics::count_upstream_error(const std::string& provider, const std::strin
   ++upstream_errors_[{provider, kind}];
 }
 
+void metrics::count_upstream_retry(const std::string& provider, const std::string& outcome) {
+  ++upstream_retries_[{provider, outcome}];
+}
+
 void metrics::add_cost(const std::string& provider, double usd) { cost_[provider] += usd; }
 
 void metrics::count_tokens(std::uint64_t prompt, std::uint64_t completion) {
@@ -198,6 +202,20 @@ std::string metrics::render() const {
                "reason", routes_);
   append_pairs(out, "gateway_upstream_errors_total", "Failed upstream attempts, by provider and kind.", "provider",
                "kind", upstream_errors_);
+  append_pairs(out, "gateway_upstream_retries_total",
+               "Retries of failed upstream attempts, by provider and outcome (sent, or budget_exhausted).",
+               "provider", "outcome", upstream_retries_);
+  append_pairs(out, "gateway_rate_limited_total", "Requests refused by a key's rate limit, by key and limit.", "key",
+               "limit", rate_limited_);
+  append_header(out, "gateway_refused_total",
+                "Connections and streams given up on, by reason (max_connections, slow_reader).", "counter");
+  for (const auto& [key, n] : refused_) {
+    out += "gateway_refused_total{reason=\"";
+    append_label_value(out, key.first);
+    out += "\"} ";
+    append_number(out, n);
+    out += '\n';
+  }
   append_header(out, "gateway_cost_usd_total", "Remote spend from reported usage and configured prices.", "counter");
   for (const auto& [provider, usd] : cost_) {
     out += "gateway_cost_usd_total{provider=\"";
@@ -220,6 +238,7 @@ std::string metrics::render() const {
   append_gauge(out, "gateway_queue_depth", "Requests waiting in batcher queues.", queue_depth);
   append_gauge(out, "gateway_active_sequences", "Sequences currently being generated.",
                active_sequences);
+  append_gauge(out, "gateway_open_connections", "Client connections open now.", open_connections);
   return out;
 }
 

@@ -40,6 +40,15 @@ class metrics {
   void count_route(const std::string& target, const std::string& reason);
   // gateway_upstream_errors_total{provider, kind}
   void count_upstream_error(const std::string& provider, const std::string& kind);
+  // gateway_upstream_retries_total{provider, outcome="sent"|"budget_exhausted"}: retries the
+  // schedule wanted, and whether the provider's retry budget let them go
+  void count_upstream_retry(const std::string& provider, const std::string& outcome);
+  // gateway_rate_limited_total{key, limit="requests"|"tokens"}
+  void count_rate_limited(const std::string& key, const std::string& limit) { ++rate_limited_[{key, limit}]; }
+  // gateway_refused_total{reason}: connections and streams the gateway gave up on
+  // (max_connections, slow_reader, unauthenticated)
+  void count_refused(const std::string& reason) { ++refused_[{reason, ""}]; }
+  void count_refused_connection() { count_refused("max_connections"); }
   // gateway_cost_usd_total{provider}: remote spend from usage and the provider's prices
   void add_cost(const std::string& provider, double usd);
 
@@ -52,6 +61,7 @@ class metrics {
   // Gauges are read at scrape time from whoever owns the state (the batchers).
   std::function<double()> queue_depth;       // gateway_queue_depth
   std::function<double()> active_sequences;  // gateway_active_sequences
+  std::function<double()> open_connections;  // gateway_open_connections
   // gateway_circuit_state{target}: 0 closed, 1 open, 2 half-open
   std::function<std::vector<std::pair<std::string, double>>()> circuit_states;
 
@@ -66,6 +76,9 @@ class metrics {
   std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> routes_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> upstream_errors_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> upstream_retries_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> rate_limited_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> refused_;
   std::map<std::string, double> cost_;
   std::uint64_t prompt_tokens_ = 0;
   std::uint64_t completion_tokens_ = 0;

@@ -2,7 +2,10 @@
 
 #include <array>
 
+#include "gateway/client_auth.hpp"
 #include "gateway/completion_handler.hpp"
+#include "gateway/cors.hpp"
+#include "gateway/key_policy.hpp"
 #include "gateway/embeddings_handler.hpp"
 #include "gateway/error_reply.hpp"
 
@@ -57,6 +60,25 @@ boost::asio::awaitable<void> route_request(gateway& g, incoming_request& req, re
     co_await send_error(sink, rec, e, headers);
     co_return;
   }
+  if (req.method == "OPTIONS") {
+    // A browser's CORS preflight; an OPTIONS that is not one only learns the allowed methods.
+    if (req.origin.empty() || req.cors_request_method.empty()) {
+      rec.status = 204;
+      const header_list allow{{"x-request-id", req.request_id}, {"Allow", std::string(r->method) + ", OPTIONS"}};
+      co_await sink.send(204, "text/plain", "", allow);
+      co_return;
+    }
+    header_list h = cors_preflight_headers(g.config().cors, req.origin, req.cors_request_headers);
+    if (h.empty()) {
+      const api_error e{api_errc::origin_not_allowed, "The origin " + req.origin + " may not call this API."};
+      co_await send_error(sink, rec, e, headers);
+      co_return;
+    }
+    rec.status = 204;
+    h.emplace_back("x-request-id", req.request_id);
+    co_await sink.send(204, "text/plain", "", h);
+    co_return;
+  }
   if (req.method != r->method) {
     header_list h = headers;
     h.emplace_back("Allow", std::string(r->method));
@@ -65,16 +87,37 @@ boost::asio::awaitable<void> route_request(gateway& g, incoming_request& req, re
     co_await send_error(sink, rec, e, h);
     co_return;
   }
+  // The API needs a key when keys are configured; probes and metrics stay open to the operator's
+  // network (they carry no model output).
+  if (req.path.starts_with("/v1/") && g.keys().enabled()) {
+    const std::string_view presented = bearer_token(req.authorization);
+    req.key = g.keys().find(presented);
+    if (!req.key) {
+      header_list h = headers;
+      h.emplace_back("WWW-Authenticate", "Bearer");
+      const api_error e = presented.empty()
+                              ? api_error{api_errc::missing_api_key,
+                                          "You didn't provide an API key. Send it as Authorization: Bearer KEY."}
+                              : api_error{api_errc::invalid_api_key, "Incorrect API key provided."};
+      co_await send_error(sink, rec, e, h);
+      co_return;
+    }
+    rec.key_name = req.key->name;
+    if (req.key->restricted) req.restricted = true;  // its data never leaves the machine
+  }
   if (req.path == "/v1/chat/completions") co_return co_await serve_completion(g, api_kind::chat, req, sink, rec);
   if (req.path == "/v1/completions") co_return co_await serve_completion(g, api_kind::completion, req, sink, rec);
   if (req.path == "/v1/embeddings") co_return co_await serve_embeddings(g, req, sink, rec);
 
   rec.status = 200;
+  std::vector<model_entry> models = g.model_list();
+  // A key sees the models it may use, as OpenAI lists a project's models.
+  std::erase_if(models, [&](const model_entry& m) { return req.key && !key_allows_model(*req.key, m.id); });
   if (req.path == "/v1/models") {
-    co_await sink.send(200, "application/json", models_body(g.model_list()), headers);
+    co_await sink.send(200, "application/json", models_body(models), headers);
   } else if (r->path == "/v1/models/") {
     const std::string id = req.path.substr(r->path.size());
-    for (const auto& m : g.model_list()) {
+    for (const auto& m : models) {
       if (m.id != id) continue;
       co_await sink.send(200, "application/json", model_body(m), headers);
       co_return;
