@@ -33,6 +33,7 @@ struct generation_params {
   std::uint32_t max_tokens = 16;    // >= 1; prompt_tokens + max_tokens <= the model's length
   std::uint64_t seed = 0;           // same seed and prompt => same text
   std::vector<std::string> stop;    // the text ends before the first occurrence of any
+  bool ignore_eos = false;          // run to max_tokens (or a stop string), never end early
 };
 
 // What one step produced for one sequence.

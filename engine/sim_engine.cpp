@@ -63,7 +63,7 @@ bool sim_engine::generate(sequence_id id, sequence& s, step_result& out) {
   ++s.generated;
   const auto fed = s.stops.feed(s.text.next_token());
   o.text = fed.emit;
-  if (fed.stopped || s.generated >= s.text.natural_length()) {
+  if (fed.stopped || (!s.params.ignore_eos && s.generated >= s.text.natural_length())) {
     if (!fed.stopped) o.text += s.stops.flush();
     o.finish = finish_reason::stop;
   } else if (s.generated >= s.params.max_tokens) {

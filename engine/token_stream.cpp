@@ -15,8 +15,13 @@ void token_stream::admitted(clock::time_point now) { admitted_at_ = now; }
 
 void token_stream::push(std::string_view text, std::uint32_t tokens,
                         std::optional<finish_reason> finish) {
-  if (ended_) return;
+  if (ended_ || overflowed_) return;
   if (tokens > 0 && !first_token_at_) first_token_at_ = clock::now();
+  if (pending_limit_ && pending_.text.size() + text.size() > pending_limit_) {
+    overflowed_ = true;
+    notify();
+    return;
+  }
   pending_.text.append(text);
   pending_.tokens += tokens;
   completion_tokens_ += tokens;
@@ -43,7 +48,7 @@ bool token_stream::has_pending() const {
 }
 
 boost::asio::awaitable<void> token_stream::wait(clock::time_point deadline) {
-  while (!has_pending() && !cancelled_) {
+  while (!has_pending() && !cancelled()) {
     // A cancelled consumer (its client went away) must not wait for tokens that may never come.
     auto cs = co_await boost::asio::this_coro::cancellation_state;
     if (cs.cancelled() != boost::asio::cancellation_type::none) co_return;

@@ -40,7 +40,8 @@ class token_stream {
   void admitted(clock::time_point now);
   void push(std::string_view text, std::uint32_t tokens, std::optional<finish_reason> finish);
   void fail(engine_errc e, unsigned retry_after_s = 0, std::string message = {});
-  bool cancelled() const { return cancelled_; }
+  // Also true once the consumer fell too far behind (overflowed): the producer stops then.
+  bool cancelled() const { return cancelled_ || overflowed_; }
   // Exact counts reported by the producer (an upstream's usage) replace the running count.
   void set_usage(std::uint32_t prompt_tokens, std::uint32_t completion_tokens);
   // Runs once when the consumer cancels (e.g. to abort an upstream transfer at once).
@@ -54,6 +55,11 @@ class token_stream {
   bool has_pending() const;
   stream_delta take();
   bool ended() const { return ended_; }  // finished or failed (pending events may remain)
+  // Bounds the text held for a consumer still busy writing the previous events. Past it the
+  // stream overflows: further events are discarded and the producer sees cancelled(), so a
+  // reader slower than the generation costs at most this much memory.
+  void limit_pending(std::size_t bytes) { pending_limit_ = bytes; }
+  bool overflowed() const { return overflowed_; }
   void cancel();
 
   std::uint32_t prompt_tokens() const { return prompt_tokens_; }
@@ -73,8 +79,10 @@ class token_stream {
   std::optional<clock::time_point> admitted_at_;
   std::optional<clock::time_point> first_token_at_;
   std::function<void()> on_cancel_;
+  std::size_t pending_limit_ = 0;  // 0: unbounded
   bool ended_ = false;
   bool cancelled_ = false;
+  bool overflowed_ = false;
 };
 
 // The consumer's handle: cancels the sequence when the request ends for any reason.

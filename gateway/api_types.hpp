@@ -26,6 +26,7 @@ struct sampling_params {
   double top_p = 1.0;                       // (0, 1]
   std::optional<std::uint64_t> seed;
   std::vector<std::string> stop;  // 0..4 non-empty strings
+  bool ignore_eos = false;        // vLLM's extension: generate max_tokens, ignoring the end token
 };
 
 struct chat_request {

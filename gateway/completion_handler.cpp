@@ -76,7 +76,10 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
   if (!sink.started() && !co_await sink.start_events(headers)) co_return;
   rec.status = 200;
   const auto keepalive = g.config().server.sse_keepalive;
-  const std::size_t max_buffer = g.config().server.max_stream_buffer_bytes;
+  // Events pile up in the stream only while the previous write is still in flight: past
+  // max_stream_buffer_bytes the reader is too slow for the generation, so it is dropped and its
+  // generation cancelled instead of the gateway buffering for it without limit.
+  s->limit_pending(g.config().server.max_stream_buffer_bytes);
 
   std::string frames;
   if (meta.kind == api_kind::chat) append_sse_event(frames, role_chunk(meta));  // legacy has no role
@@ -109,17 +112,14 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
         rec.ttft_s = seconds_between(req.received_at, now);
       last_write = now;
     }
-    // Events pile up here only while the previous write is still in flight: past the bound the
-    // reader is too slow for the stream, so it is dropped and its generation cancelled (the
-    // lease's end) instead of the gateway buffering for it without limit.
-    if (frames.size() > max_buffer) {
-      g.stats().count_refused("slow_reader");
-      rec.error = "slow_reader";
-      rec.status = 499;
-      sink.drop();
+    if (!frames.empty() && !co_await sink.send_events(frames)) {
+      // A write that timed out while the stream overflowed: the reader was too slow.
+      if (s->overflowed()) {
+        g.stats().count_refused("slow_reader");
+        rec.error = "slow_reader";
+      }
       co_return;
     }
-    if (!frames.empty() && !co_await sink.send_events(frames)) co_return;
     frames.clear();
     if (done) break;
     for (;;) {
@@ -130,6 +130,13 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
       if (cs.cancelled() != boost::asio::cancellation_type::none) co_return;
       // A long silence (a slow prefill upstream): a comment keeps proxies from cutting the stream.
       if (!co_await sink.send_events(sse_keepalive_comment)) co_return;
+    }
+    if (s->overflowed()) {
+      g.stats().count_refused("slow_reader");
+      rec.error = "slow_reader";
+      rec.status = 499;
+      sink.drop();
+      co_return;
     }
     if (!s->has_pending()) co_return;  // cancelled: the client is gone
     d = s->take();

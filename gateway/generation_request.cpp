@@ -42,6 +42,7 @@ std::variant<generation_params, api_error> finish(std::string prompt, const samp
   else
     g.seed = prompt_hash ^ entropy;
   g.stop = s.stop;
+  g.ignore_eos = s.ignore_eos;
   g.prompt = std::move(prompt);
   return g;
 }

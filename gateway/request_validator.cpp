@@ -94,6 +94,8 @@ field_error read_sampling(object obj, std::uint32_t max_tokens_limit, sampling_p
   }
   if (auto err = as_number(field(obj, "top_p"), "top_p", top_p_range, out.top_p)) return err;
   if (auto err = read_seed(obj, out.seed)) return err;
+  // vLLM's extension, which load tests use to get exactly max_tokens tokens per request.
+  if (auto err = as_bool(field(obj, "ignore_eos"), "ignore_eos", out.ignore_eos)) return err;
   return read_stop(obj, out.stop);
 }
 

@@ -34,6 +34,8 @@ void append_sampling(std::string& o, const sampling_params& s, const std::string
       json::append_uint(o, static_cast<std::uint64_t>(v));
     }
   }
+  // Only when asked for: OpenAI's own API refuses parameters it does not know.
+  if (s.ignore_eos) o += ",\"ignore_eos\":true";
   if (!s.stop.empty()) {
     o += ",\"stop\":[";
     for (std::size_t i = 0; i < s.stop.size(); ++i) {

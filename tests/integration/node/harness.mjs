@@ -148,6 +148,8 @@ export async function startGateway(opts = {}) {
     output: () => output,
     exited,
     stop,
+    configPath,                        // rewrite it, then signal('SIGHUP') to reload
+    signal: (sig) => child.kill(sig),  // SIGTERM to drain, SIGHUP to reload
   };
 }
 
