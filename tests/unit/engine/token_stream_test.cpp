@@ -252,5 +252,43 @@ TEST_F(token_stream_test, lease_move_assignment_cancels_the_replaced_stream) {
   EXPECT_FALSE(kept->cancelled());
 }
 
+// A consumer stuck writing to a slow reader must not make the stream hold text without bound:
+// past the limit the stream overflows, stops accepting text and reads as cancelled to the
+// producer, which then drops the sequence.
+TEST_F(token_stream_test, pending_text_is_bounded_and_overflow_cancels_the_producer) {
+  token_stream s(ioc_.get_executor(), 0);
+  s.limit_pending(10);
+  s.push("12345", 1, std::nullopt);
+  s.push("67890", 1, std::nullopt);
+  EXPECT_FALSE(s.overflowed());
+  s.push("x", 1, std::nullopt);
+  EXPECT_TRUE(s.overflowed());
+  EXPECT_TRUE(s.cancelled());
+  s.push("more", 1, std::nullopt);
+  EXPECT_EQ(s.take().text, "1234567890");
+  bool woke = false;
+  spawn_wait(s, woke);
+  ioc_.run();
+  EXPECT_TRUE(woke);  // an overflowed stream never leaves its consumer waiting
+}
+
+TEST_F(token_stream_test, wait_returns_at_its_deadline_with_nothing_pending) {
+  token_stream s(ioc_.get_executor(), 0);
+  bool woke = false;
+  boost::asio::co_spawn(
+      ioc_,
+      [&]() -> boost::asio::awaitable<void> {
+        co_await s.wait(token_stream::clock::now() + std::chrono::milliseconds(5));
+        woke = true;
+      },
+      [](std::exception_ptr e) {
+        if (e) std::rethrow_exception(e);
+      });
+  ioc_.run();
+  EXPECT_TRUE(woke);
+  EXPECT_FALSE(s.has_pending());
+  EXPECT_FALSE(s.cancelled());
+}
+
 }  // namespace
 }  // namespace gw

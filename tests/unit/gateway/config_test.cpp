@@ -236,5 +236,58 @@ TEST(config, default_file_is_valid) {
   EXPECT_GE(std::get<gateway_config>(r).models.size(), 1u);
 }
 
+TEST(config, auth_keys_cors_and_server_limits) {
+  const std::string digest(64, 'a');
+  auto c = ok(
+      "server: {max_connections: 50, header_timeout_s: 3, sse_keepalive_s: 0, drain_timeout_s: 5,\n"
+      "         max_header_count: 20, max_target_bytes: 512, max_stream_buffer_bytes: 8192}\n"
+      "auth:\n"
+      "  keys:\n"
+      "    - {name: web, sha256: " + digest + ", models: [m], priority: -5, restricted: true,\n"
+      "       requests_per_minute: 60, tokens_per_minute: 1000}\n"
+      "cors: {allowed_origins: ['https://a.example/'], max_age_s: 30}\n"
+      "models:\n  - id: m\n");
+  EXPECT_EQ(c.server.max_connections, 50u);
+  EXPECT_EQ(c.server.header_timeout, std::chrono::seconds(3));
+  EXPECT_EQ(c.server.sse_keepalive, std::chrono::seconds(0));
+  EXPECT_EQ(c.server.drain_timeout, std::chrono::seconds(5));
+  ASSERT_EQ(c.auth.keys.size(), 1u);
+  const auto& k = c.auth.keys[0];
+  EXPECT_EQ(k.name, "web");
+  EXPECT_EQ(k.sha256[0], 0xaa);
+  EXPECT_EQ(k.models, std::vector<std::string>{"m"});
+  EXPECT_EQ(k.priority, -5);
+  EXPECT_TRUE(k.restricted);
+  EXPECT_EQ(k.limits.requests_per_minute, 60u);
+  EXPECT_EQ(k.limits.tokens_per_minute, 1000u);
+  EXPECT_EQ(c.cors.allowed_origins, std::vector<std::string>{"https://a.example"});
+  EXPECT_EQ(c.cors.max_age, std::chrono::seconds(30));
+}
+
+TEST(config, auth_errors_name_the_key) {
+  const std::string models = "models:\n  - id: m\n";
+  const std::string d(64, 'b');
+  EXPECT_NE(err("auth: {keys: [{name: a, sha256: xyz}]}\n" + models).find("auth.keys[0].sha256"), std::string::npos);
+  EXPECT_NE(err("auth: {keys: [{sha256: " + d + "}]}\n" + models).find("auth.keys[0].name"), std::string::npos);
+  EXPECT_NE(err("auth: {keys: [{name: a, key: sk-plain}]}\n" + models).find("unknown key"), std::string::npos);
+  EXPECT_NE(err("auth: {keys: [{name: a, sha256: " + d + "}, {name: b, sha256: " + d + "}]}\n" + models)
+                .find("same key"),
+            std::string::npos);
+  EXPECT_NE(err("auth: {keys: [{name: a, sha256: " + d + ", models: [nope]}]}\n" + models).find("'nope'"),
+            std::string::npos);
+  EXPECT_NE(err("cors: {allowed_origins: ['https://a.example/path']}\n" + models).find("cors.allowed_origins[0]"),
+            std::string::npos);
+}
+
+TEST(config, restart_fingerprint_ignores_only_reloadable_parts) {
+  const std::string base = "models:\n  - id: m\n    routing: {long_prompt_tokens: 100}\n";
+  const std::string fp = restart_fingerprint(base);
+  ASSERT_FALSE(fp.empty());
+  EXPECT_EQ(restart_fingerprint("server: {max_connections: 5}\nauth: {keys: []}\ncors: {}\n" + base), fp);
+  EXPECT_EQ(restart_fingerprint("models:\n  - id: m\n    routing: {long_prompt_tokens: 999}\n"), fp);
+  EXPECT_NE(restart_fingerprint("models:\n  - id: m2\n"), fp);
+  EXPECT_NE(restart_fingerprint("models:\n  - id: m\n    replicas: 2\n    routing: {long_prompt_tokens: 100}\n"), fp);
+}
+
 }  // namespace
 }  // namespace gw

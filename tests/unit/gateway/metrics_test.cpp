@@ -188,9 +188,14 @@ TEST(metrics, every_family_has_help_and_type) {
       {"gateway_batch_size", "histogram"},
       {"gateway_queue_depth", "gauge"},
       {"gateway_active_sequences", "gauge"},
+      {"gateway_open_connections", "gauge"},
+      {"gateway_rate_limited_total", "counter"},
+      {"gateway_refused_total", "counter"},
   };
   metrics m;
   m.count_request("/v1/models", 200);
+  m.count_rate_limited("web", "tokens");
+  m.count_refused("slow_reader");
   const auto text = m.render();
   for (const auto& [name, type] : families) {
     const std::string n = name;

@@ -72,7 +72,7 @@ TEST(RateLimiter, RefusalTakesNothing) {
 TEST(RateLimiter, SettleChargesTheDifferenceToRealUsage) {
   rate_limiter l({.requests_per_minute = 0, .tokens_per_minute = 6000}, t0);
   ASSERT_TRUE(l.admit(1000, t0).allowed);
-  l.settle(1000, 5000, t0);  // the completion used 4,000 more
+  l.settle(1000, 6000, t0);  // the completion used 5,000 more: the bucket is empty
   const rate_status s = l.admit(1000, t0);
   EXPECT_FALSE(s.allowed);
   EXPECT_EQ(s.retry_after, 10000ms);  // 1,000 tokens at 100/s
