@@ -1,6 +1,8 @@
 #include "gateway/completion_handler.hpp"
 
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <spdlog/spdlog.h>
+
 #include <charconv>
 #include <chrono>
 
@@ -172,8 +174,23 @@ boost::asio::awaitable<void> collect(gateway&, stream_lease& s, stream_delta d, 
   }
 }
 
+// dispatch() for the race with keep-alives. It never throws: the race would otherwise wait on the
+// keep-alives, which only end with the client, so a bug here becomes a 500 like anywhere else.
 boost::asio::awaitable<dispatched> dispatch_and_flag(gateway& g, dispatch_request& dr, bool& placed) {
-  dispatched d = co_await dispatch(g, dr);
+  dispatched d;
+  try {
+    d = co_await dispatch(g, dr);
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == boost::asio::error::operation_aborted) {
+      d.cancelled = true;  // the client went away while the request was being placed
+    } else {
+      spdlog::error("internal error request_id={} while placing the request: {}", dr.request_id, e.what());
+      d.refusal = api_error{api_errc::internal, "The gateway hit an internal error."};
+    }
+  } catch (const std::exception& e) {
+    spdlog::error("internal error request_id={} while placing the request: {}", dr.request_id, e.what());
+    d.refusal = api_error{api_errc::internal, "The gateway hit an internal error."};
+  }
   placed = true;
   co_return d;
 }
