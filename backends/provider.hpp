@@ -9,6 +9,7 @@
 
 #include "backends/upstream_client.hpp"
 #include "policy/circuit_breaker.hpp"
+#include "policy/retry_budget.hpp"
 #include "policy/retry_schedule.hpp"
 
 namespace gw {
@@ -23,6 +24,7 @@ struct provider_config {
   double price_input_per_million = 0;   // USD per million prompt tokens
   double price_output_per_million = 0;  // USD per million completion tokens
   retry_config retries;
+  retry_budget_config retry_budget;  // caps retries across requests (a storm of failures)
   breaker_config breaker;
 };
 

@@ -1,6 +1,7 @@
 #include "backends/remote_call.hpp"
 
 #include <boost/asio/steady_timer.hpp>
+#include <algorithm>
 
 #include "backends/openai_chunk.hpp"
 #include "backends/sse_parser.hpp"
@@ -101,12 +102,19 @@ void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) 
     else if (r.status == 200) s->opts.on_error("cut_stream");
     else s->opts.on_error("http_" + std::to_string(r.status));
   }
+  // The provider asked for a pause; another target can answer now instead of after it.
+  if (kind == engine_errc::upstream_rate_limited && s->opts.can_fail_over) retryable = false;
   // After the first token the client has seen text: no retry can take it back.
   if (retryable && s->content_events == 0 && !s->out->cancelled()) {
     std::optional<std::chrono::milliseconds> retry_after;
     if (r.retry_after) retry_after = std::chrono::duration_cast<std::chrono::milliseconds>(*r.retry_after);
     std::uniform_real_distribution<double> u(0, 1);
-    if (auto delay = retry_delay(p.config.retries, ++s->retries, retry_after, u(s->rng))) {
+    auto delay = retry_delay(p.config.retries, ++s->retries, retry_after, u(s->rng));
+    // In a storm every request wants its retries; the budget keeps their sum near a fraction of
+    // the traffic, so a failing provider is not sent 1 + max_retries times its load.
+    const bool within_budget = delay && p.budget.try_retry(clock::now());
+    if (delay && s->opts.on_retry) s->opts.on_retry(within_budget);
+    if (within_budget) {
       s->retry_timer.expires_after(*delay);
       s->retry_timer.async_wait([s](boost::system::error_code ec) {
         if (!ec && !s->out->cancelled()) attempt(s);
@@ -114,7 +122,8 @@ void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) 
       return;
     }
   }
-  const unsigned retry_after_s = r.retry_after ? static_cast<unsigned>(r.retry_after->count()) : 1;
+  // A client told "Retry-After: 0" (or nothing) would come straight back; one second is the floor.
+  const unsigned retry_after_s = r.retry_after ? std::max(1u, static_cast<unsigned>(r.retry_after->count())) : 1;
   if (s->opts.local_server && kind != engine_errc::upstream_rejected) kind = engine_errc::engine_failed;
   s->out->fail(kind, retry_after_s, message);
   s->conclude(kind == engine_errc::upstream_rejected ? call_outcome::rejected : call_outcome::failed);
@@ -137,6 +146,7 @@ void attempt(const std::shared_ptr<call_state>& s) {
     return;
   }
   s->in_flight = true;
+  if (s->retries == 0) s->provider.budget.record_request(clock::now());
   const auto& cfg = s->provider.config;
   upstream_request req;
   req.url = cfg.base_url + s->opts.url_path;

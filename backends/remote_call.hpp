@@ -2,7 +2,8 @@
 // One request to a remote provider, seen by the consumer as a token_stream like a local
 // sequence. Inside: the upstream's SSE is parsed into token events; failures before the first
 // token are retried on the same provider with backoff (honouring Retry-After) while the retry
-// schedule allows; the breaker hears every attempt's outcome; usage comes from the upstream's
+// schedule and the provider's retry budget allow, except a 429 when another target can take the
+// request; the breaker hears every attempt's outcome; usage comes from the upstream's
 // final chunk; a stream cut without [DONE] fails, never passes for a finished answer.
 // A consumer that cancels aborts the transfer at once. Reactor thread only.
 //
@@ -33,6 +34,8 @@ struct provider_state {
   std::string auth_header;  // "Authorization: Bearer ..." or empty
   circuit_breaker breaker;
   bool enabled = true;      // false when its key variable is unset: never routed to
+  // Built from config by default, so that brace-initialising the members above sets it up too.
+  retry_budget budget{config.retry_budget};
 };
 
 struct remote_call_options {
@@ -42,6 +45,12 @@ struct remote_call_options {
   std::string request_id;  // sent as X-Request-Id
   std::string traceparent;  // W3C trace context passed on, if the client sent one
   std::function<void(const std::string& kind)> on_error;  // each failed attempt, for metrics
+  // Each retry the schedule wanted: sent, or skipped because the provider's retry budget was
+  // spent (the call then fails, and the dispatcher may move on). For metrics.
+  std::function<void(bool sent)> on_retry;
+  // Another target follows in the plan: a 429 moves there at once rather than waiting out the
+  // provider's Retry-After for a retry.
+  bool can_fail_over = false;
   // Runs once when the call is over: answered in full, failed for good, or cancelled by the
   // consumer. The server pool returns its in-flight slot and records the server's health here.
   std::function<void(call_outcome)> on_finish;

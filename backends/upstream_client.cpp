@@ -7,50 +7,16 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <charconv>
 #include <mutex>
 #include <unordered_map>
 #include <unordered_set>
 
+#include "backends/curl_outcome.hpp"
+
 namespace gw {
 namespace asio = boost::asio;
 
-const char* to_string(upstream_errc e) {
-  switch (e) {
-    case upstream_errc::none: return "none";
-    case upstream_errc::connect_failed: return "connect_failed";
-    case upstream_errc::tls_failed: return "tls_failed";
-    case upstream_errc::timeout_connect: return "timeout_connect";
-    case upstream_errc::timeout_first_byte: return "timeout_first_byte";
-    case upstream_errc::timeout_idle: return "timeout_idle";
-    case upstream_errc::timeout_total: return "timeout_total";
-    case upstream_errc::transfer_failed: return "transfer_failed";
-  }
-  return "unknown";
-}
-
 namespace {
-
-upstream_errc classify_curl(CURLcode code, CURL* easy) {
-  switch (code) {
-    case CURLE_OK: return upstream_errc::none;
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_CONNECT: return upstream_errc::connect_failed;
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_PEER_FAILED_VERIFICATION:
-    case CURLE_SSL_CACERT_BADFILE:
-    case CURLE_SSL_CERTPROBLEM:
-    case CURLE_SSL_ISSUER_ERROR:
-    case CURLE_SSL_PINNEDPUBKEYNOTMATCH: return upstream_errc::tls_failed;
-    case CURLE_OPERATION_TIMEDOUT: {
-      curl_off_t connect_us = 0;
-      curl_easy_getinfo(easy, CURLINFO_CONNECT_TIME_T, &connect_us);
-      return connect_us == 0 ? upstream_errc::timeout_connect : upstream_errc::timeout_total;
-    }
-    default: return upstream_errc::transfer_failed;
-  }
-}
 
 void global_init() {
   static std::once_flag once;
@@ -285,7 +251,7 @@ class upstream_client_impl {
     t->deadline.cancel();
     upstream_result r = std::move(t->result);
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &r.status);
-    r.error = t->timed_out != upstream_errc::none ? t->timed_out : classify_curl(code, easy);
+    r.error = classify_curl(code, easy, t->timed_out);
     if (r.error != upstream_errc::none) r.detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(code);
     curl_multi_remove_handle(multi, easy);
     recycle_easy(*t);
@@ -299,13 +265,8 @@ class upstream_client_impl {
     auto* t = static_cast<transfer_state*>(userp);
     const std::string_view line(data, size * n);
     constexpr std::string_view retry = "retry-after:";
-    if (line.size() > retry.size() && strncasecmp(line.data(), retry.data(), retry.size()) == 0) {
-      std::string_view v = line.substr(retry.size());
-      while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-      long secs = 0;
-      auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), secs);
-      if (ec == std::errc() && secs >= 0) t->result.retry_after = std::chrono::seconds(secs);
-    }
+    if (line.size() > retry.size() && strncasecmp(line.data(), retry.data(), retry.size()) == 0)
+      t->result.retry_after = parse_retry_after(line.substr(retry.size()), std::time(nullptr));
     if (line == "\r\n" || line == "\n") {  // end of a header block; 1xx blocks are skipped
       long status = 0;
       curl_easy_getinfo(t->easy, CURLINFO_RESPONSE_CODE, &status);

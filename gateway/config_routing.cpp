@@ -30,7 +30,7 @@ upstream_timeouts read_timeouts(const reader& r, const YAML::Node& t, const std:
 
 provider_config read_provider(const reader& r, const YAML::Node& n, const std::string& key) {
   r.expect_map(n, key, {"name", "base_url", "api_key_env", "headers", "ca_file", "timeouts", "price", "retries",
-                        "breaker"});
+                        "retry_budget", "breaker"});
   provider_config p;
   if (!n["name"]) r.fail(n, key + ".name", "is required");
   p.name = r.scalar<std::string>(n["name"], key + ".name", "a string");
@@ -63,6 +63,14 @@ provider_config read_provider(const reader& r, const YAML::Node& n, const std::s
     if (rt["base_ms"]) p.retries.base = r.millis(rt["base_ms"], k + ".base_ms", 1, 60000);
     if (rt["cap_ms"]) p.retries.cap = r.millis(rt["cap_ms"], k + ".cap_ms", 1, 600000);
     if (rt["max_retry_after_ms"]) p.retries.max_retry_after = r.millis(rt["max_retry_after_ms"], k + ".max_retry_after_ms", 0, 3600000);
+  }
+  if (const auto rb = n["retry_budget"]) {
+    const std::string k = key + ".retry_budget";
+    r.expect_map(rb, k, {"ratio", "min_retries_per_s", "window_ms"});
+    if (rb["ratio"]) p.retry_budget.ratio = r.number(rb["ratio"], k + ".ratio", 0, 100);
+    if (rb["min_retries_per_s"])
+      p.retry_budget.min_retries_per_s = r.number(rb["min_retries_per_s"], k + ".min_retries_per_s", 0, 100000);
+    if (rb["window_ms"]) p.retry_budget.window = r.millis(rb["window_ms"], k + ".window_ms", 100, 3600000);
   }
   if (const auto b = n["breaker"]) {
     const std::string k = key + ".breaker";

@@ -9,6 +9,15 @@ namespace {
 // the client's to fix, so it ends the request.
 bool worth_failover(engine_errc e) { return e != engine_errc::upstream_rejected; }
 
+// Whether a target after `i` can run the request at all: a local pool whose context the prompt
+// does not fit cannot, and failing over to it would trade the real error for its 400.
+bool later_target_usable(const dispatch_request& r, std::size_t i) {
+  const auto& targets = r.plan->targets;
+  for (std::size_t j = i + 1; j < targets.size(); ++j)
+    if (targets[j].kind != target_kind::local_pool || std::holds_alternative<local_request>(r.local)) return true;
+  return false;
+}
+
 }  // namespace
 
 boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
@@ -56,6 +65,10 @@ boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
       opts.on_error = [&m = g.stats(), name = p.config.name](const std::string& kind) {
         m.count_upstream_error(name, kind);
       };
+      opts.on_retry = [&m = g.stats(), name = p.config.name](bool sent) {
+        m.count_upstream_retry(name, sent ? "sent" : "budget_exhausted");
+      };
+      opts.can_fail_over = later_target_usable(r, i);
       stream = start_remote_call(g.executor(), g.upstreams(), p, std::move(opts), g.rng());
     }
     out.lease.emplace(std::move(stream));
@@ -67,7 +80,7 @@ boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
     }
     out.first = lease->take();
     const bool failed_before_text = out.first.error && out.first.text.empty() && lease->completion_tokens() == 0;
-    if (failed_before_text && !last && worth_failover(*out.first.error)) {
+    if (failed_before_text && later_target_usable(r, i) && worth_failover(*out.first.error)) {
       out.lease.reset();  // cancels what is left of this attempt
       continue;
     }

@@ -205,6 +205,9 @@ std::string metrics::render() const {
   append_pairs(out, "gateway_upstream_retries_total",
                "Retries of failed upstream attempts, by provider and outcome (sent, or budget_exhausted).",
                "provider", "outcome", upstream_retries_);
+  append_pairs(out, "gateway_request_errors_total",
+               "Failed requests by endpoint and error code, streams that failed after their 200 included.",
+               "endpoint", "code", request_errors_);
   append_pairs(out, "gateway_rate_limited_total", "Requests refused by a key's rate limit, by key and limit.", "key",
                "limit", rate_limited_);
   append_header(out, "gateway_refused_total",

@@ -43,6 +43,9 @@ class metrics {
   // gateway_upstream_retries_total{provider, outcome="sent"|"budget_exhausted"}: retries the
   // schedule wanted, and whether the provider's retry budget let them go
   void count_upstream_retry(const std::string& provider, const std::string& outcome);
+  // gateway_request_errors_total{endpoint, code}: requests that failed, by OpenAI error code,
+  // including streams that ended with an error event after their 200
+  void count_request_error(const std::string& endpoint, const std::string& code) { ++request_errors_[{endpoint, code}]; }
   // gateway_rate_limited_total{key, limit="requests"|"tokens"}
   void count_rate_limited(const std::string& key, const std::string& limit) { ++rate_limited_[{key, limit}]; }
   // gateway_refused_total{reason}: connections and streams the gateway gave up on
@@ -77,6 +80,7 @@ class metrics {
   std::map<std::pair<std::string, std::string>, std::uint64_t> routes_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> upstream_errors_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> upstream_retries_;
+  std::map<std::pair<std::string, std::string>, std::uint64_t> request_errors_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> rate_limited_;
   std::map<std::pair<std::string, std::string>, std::uint64_t> refused_;
   std::map<std::string, double> cost_;

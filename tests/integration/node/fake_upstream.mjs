@@ -5,19 +5,26 @@
 //   - otherwise the upstream model name in the JSON body names them: "ok", "fault:500", or a
 //     comma-separated sequence "429,ok" in which attempt N of the same X-Request-Id (and model)
 //     gets entry N (the last entry repeats), so retries of one client request walk the list.
-//     A "fault:" prefix is ignored; an unknown name behaves as "ok".
+//     A "fault:" prefix is ignored; an unknown name behaves as "ok". An entry may carry an
+//     argument after a colon ("429:3").
 //
 // Behaviours:
 //   ok         SSE stream: a role chunk, CONTENT.length content chunks (`chunkDelayMs` apart), a
 //              finish chunk (finish_reason "stop"), a usage chunk when stream_options.include_usage
 //              (USAGE), then data: [DONE]. A request with stream:false gets one chat.completion.
 //   slow       like ok, but SLOW_CHUNKS chunks 50 ms apart (long enough to disconnect mid-stream)
-//   429        429 with Retry-After: 1 and an OpenAI error body
+//   429        429 with Retry-After: 1 (429:N: N seconds) and an OpenAI error body
+//   429date:N  429 with Retry-After as an HTTP-date N seconds ahead
 //   500        500 with an OpenAI error body
 //   400        400 with an OpenAI error body (REJECT_MESSAGE)
 //   stall      accepts the request and sends nothing until `stallMs`, then 504
 //   stall-mid  200, the role chunk and 2 content chunks, then nothing until `stallMs`, then ends
 //   cut        200, the role chunk and 3 content chunks, then ends the body cleanly: no finish, no [DONE]
+//              (stream:false: half of the JSON answer, then a clean end)
+//   cut-early  200, the role chunk only, then a clean end: no content, no [DONE]
+//   cut-finish 200, every content chunk, the finish chunk and the usage chunk, then a clean end
+//              without [DONE]
+//   drop       reads the request, then destroys the connection without a byte of response
 //   reset      200, the role chunk and 3 content chunks, then destroys the connection
 //
 // Every request is recorded (`up.requests`): method, path, headers (lower-case names), raw body,
@@ -82,11 +89,18 @@ export async function startFakeUpstream({ key, cert, chunkDelayMs = 5, stallMs =
     return { behaviour: list[Math.min(attempt, list.length) - 1], attempt };
   }
 
+  // "429:3" -> ["429", "3"]; a name without an argument has arg undefined.
+  const splitArg = (b) => {
+    const i = String(b).indexOf(':');
+    return i < 0 ? [b, undefined] : [b.slice(0, i), b.slice(i + 1)];
+  };
+
   function handle(req, res, raw) {
     let json;
     try { json = JSON.parse(raw); } catch { json = undefined; }
     const rid = req.headers['x-request-id'] ?? '';
-    const { behaviour, attempt } = pickBehaviour(rid, json?.model);
+    const { behaviour: picked, attempt } = pickBehaviour(rid, json?.model);
+    const [behaviour, arg] = splitArg(picked);
     const rec = {
       n: ++seq,
       at: Date.now(),
@@ -164,7 +178,14 @@ export async function startFakeUpstream({ key, cert, chunkDelayMs = 5, stallMs =
 
     switch (behaviour) {
       case '429':
-        error(429, 'rate_limit_error', 'fake upstream: slow down', { 'Retry-After': '1' });
+        error(429, 'rate_limit_error', 'fake upstream: slow down', { 'Retry-After': arg ?? '1' });
+        return;
+      case '429date':
+        error(429, 'rate_limit_error', 'fake upstream: slow down',
+          { 'Retry-After': new Date(Date.now() + Number(arg ?? 1) * 1000).toUTCString() });
+        return;
+      case 'drop':
+        res.socket?.destroy();
         return;
       case '500':
         error(500, 'server_error', 'fake upstream: internal error');
@@ -180,8 +201,23 @@ export async function startFakeUpstream({ key, cert, chunkDelayMs = 5, stallMs =
         paced(contentEvents(CONTENT.slice(0, 2)), chunkDelayMs, () => after(stallMs, () => res.end()));
         return;
       case 'cut':
+        if (json.stream !== true) {
+          const whole = JSON.stringify({ id, object: 'chat.completion', created, model,
+            choices: [{ index: 0, message: { role: 'assistant', content: CONTENT_TEXT }, finish_reason: 'stop' }] });
+          res.writeHead(200, { 'Content-Type': 'application/json' });  // chunked: the end looks clean
+          res.end(whole.slice(0, whole.length >> 1));
+          return;
+        }
         startSse();
         paced(contentEvents(CONTENT.slice(0, 3)), chunkDelayMs, () => res.end());
+        return;
+      case 'cut-early':
+        startSse();
+        paced(contentEvents([]), chunkDelayMs, () => res.end());
+        return;
+      case 'cut-finish':
+        startSse();
+        paced([...contentEvents(CONTENT), () => send(finishChunk()), () => send(usageChunk())], chunkDelayMs, () => res.end());
         return;
       case 'reset':
         startSse();

@@ -191,11 +191,15 @@ TEST(metrics, every_family_has_help_and_type) {
       {"gateway_open_connections", "gauge"},
       {"gateway_rate_limited_total", "counter"},
       {"gateway_refused_total", "counter"},
+      {"gateway_request_errors_total", "counter"},
+      {"gateway_upstream_retries_total", "counter"},
   };
   metrics m;
   m.count_request("/v1/models", 200);
   m.count_rate_limited("web", "tokens");
   m.count_refused("slow_reader");
+  m.count_request_error("/v1/chat/completions", "upstream_error");
+  m.count_upstream_retry("p", "budget_exhausted");
   const auto text = m.render();
   for (const auto& [name, type] : families) {
     const std::string n = name;

@@ -1,0 +1,59 @@
+// The routing parts of the config file that config_test.cpp does not cover: a provider's
+// retry_budget.
+#include "gateway/config.hpp"
+
+#include <gtest/gtest.h>
+
+namespace gw {
+namespace {
+
+std::variant<gateway_config, config_error> load(const std::string& provider_extra) {
+  return load_config_text("providers:\n"
+                          "  - name: p\n"
+                          "    base_url: https://example.test/v1\n" +
+                              provider_extra + "models: [{id: m, engine: none, remote: [{provider: p}]}]\n",
+                          "t.yaml");
+}
+
+TEST(config_routing, retry_budget_defaults) {
+  const auto r = load("");
+  ASSERT_TRUE(std::holds_alternative<gateway_config>(r)) << std::get<config_error>(r).message;
+  const auto& b = std::get<gateway_config>(r).providers.at(0).retry_budget;
+  EXPECT_DOUBLE_EQ(b.ratio, 0.2);
+  EXPECT_DOUBLE_EQ(b.min_retries_per_s, 3);
+  EXPECT_EQ(b.window, std::chrono::milliseconds(10000));
+}
+
+TEST(config_routing, retry_budget_keys) {
+  const auto r = load("    retry_budget: {ratio: 0.5, min_retries_per_s: 0.25, window_ms: 2000}\n");
+  ASSERT_TRUE(std::holds_alternative<gateway_config>(r)) << std::get<config_error>(r).message;
+  const auto& b = std::get<gateway_config>(r).providers.at(0).retry_budget;
+  EXPECT_DOUBLE_EQ(b.ratio, 0.5);
+  EXPECT_DOUBLE_EQ(b.min_retries_per_s, 0.25);
+  EXPECT_EQ(b.window, std::chrono::milliseconds(2000));
+}
+
+TEST(config_routing, retry_budget_errors_name_key_and_line) {
+  const struct {
+    const char* yaml;
+    const char* expect;
+  } cases[] = {
+      {"    retry_budget: {ratio: -0.1}\n", "t.yaml:4: providers[0].retry_budget.ratio: must be between 0 and 100"},
+      {"    retry_budget: {ratio: lots}\n", "t.yaml:4: providers[0].retry_budget.ratio: must be a number"},
+      {"    retry_budget: {min_retries_per_s: -1}\n",
+       "t.yaml:4: providers[0].retry_budget.min_retries_per_s: must be between 0 and 100000"},
+      {"    retry_budget: {window_ms: 10}\n",
+       "t.yaml:4: providers[0].retry_budget.window_ms: must be an integer between 100 and 3600000"},
+      {"    retry_budget:\n      ratio: 0.1\n      percent: 20\n", "t.yaml:6: providers[0].retry_budget.percent: unknown key"},
+      {"    retry_budget: 0.2\n", "t.yaml:4: providers[0].retry_budget: must be a mapping"},
+  };
+  for (const auto& c : cases) {
+    const auto r = load(c.yaml);
+    ASSERT_TRUE(std::holds_alternative<config_error>(r)) << c.yaml;
+    const auto& m = std::get<config_error>(r).message;
+    EXPECT_NE(m.find(c.expect), std::string::npos) << "got: " << m << "\nwant: " << c.expect;
+  }
+}
+
+}  // namespace
+}  // namespace gw
