@@ -1,6 +1,8 @@
 // Turns a directory of gateway-bench reports (NAME--PATH.json) into the scenario's table and one
 // JSON file holding the machine, every report, and the derived figures.
 //   node bench/summarize.mjs overhead RUNS_DIR OUT.json
+// The soak mode also reads bench/soak.sh's side files (soak.side, soak-samples.jsonl,
+// client-samples.jsonl) and exits 1 when the soak failed (an error, a lost connection).
 import fs from 'node:fs';
 import os from 'node:os';
 
@@ -153,6 +155,106 @@ if (scenario === 'overhead') {
     ['max batch', 'req/s', 'tokens/s', 'TTFT p50 ms', 'TTFT p99 ms', 'TPOT p50 ms', 'E2E p50 ms', 'errors'],
     rows.map((r) => [r.max_batch_size, int(r.requests_per_s), int(r.output_tokens_per_s), ms(r.ttft_p50_ms),
       ms(r.ttft_p99_ms), ms(r.tpot_p50_ms), ms(r.e2e_p50_ms), r.errors]));
+} else if (scenario === 'soak') {
+  const side = JSON.parse(fs.readFileSync(`${dir}/soak.side`, 'utf8'));
+  const lines = (f) => fs.readFileSync(`${dir}/${f}`, 'utf8').split('\n').filter(Boolean)
+    .flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });  // a torn last line
+  const samples = lines('soak-samples.jsonl').filter((x) => x.client);
+  const last = lines('client-samples.jsonl').at(-1) ?? { errors: {}, idle_failed: 0, idle_closed: 0 };
+  const report = runs.soak?.gateway;
+  const total = side.idle_connections + side.streams;
+  // Phases on gateway-bench's clock: idle phase, ramp, the measured streaming part, the drain.
+  const loadStart = side.idle_phase_s, rampEnd = loadStart + side.ramp_s, loadEnd = side.duration_s;
+  const phase = (t) => (t < loadStart ? 'idle' : t < rampEnd ? 'ramp' : t <= loadEnd ? 'streams' : 'drain');
+  const idleAll = samples.filter((x) => phase(x.client.t_s) === 'idle' && x.client.idle === total).at(-1);
+  const steady = samples.filter((x) => phase(x.client.t_s) === 'streams');
+  const base = steady[0], end = steady.at(-1);
+  const loaded = samples.filter((x) => x.client.t_s >= loadStart && x.client.t_s <= loadEnd);
+  const idlePhase = samples.filter((x) => phase(x.client.t_s) === 'idle');
+  const min = (xs, f) => (xs.length ? Math.min(...xs.map(f)) : null);
+  const max = (xs, f) => (xs.length ? Math.max(...xs.map(f)) : null);
+  const hours = base && end ? (end.client.t_s - base.client.t_s) / 3600 : 0;
+  // Least-squares slope of RSS over the steady part: less at the mercy of one sample than end - base.
+  let slope = null;
+  if (steady.length >= 3) {
+    const mt = steady.reduce((a, x) => a + x.t_s, 0) / steady.length;
+    const mr = steady.reduce((a, x) => a + x.rss_kib, 0) / steady.length;
+    const num = steady.reduce((a, x) => a + (x.t_s - mt) * (x.rss_kib - mr), 0);
+    const den = steady.reduce((a, x) => a + (x.t_s - mt) ** 2, 0);
+    slope = den > 0 ? (num / den) * 3600 : null;
+  }
+  const errorsByKind = { ...last.errors, idle_request_failed: last.idle_failed, idle_closed_by_server: last.idle_closed };
+  const errorTotal = Object.values(errorsByKind).reduce((a, n) => a + n, 0);
+  const perIdle = idleAll ? (idleAll.rss_kib - side.idle_rss_kib) / total : null;
+  const perStream = idleAll && base ? (base.rss_kib - idleAll.rss_kib) / side.streams : null;
+  const soak = {
+    params: side, connections: total,
+    rss_kib: {
+      idle_gateway: side.idle_rss_kib, all_idle: idleAll?.rss_kib ?? null, after_ramp: base?.rss_kib ?? null,
+      end: end?.rss_kib ?? null, max_loaded: max(loaded, (x) => x.rss_kib), after_close: side.after_rss_kib,
+      peak_hwm: side.hwm_kib,
+      per_idle_connection: perIdle, per_stream_over_idle: perStream,
+      per_streaming_connection: perIdle !== null && perStream !== null ? perIdle + perStream : null,
+      drift: base && end ? end.rss_kib - base.rss_kib : null,
+      drift_per_hour: base && end && hours > 0 ? (end.rss_kib - base.rss_kib) / hours : null,
+      slope_per_hour: slope,
+    },
+    fds: { idle_gateway: side.idle_fds, all_idle: idleAll?.fds ?? null, max_loaded: max(loaded, (x) => x.fds),
+      end: end?.fds ?? null, after_close: side.after_fds },
+    load: {
+      // The one-token requests of the idle phase in flight at once: their memory is in the
+      // idle figure too (malloc keeps what they freed), so it should be small next to 10,000.
+      idle_phase_max_in_flight: max(idlePhase, (x) => x.client.in_flight),
+      connections_min: min(loaded, (x) => x.client.connections), connections_max: max(loaded, (x) => x.client.connections),
+      idle_min: min(loaded, (x) => x.client.idle), streams_min: min(steady, (x) => x.client.in_flight),
+      streams_max: max(steady, (x) => x.client.in_flight),
+      chunks_per_s: base && end ? (end.client.chunks - base.client.chunks) / (end.client.t_s - base.client.t_s) : null,
+      chunks_total: last.chunks ?? null, streams_completed: report?.requests?.completed ?? null,
+      itl_p50_ms: report?.itl_ms?.p50 ?? null, itl_p99_ms: report?.itl_ms?.p99 ?? null, itl_max_ms: report?.itl_ms?.max ?? null,
+      gateway_cpu_percent: base && end ? (100 * (end.cpu_s - base.cpu_s)) / (end.t_s - base.t_s) : null,
+    },
+    errors: { total: errorTotal, by_kind: errorsByKind, gateway_alive: side.gateway_alive, loadgen_exit: side.loadgen_exit },
+  };
+  soak.pass = errorTotal === 0 && side.gateway_alive && side.loadgen_exit === 0 && idleAll !== undefined &&
+    soak.load.connections_min === total && soak.load.idle_min === side.idle_connections;
+  // [t_s, phase, RSS KiB, fds, connections, idle, streams in flight, chunks, gateway CPU s]
+  soak.samples = samples.map((x) => [x.t_s, phase(x.client.t_s), x.rss_kib, x.fds, x.client.connections, x.client.idle,
+    x.client.in_flight, x.client.chunks, x.cpu_s]);
+  summary.soak = soak;
+
+  const r = soak.rss_kib, kib = (x) => (x === null || x === undefined ? '—' : x.toFixed(1));
+  const n = (x) => (x === null || x === undefined ? '—' : int(x));
+  const perH = (x) => (x === null ? '—' : `${x >= 0 ? '+' : ''}${int(x)} KiB/h`);
+  table(`Soak: ${side.idle_connections} idle + ${side.streams} streaming connections, ${side.duration_s} s ` +
+      `(idle phase ${side.idle_phase_s} s, opened over ${side.idle_ramp_s} s, ramp ${side.ramp_s} s, one chunk per ${side.chunk_ms} ms)`, ['figure', 'value'], [
+    ['RSS, idle gateway', `${n(r.idle_gateway)} KiB`],
+    [`RSS, ${total} idle connections`, `${n(r.all_idle)} KiB  (${kib(r.per_idle_connection)} KiB per idle connection)`],
+    [`RSS, ${side.idle_connections} idle + ${side.streams} streams, after ramp`, `${n(r.after_ramp)} KiB  (+${kib(r.per_stream_over_idle)} KiB per stream over an idle connection, ${kib(r.per_streaming_connection)} KiB per streaming connection)`],
+    ['idle phase: one-token requests in flight at most', `${n(soak.load.idle_phase_max_in_flight)}`],
+    ['RSS at the end / highest under load / peak (VmHWM)', `${n(r.end)} / ${n(r.max_loaded)} / ${n(r.peak_hwm)} KiB`],
+    ['RSS drift, end - after ramp', `${r.drift === null ? '—' : `${r.drift >= 0 ? '+' : ''}${n(r.drift)} KiB`} (${perH(r.drift_per_hour)}; fitted slope ${perH(r.slope_per_hour)})`],
+    ['RSS after every client closed', `${n(r.after_close)} KiB`],
+    ['fds: idle gateway / all idle / highest / after close', `${soak.fds.idle_gateway} / ${soak.fds.all_idle} / ${soak.fds.max_loaded} / ${soak.fds.after_close}`],
+    ['connections open under load (min / max)', `${soak.load.connections_min} / ${soak.load.connections_max}`],
+    ['streams in flight after ramp (min / max)', `${soak.load.streams_min} / ${soak.load.streams_max}`],
+    ['chunks/s after ramp; streams completed', `${n(soak.load.chunks_per_s)}; ${n(soak.load.streams_completed)}`],
+    ['gaps between chunks p50 / p99 / max', `${ms(soak.load.itl_p50_ms)} / ${ms(soak.load.itl_p99_ms)} / ${ms(soak.load.itl_max_ms)} ms`],
+    ['gateway CPU after ramp', `${soak.load.gateway_cpu_percent === null ? '—' : soak.load.gateway_cpu_percent.toFixed(1)}%`],
+    ['errors', `${errorTotal}${errorTotal ? ` ${JSON.stringify(Object.fromEntries(Object.entries(errorsByKind).filter(([, n]) => n)))}` : ''}`],
+    ['result', soak.pass ? 'PASS' : 'FAIL'],
+  ]);
+  // About a dozen rows over the run, and the last sample.
+  const every = Math.max(1, Math.round(samples.length / 12));
+  const rows = samples.filter((x, i) => i % every === 0 || i === samples.length - 1);
+  table('Over time (t on the load generator\'s clock; chunks/s and CPU since the row before)',
+    ['t s', 'phase', 'conns', 'idle', 'streams', 'chunks/s', 'RSS KiB', 'fds', 'CPU %'],
+    rows.map((x, i) => {
+      const p = rows[i - 1], dt = p ? x.client.t_s - p.client.t_s : 0;
+      return [x.client.t_s.toFixed(0), phase(x.client.t_s), x.client.connections, x.client.idle, x.client.in_flight,
+        p && dt > 0 ? int((x.client.chunks - p.client.chunks) / dt) : '—', int(x.rss_kib), x.fds,
+        p && dt > 0 ? ((100 * (x.cpu_s - p.cpu_s)) / (x.t_s - p.t_s)).toFixed(1) : '—'];
+    }));
+  if (!soak.pass) process.exitCode = 1;
 } else {
   console.error(`unknown scenario ${scenario}`);
   process.exit(2);

@@ -72,6 +72,29 @@ connection::connection(const asio::any_io_executor& ex, const target& t, const r
 void connection::close() {
   boost::system::error_code ignored;
   socket_.close(ignored);
+  if (counted_open_ && target_.live) target_.live->connections.fetch_sub(1, std::memory_order_relaxed);
+  counted_open_ = false;
+}
+
+asio::awaitable<bool> connection::hold(std::int64_t until_ns) {
+  if (!socket_.is_open()) {
+    detail_ = "the server closed the connection after its response";
+    co_return true;
+  }
+  hold_until_ns_ = until_ns;
+  auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer_.get(), read_buffer_bytes), use_tuple);
+  hold_until_ns_ = 0;
+  // Cancelled by release(), or closed by close(): the owner ended the hold.
+  if (ec == asio::error::operation_aborted || !socket_.is_open()) co_return false;
+  detail_ = ec ? "the server closed an idle connection: " + ec.message()
+               : "the server sent " + std::to_string(n) + " unrequested bytes on an idle connection";
+  close();
+  co_return true;
+}
+
+void connection::release() {
+  boost::system::error_code ignored;
+  socket_.cancel(ignored);
 }
 
 void connection::abort(error_kind why) {
@@ -88,6 +111,8 @@ asio::awaitable<boost::system::error_code> connection::connect(std::int64_t star
   if (!ec) {
     boost::system::error_code ignored;
     socket_.set_option(tcp::no_delay(true), ignored);
+    if (target_.live && !counted_open_) target_.live->connections.fetch_add(1, std::memory_order_relaxed);
+    counted_open_ = true;
   }
   co_return ec;
 }
@@ -207,6 +232,7 @@ void connection::on_body(std::string_view body, std::int64_t t, request_record& 
     }
     if (info.content) {
       ++content_chunks_;
+      if (target_.live) target_.live->chunks.fetch_add(1, std::memory_order_relaxed);
       if (last_content_ns_ < 0) rec.ttft_ns = t - rec.start_ns;
       else itl_ms_.push_back(static_cast<float>(static_cast<double>(t - last_content_ns_) / 1e6));
       last_content_ns_ = t;

@@ -3,7 +3,8 @@
 // connect when closed, write the request, read the response incrementally (chunked or sized
 // body, SSE events scanned as they arrive), and fill the request's record. Reused for the next
 // request while the server keeps it open; a reused connection that the server closed before
-// answering is reconnected and the request sent again, once.
+// answering is reconnected and the request sent again, once. Between requests it can be held
+// idle (hold()), watching for the server closing it.
 // Runs on one io_context thread; not thread-safe. The owner must keep the connection alive
 // until run() returns.
 
@@ -20,6 +21,7 @@
 
 #include "bench/gateway_bench/http_response_reader.hpp"
 #include "bench/gateway_bench/metrics.hpp"
+#include "bench/gateway_bench/progress.hpp"
 #include "bench/gateway_bench/sse_scanner.hpp"
 #include "bench/gateway_bench/workload.hpp"
 
@@ -40,6 +42,7 @@ struct target {
   bool stream = true;
   std::int64_t connect_timeout_ns = 10'000'000'000;
   std::int64_t request_timeout_ns = 0;  // 0: none
+  progress_counters* live = nullptr;    // counts connections open and content chunks (or null)
 };
 
 // The request line and headers for `o` (user headers replace the defaults of the same name).
@@ -59,6 +62,14 @@ class connection {
   // request ends at once and is recorded as `why` (timeout, or connect for a connect timeout).
   void abort(error_kind why);
   void close();
+
+  // Holds the open connection without a request until release() or close() (false), or until
+  // the server closes it or sends unrequested bytes (true; error_detail() says which, and the
+  // connection is closed). `until_ns` is when the owner means to release it (holding_until()).
+  // A connection the server already closed after its last response counts as closed (true).
+  boost::asio::awaitable<bool> hold(std::int64_t until_ns);
+  void release();  // ends hold() with false, the connection staying open
+  std::int64_t holding_until() const { return hold_until_ns_; }  // 0: not held
 
   bool busy() const { return busy_; }
   bool connecting() const { return connecting_; }
@@ -91,8 +102,10 @@ class connection {
   std::int64_t last_content_ns_ = -1;
   std::uint32_t content_chunks_ = 0;
   error_kind aborted_ = error_kind::none;
+  std::int64_t hold_until_ns_ = 0;
   bool busy_ = false;
   bool connecting_ = false;
+  bool counted_open_ = false;  // counted in target_.live->connections
   bool done_seen_ = false;
   bool error_seen_ = false;
   bool usage_seen_ = false;

@@ -5,6 +5,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <exception>
 #include <limits>
@@ -36,16 +37,21 @@ std::uint64_t share_of(std::uint64_t total, unsigned parts, unsigned i) {
 
 load_shard::load_shard(unsigned index, unsigned count, const bench_options& o, const target& t,
                        std::shared_ptr<const std::vector<dataset_entry>> dataset, const run_clock& clock,
-                       progress_counters& progress, progress_line* printer)
+                       progress_counters& progress, progress_line* printer, sample_writer* sampler)
     : options_(o),
       target_(t),
       clock_(clock),
       progress_(progress),
       printer_(printer),
+      sampler_(sampler),
       workload_(o, std::move(dataset), index, count),
       concurrency_(static_cast<std::uint32_t>(share_of(o.concurrency, count, index))),
-      warmup_end_ns_(seconds_to_ns(o.warmup_s)),
-      issue_end_ns_(o.duration_s ? seconds_to_ns(o.warmup_s + *o.duration_s) : std::numeric_limits<std::int64_t>::max()) {
+      idle_count_(static_cast<std::uint32_t>(share_of(o.idle_connections, count, index))),
+      hold_end_ns_(seconds_to_ns(o.idle_phase_s)),
+      held_(idle_count_ + (o.idle_phase_s > 0 ? concurrency_ : 0)),
+      warmup_end_ns_(seconds_to_ns(o.idle_phase_s + o.warmup_s)),
+      issue_end_ns_(o.duration_s ? seconds_to_ns(o.idle_phase_s + o.warmup_s + *o.duration_s)
+                                 : std::numeric_limits<std::int64_t>::max()) {
   std::seed_seq seq{static_cast<std::uint32_t>(o.seed), static_cast<std::uint32_t>(o.seed >> 32), index, 0xa77u};
   arrival_rng_.seed(seq);
   if (o.rate) rate_ = std::isinf(*o.rate) ? *o.rate : *o.rate / count;
@@ -53,10 +59,11 @@ load_shard::load_shard(unsigned index, unsigned count, const bench_options& o, c
 }
 
 void load_shard::run() {
+  for (std::uint32_t i = 0; i < idle_count_; ++i) asio::co_spawn(ioc_, idle_holder(i), rethrow);
   if (options_.open_loop()) {
     asio::co_spawn(ioc_, arrivals(), rethrow);
   } else {
-    for (std::uint32_t i = 0; i < concurrency_; ++i) asio::co_spawn(ioc_, closed_worker(), rethrow);
+    for (std::uint32_t i = 0; i < concurrency_; ++i) asio::co_spawn(ioc_, closed_worker(idle_count_ + i), rethrow);
   }
   asio::co_spawn(ioc_, ticker(), rethrow);
   ioc_.run();
@@ -90,16 +97,27 @@ void load_shard::record(const request_record& rec, const connection& c) {
     if (measured) results_.itl_ms.insert(results_.itl_ms.end(), c.itl_ms().begin(), c.itl_ms().end());
   } else {
     progress_.errors.fetch_add(1, std::memory_order_relaxed);
+    progress_.errors_by_kind[static_cast<std::size_t>(rec.error)].fetch_add(1, std::memory_order_relaxed);
     auto& first = results_.first_error[static_cast<std::size_t>(rec.error)];
     if (first.empty()) first = c.error_detail().empty() ? std::string(to_string(rec.error)) : c.error_detail();
   }
   progress_.done.fetch_add(1, std::memory_order_relaxed);
 }
 
-asio::awaitable<void> load_shard::closed_worker() {
+asio::awaitable<void> load_shard::closed_worker(std::uint32_t index) {
   connection& c = new_connection();
   asio::steady_timer backoff(ioc_);
   ++issuers_;
+  if (hold_end_ns_ > 0) {
+    if (co_await prime(c, index)) co_await hold(c, hold_end_ns_);
+    // Its request failed or the server closed it early (counted): the load still starts with
+    // the others, at the end of the idle phase (a bounded wait).
+    const std::int64_t left = hold_end_ns_ - clock_.now_ns();
+    if (left > 0 && !stopping_) {
+      backoff.expires_after(std::chrono::nanoseconds(left));
+      co_await backoff.async_wait(use_tuple);
+    }
+  }
   for (;;) {
     workload_.next(c.scratch());
     request_record rec;
@@ -146,6 +164,7 @@ asio::awaitable<void> load_shard::arrivals() {
       rec.start_ns = rec.end_ns = now;
       rec.error = error_kind::dropped;
       progress_.errors.fetch_add(1, std::memory_order_relaxed);
+      progress_.errors_by_kind[static_cast<std::size_t>(error_kind::dropped)].fetch_add(1, std::memory_order_relaxed);
       progress_.done.fetch_add(1, std::memory_order_relaxed);
       results_.records.push_back(rec);
       auto& first = results_.first_error[static_cast<std::size_t>(error_kind::dropped)];
@@ -186,6 +205,50 @@ asio::awaitable<void> load_shard::open_request(connection* c, std::int64_t start
   idle_.push_back(c);
 }
 
+void load_shard::idle_lost(std::uint64_t& count, std::atomic<std::uint64_t>& live, const std::string& why) {
+  ++count;
+  live.fetch_add(1, std::memory_order_relaxed);
+  if (results_.idle_error.empty()) results_.idle_error = why;
+}
+
+// One request of one token, so that the server has seen the connection in use before it idles;
+// held connection `index` of held_ starts index/held_ of the way into --idle-ramp-s.
+asio::awaitable<bool> load_shard::prime(connection& c, std::uint32_t index) {
+  const auto at = static_cast<std::int64_t>(options_.idle_ramp_s * 1e9 * index / std::max<std::uint32_t>(held_, 1));
+  if (const std::int64_t left = at - clock_.now_ns(); left > 0 && !stopping_) {
+    asio::steady_timer ramp(ioc_);
+    ramp.expires_after(std::chrono::nanoseconds(left));
+    co_await ramp.async_wait(use_tuple);
+  }
+  if (stopping_) co_return false;  // the run ended first (the ticker may be gone): not a failure
+  workload_.next(c.scratch(), 1);
+  request_record rec;
+  rec.start_ns = clock_.now_ns();
+  ++inflight_;
+  progress_.inflight.fetch_add(1, std::memory_order_relaxed);
+  co_await c.run(c.scratch(), rec);
+  --inflight_;
+  progress_.inflight.fetch_sub(1, std::memory_order_relaxed);
+  if (rec.error == error_kind::none) co_return true;
+  const std::string why = "the request of a held connection failed (" + std::string(to_string(rec.error)) + "): " +
+                          c.error_detail();
+  idle_lost(results_.idle_failed, progress_.idle_failed, why);
+  co_return false;
+}
+
+asio::awaitable<void> load_shard::hold(connection& c, std::int64_t until_ns) {
+  progress_.idle_held.fetch_add(1, std::memory_order_relaxed);
+  const bool closed_by_server = co_await c.hold(until_ns);
+  progress_.idle_held.fetch_sub(1, std::memory_order_relaxed);
+  if (closed_by_server) idle_lost(results_.idle_closed, progress_.idle_closed, c.error_detail());
+}
+
+// Held until the ticker closes every connection at the end of the run.
+asio::awaitable<void> load_shard::idle_holder(std::uint32_t index) {
+  connection& c = new_connection();
+  if (co_await prime(c, index)) co_await hold(c, std::numeric_limits<std::int64_t>::max());
+}
+
 asio::awaitable<void> load_shard::ticker() {
   asio::steady_timer timer(ioc_);
   for (;;) {
@@ -198,12 +261,16 @@ asio::awaitable<void> load_shard::ticker() {
     if (stopping_ && issuers_ == 0 && inflight_ == 0) break;
     const bool drain_over = stopping_ && now >= drain_deadline_ns_;
     for (auto& c : connections_) {
+      // The workers' holds end with the idle phase, or when the run stops early.
+      const std::int64_t held = c->holding_until();
+      if (held != 0 && held != std::numeric_limits<std::int64_t>::max() && (now >= held || stopping_)) c->release();
       if (!c->busy()) continue;
       if (drain_over) c->abort(error_kind::timeout);
       else if (c->deadline_ns() != 0 && now >= c->deadline_ns())
         c->abort(c->connecting() ? error_kind::connect : error_kind::timeout);
     }
     if (printer_) printer_->tick(now);
+    if (sampler_) sampler_->tick(now);
   }
   for (auto& c : connections_) c->close();
 }

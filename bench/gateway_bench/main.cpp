@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <thread>
 
 #include "bench/gateway_bench/load_shard.hpp"
@@ -74,7 +75,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   const bench_options& o = parsed.options;
-  raise_fd_limit(o.open_loop() ? o.max_inflight : o.concurrency);
+  raise_fd_limit(std::uint64_t{o.open_loop() ? o.max_inflight : o.concurrency} + o.idle_connections);
 
   std::shared_ptr<const std::vector<dataset_entry>> dataset;
   if (!o.dataset.empty()) {
@@ -105,19 +106,31 @@ int main(int argc, char** argv) {
   t.request_timeout_ns = static_cast<std::int64_t>(o.request_timeout_s * 1e9);
 
   progress_counters counters;
+  t.live = &counters;
+  std::unique_ptr<std::FILE, int (*)(std::FILE*)> samples_file(nullptr, std::fclose);
+  if (!o.samples_path.empty()) {
+    samples_file.reset(std::fopen(o.samples_path.c_str(), "w"));
+    if (!samples_file) {
+      std::cerr << "gateway-bench: cannot write " << o.samples_path << "\n";
+      return 3;
+    }
+  }
   install_signals(counters.stop);
   const run_clock clock;
-  progress_line progress(counters, o.progress && isatty(STDERR_FILENO) == 1,
-                         static_cast<std::int64_t>(o.warmup_s * 1e9));
+  const auto warmup_end_ns = static_cast<std::int64_t>((o.idle_phase_s + o.warmup_s) * 1e9);
+  progress_line progress(counters, o.progress && isatty(STDERR_FILENO) == 1, warmup_end_ns);
+  sample_writer sampler(counters, samples_file.get(), static_cast<std::int64_t>(o.sample_interval_s * 1e9));
+  sampler.write(0);
   std::vector<std::unique_ptr<load_shard>> shards;
   for (unsigned i = 0; i < o.threads; ++i)
     shards.push_back(std::make_unique<load_shard>(i, o.threads, o, t, dataset, clock, counters,
-                                                  i == 0 ? &progress : nullptr));
+                                                  i == 0 ? &progress : nullptr, i == 0 ? &sampler : nullptr));
   std::vector<std::thread> threads;
   for (unsigned i = 1; i < o.threads; ++i) threads.emplace_back([&shards, i] { shards[i]->run(); });
   shards[0]->run();
   for (auto& th : threads) th.join();
   progress.finish();
+  sampler.write(clock.now_ns());
 
   run_facts facts;
   facts.wall_s = static_cast<double>(clock.now_ns()) / 1e9;
@@ -132,10 +145,13 @@ int main(int argc, char** argv) {
       if (facts.first_error[k].empty()) facts.first_error[k] = r.first_error[k];
     facts.max_issue_lag_ms = std::max(facts.max_issue_lag_ms, r.max_issue_lag_ms);
     facts.connections += r.connections;
+    facts.idle_failed += r.idle_failed;
+    facts.idle_closed += r.idle_closed;
+    if (facts.idle_error.empty()) facts.idle_error = r.idle_error;
     r = shard_results{};  // the copies above are what is left
   }
   analysis_params params;
-  params.warmup_end_ns = static_cast<std::int64_t>(o.warmup_s * 1e9);
+  params.warmup_end_ns = warmup_end_ns;
   params.stream = o.stream;
   params.slo_ttft_ms = o.slo_ttft_ms;
   params.slo_tpot_ms = o.slo_tpot_ms;

@@ -34,7 +34,8 @@ constexpr std::string_view valued[] = {
     "--url", "--path", "--endpoint", "--model", "--api-key", "--header", "--concurrency", "--rate",
     "--burstiness", "--max-inflight", "--warmup-s", "--duration-s", "--requests", "--drain-timeout-s",
     "--request-timeout-s", "--connect-timeout-s", "--threads", "--prompt-tokens", "--output-tokens",
-    "--dataset", "--seed", "--slo-ttft-ms", "--slo-tpot-ms", "--slo-e2e-ms", "--json"};
+    "--dataset", "--seed", "--slo-ttft-ms", "--slo-tpot-ms", "--slo-e2e-ms", "--json", "--idle-connections",
+    "--idle-phase-s", "--idle-ramp-s", "--samples", "--sample-interval-s"};
 
 bool takes_value(std::string_view name) {
   for (auto v : valued)
@@ -140,6 +141,17 @@ std::string apply(bench_options& o, std::string_view name, std::string_view v, b
     return slo(o.slo_e2e_ms);
   } else if (name == "--json") {
     o.json_path = std::string(v);
+  } else if (name == "--idle-connections") {
+    if (!(err = count(0, 1'000'000)).empty()) return err;
+    o.idle_connections = static_cast<std::uint32_t>(u);
+  } else if (name == "--idle-phase-s") {
+    return seconds(o.idle_phase_s, true);
+  } else if (name == "--idle-ramp-s") {
+    return seconds(o.idle_ramp_s, true);
+  } else if (name == "--samples") {
+    o.samples_path = std::string(v);
+  } else if (name == "--sample-interval-s") {
+    return seconds(o.sample_interval_s, false);
   } else {
     return "unknown option " + std::string(name);
   }
@@ -267,6 +279,10 @@ parse_result parse_options(std::span<const std::string_view> args) {
     r.error = "--threads must not exceed --concurrency";
   } else if (o.requests && *o.requests < o.threads) {
     r.error = "--requests must be at least --threads";
+  } else if (o.open_loop() && o.idle_phase_s > 0) {
+    r.error = "--idle-phase-s holds the closed loop's connections and needs --concurrency, not --rate";
+  } else if (o.idle_phase_s > 0 && o.idle_ramp_s >= o.idle_phase_s) {
+    r.error = "--idle-ramp-s must end before --idle-phase-s";
   }
   if (!r.error.empty()) return r;
   if (!o.duration_s && !o.requests) o.duration_s = 10.0;
@@ -310,6 +326,12 @@ Load (closed loop unless --rate is given)
   --connect-timeout-s S   TCP connect limit; past it the request fails as "connect" (default 10)
   --threads N             reactor threads, each with its own io_context and a share of the
                           connections and rate (default 1)
+  --idle-connections N    N more connections, each sending one request of one token at the
+                          start, then held open and silent until the run ends (default 0)
+  --idle-phase-s S        closed loop: for the first S seconds the workers' connections are
+                          held idle the same way; the load (warm-up, duration) starts after
+  --idle-ramp-s S         spread the held connections' starts evenly over S seconds
+                          (default 0: all at once)
 
 Workload
   --prompt-tokens D       prompt length in tokens (~1 generated word each): N,
@@ -328,6 +350,8 @@ Goodput (requests/s meeting every SLO given)
 
 Output
   --json FILE             write the configuration, counts, throughputs and statistics as JSON
+  --samples FILE          write a JSON line of live counters (connections, idle, in flight,
+                          chunks, errors by kind) every --sample-interval-s S (default 1)
   --no-progress           no live progress line (it is only shown when stderr is a terminal)
   --help, --version
 

@@ -41,6 +41,13 @@ struct bench_options {
   double request_timeout_s = 0;  // 0: none (the drain timeout still bounds the run)
   double connect_timeout_s = 10;
   unsigned threads = 1;
+  // Held connections (a soak): idle_connections more connections each send one request of one
+  // token at the start, then stay open and silent until the run ends. For idle_phase_s first,
+  // the closed-loop workers' connections do the same, and the load (warm-up, duration) starts
+  // after it. Their starts are spread evenly over idle_ramp_s.
+  std::uint32_t idle_connections = 0;
+  double idle_phase_s = 0;
+  double idle_ramp_s = 0;
 
   // Workload.
   length_distribution prompt_tokens{length_distribution::kind::fixed, 128, 0};
@@ -56,6 +63,8 @@ struct bench_options {
 
   // Output.
   std::string json_path;
+  std::string samples_path;       // JSON lines of the live counters (progress.hpp)
+  double sample_interval_s = 1;
   bool progress = true;  // only ever shown when stderr is a terminal
 
   bool open_loop() const { return rate.has_value(); }

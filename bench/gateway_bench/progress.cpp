@@ -1,6 +1,6 @@
 #include "bench/gateway_bench/progress.hpp"
 
-#include <cstdio>
+#include <string>
 
 namespace gw::bench {
 
@@ -24,6 +24,29 @@ void progress_line::finish() {
   std::fputc('\n', stderr);
   std::fflush(stderr);
   printed_ = false;
+}
+
+void sample_writer::tick(std::int64_t now_ns) {
+  if (out_ && now_ns >= next_ns_) write(now_ns);
+}
+
+void sample_writer::write(std::int64_t now_ns) {
+  if (!out_) return;
+  next_ns_ = now_ns + interval_ns_;
+  const auto u = [](const std::atomic<std::uint64_t>& a) { return std::to_string(a.load(std::memory_order_relaxed)); };
+  const auto i = [](const std::atomic<std::int64_t>& a) { return std::to_string(a.load(std::memory_order_relaxed)); };
+  char t[32];
+  std::snprintf(t, sizeof t, "%.3f", static_cast<double>(now_ns) / 1e9);
+  std::string line = std::string("{\"t_s\":") + t + ",\"connections\":" + i(counters_.connections) +
+                     ",\"idle\":" + i(counters_.idle_held) + ",\"in_flight\":" + i(counters_.inflight) +
+                     ",\"done\":" + u(counters_.done) + ",\"chunks\":" + u(counters_.chunks) + ",\"errors\":{";
+  for (std::size_t k = 1; k < error_kind_count; ++k) {
+    if (k > 1) line += ',';
+    line += '"' + std::string(to_string(static_cast<error_kind>(k))) + "\":" + u(counters_.errors_by_kind[k]);
+  }
+  line += "},\"idle_failed\":" + u(counters_.idle_failed) + ",\"idle_closed\":" + u(counters_.idle_closed) + "}\n";
+  std::fputs(line.c_str(), out_);
+  std::fflush(out_);
 }
 
 }  // namespace gw::bench

@@ -104,6 +104,14 @@ std::string human_report(const bench_options& o, const run_facts& f) {
   if (s.goodput) out += line("Goodput (req/s meeting the SLOs):", fmt("%.2f", *s.goodput));
   if (o.open_loop()) out += line("Latest issue behind schedule (ms):", fmt("%.3f", f.max_issue_lag_ms));
   out += line("Connections opened (peak):", std::to_string(f.connections));
+  if (o.idle_connections || o.idle_phase_s > 0) {
+    out += line("Idle connections held:", std::to_string(o.idle_connections));
+    if (o.idle_phase_s > 0) out += line("Idle phase before the load (s):", fmt("%g", o.idle_phase_s));
+    if (o.idle_ramp_s > 0) out += line("Held connections opened over (s):", fmt("%g", o.idle_ramp_s));
+    std::string lost = std::to_string(f.idle_failed) + " / " + std::to_string(f.idle_closed);
+    if (!f.idle_error.empty()) lost += "   e.g. " + f.idle_error.substr(0, 160);
+    out += line("  request failed / closed by server:", lost);
+  }
   out += "---------------------------------------------------------------------\n";
   out += "(ms)       count      mean       p50       p90       p95       p99       max\n";
   out += stat_row("TTFT", s.ttft_ms);
@@ -172,6 +180,12 @@ std::string json_report(const bench_options& o, const run_facts& f) {
   opt_num(j, "slo_ttft_ms", o.slo_ttft_ms);
   opt_num(j, "slo_tpot_ms", o.slo_tpot_ms);
   opt_num(j, "slo_e2e_ms", o.slo_e2e_ms);
+  key(j, "idle_connections");
+  json::append_uint(j, o.idle_connections);
+  key(j, "idle_phase_s");
+  num(j, o.idle_phase_s);
+  key(j, "idle_ramp_s");
+  num(j, o.idle_ramp_s);
   j += '}';
 
   key(j, "window_s");
@@ -241,7 +255,16 @@ std::string json_report(const bench_options& o, const run_facts& f) {
   num(j, f.max_issue_lag_ms);
   key(j, "connections");
   json::append_uint(j, f.connections);
-  j += "}\n";
+  key(j, "idle");
+  j += '{';
+  key(j, "request_failed");
+  json::append_uint(j, f.idle_failed);
+  key(j, "closed_by_server");
+  json::append_uint(j, f.idle_closed);
+  key(j, "example");
+  if (f.idle_error.empty()) j += "null";
+  else json::append_string(j, f.idle_error.substr(0, 300));
+  j += "}}\n";
   return j;
 }
 

@@ -18,6 +18,9 @@ struct run_facts {
   double max_issue_lag_ms = 0;  // open loop
   std::size_t connections = 0;  // opened at most at once, all threads
   std::uint64_t dataset_entries = 0;
+  std::uint64_t idle_failed = 0;  // held connections (--idle-connections, --idle-phase-s) whose request failed
+  std::uint64_t idle_closed = 0;  // held connections that the server closed
+  std::string idle_error;         // the first of either, in words
 };
 
 std::string human_report(const bench_options& o, const run_facts& f);

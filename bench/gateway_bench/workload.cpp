@@ -60,7 +60,7 @@ workload::workload(const bench_options& o, std::shared_ptr<const std::vector<dat
   end_ += o.stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" : ",\"stream\":false}";
 }
 
-void workload::next(request_spec& out) {
+void workload::next(request_spec& out, std::uint32_t max_tokens) {
   out.body.clear();
   out.body += head_;
   if (dataset_) {
@@ -78,6 +78,7 @@ void workload::next(request_spec& out) {
     out.max_tokens = output_tokens_.sample(rng_);
     append_generated_prompt(out.body, out.prompt_tokens, rng_);
   }
+  if (max_tokens > 0) out.max_tokens = max_tokens;
   out.body += tail_;
   json::append_uint(out.body, out.max_tokens);
   out.body += end_;

@@ -31,8 +31,9 @@ class workload {
   workload(const bench_options& o, std::shared_ptr<const std::vector<dataset_entry>> dataset, unsigned shard,
            unsigned shards);
 
-  // Fills `out` with the next request, reusing its capacity.
-  void next(request_spec& out);
+  // Fills `out` with the next request, reusing its capacity; with `max_tokens` > 0, asking for
+  // that many tokens instead of a drawn length (a held connection's one short request).
+  void next(request_spec& out, std::uint32_t max_tokens = 0);
 
  private:
   std::string head_;  // the body up to the prompt string's opening quote

@@ -91,7 +91,8 @@ TEST(bench_options, help_lists_every_option) {
                            "--warmup-s", "--duration-s", "--requests", "--drain-timeout-s", "--request-timeout-s",
                            "--connect-timeout-s", "--threads", "--prompt-tokens", "--output-tokens", "--dataset",
                            "--seed", "--slo-ttft-ms", "--slo-tpot-ms", "--slo-e2e-ms", "--json", "--no-progress",
-                           "--help", "--version"})
+                           "--idle-connections", "--idle-phase-s", "--idle-ramp-s", "--samples", "--sample-interval-s", "--help",
+                           "--version"})
     EXPECT_NE(h.find(name), std::string::npos) << name;
 }
 
@@ -119,6 +120,10 @@ TEST(bench_options, rejects_bad_command_lines_with_a_message) {
       {"--model", "m", "--threads", "4", "--concurrency", "2"},
       {"--model", "m", "--slo-ttft-ms", "0"},
       {"--model", "m", "--path", "relative"},
+      {"--model", "m", "--idle-connections", "-1"},
+      {"--model", "m", "--rate", "5", "--idle-phase-s", "3"},  // holds the closed loop's connections
+      {"--model", "m", "--sample-interval-s", "0"},
+      {"--model", "m", "--idle-phase-s", "3", "--idle-ramp-s", "3"},  // the ramp ends inside the phase
   };
   for (const auto& args : bad) {
     const auto r = parse(args);
@@ -136,6 +141,29 @@ TEST(bench_options, requests_alone_has_no_duration) {
   const auto inf = parse({"--model", "m", "--rate", "inf", "--requests", "50"});
   ASSERT_TRUE(inf.error.empty()) << inf.error;
   EXPECT_TRUE(std::isinf(*inf.options.rate));
+}
+
+}  // namespace
+}  // namespace gw::bench
+
+namespace gw::bench {
+namespace {
+
+TEST(bench_options, held_connections_and_samples) {
+  const auto r = parse({"--model", "m", "--concurrency", "5", "--idle-connections", "7", "--idle-phase-s=2.5",
+                        "--idle-ramp-s", "1", "--samples", "s.jsonl", "--sample-interval-s", "0.5"});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  EXPECT_EQ(r.options.idle_connections, 7u);
+  EXPECT_DOUBLE_EQ(r.options.idle_phase_s, 2.5);
+  EXPECT_DOUBLE_EQ(r.options.idle_ramp_s, 1);
+  EXPECT_EQ(r.options.samples_path, "s.jsonl");
+  EXPECT_DOUBLE_EQ(r.options.sample_interval_s, 0.5);
+  const auto open = parse({"--model", "m", "--rate", "5", "--idle-connections", "3"});  // holders only: fine
+  EXPECT_TRUE(open.error.empty()) << open.error;
+  const auto d = parse({"--model", "m"});
+  EXPECT_EQ(d.options.idle_connections, 0u);
+  EXPECT_EQ(d.options.idle_phase_s, 0);
+  EXPECT_TRUE(d.options.samples_path.empty());
 }
 
 }  // namespace
