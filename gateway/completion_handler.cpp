@@ -333,12 +333,7 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
   if (!d.lease || d.cancelled) co_return;  // the client went away while the request was being placed
   stream_lease& lease = *d.lease;
   // Until it ends, the stream is one that a drain must end with an error event.
-  struct open_stream {
-    gateway& g;
-    token_stream* s;
-    ~open_stream() { g.stream_closed(s); }
-  } registered{g, &*lease};
-  g.stream_opened(&*lease);
+  const stream_registration registered(g, *lease);
   // Token counts and cost reach the record however the exchange ends, a vanished client included.
   struct record_usage {
     gateway& g;

@@ -7,7 +7,8 @@ namespace {
 
 // Failures that another target may fix. A provider's judgement of the request itself (4xx) is
 // the client's to fix, so it ends the request.
-bool worth_failover(engine_errc e) { return e != engine_errc::upstream_rejected; }
+// A drain that ended the wait is not a failure of the target either.
+bool worth_failover(engine_errc e) { return e != engine_errc::upstream_rejected && e != engine_errc::shutting_down; }
 
 // Whether a target after `i` can run the request at all: a local pool whose context the prompt
 // does not fit cannot, and failing over to it would trade the real error for its 400.
@@ -73,6 +74,9 @@ boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
     }
     out.lease.emplace(std::move(stream));
     stream_lease& lease = *out.lease;
+    // While it waits for a first event (a provider's first byte, a queue slot), the request is
+    // one that the end of a drain must end too.
+    const stream_registration registered(g, *lease);
     co_await lease->wait();
     if (!lease->has_pending()) {  // the client went away
       out.cancelled = true;

@@ -97,4 +97,17 @@ class gateway {
   bool draining_ = false;
 };
 
+// Keeps a stream registered for gateway::end_streams() while it lives.
+class stream_registration {
+ public:
+  stream_registration(gateway& g, token_stream& s) : g_(g), s_(&s) { g_.stream_opened(s_); }
+  ~stream_registration() { g_.stream_closed(s_); }
+  stream_registration(const stream_registration&) = delete;
+  stream_registration& operator=(const stream_registration&) = delete;
+
+ private:
+  gateway& g_;
+  token_stream* s_;
+};
+
 }  // namespace gw

@@ -135,6 +135,32 @@ models:
   await gw.stop();
 });
 
+test('the end of a drain also answers a request still waiting for a silent provider', async () => {
+  const silent = net.createServer((sock) => { sock.on('error', () => {}); });  // reads, never answers
+  await new Promise((r) => silent.listen(0, '127.0.0.1', r));
+  const gw = await startGateway({ config: `
+server: {listen: 127.0.0.1:0, drain_timeout_s: 1}
+providers:
+  - {name: silent, base_url: "http://127.0.0.1:${silent.address().port}/v1", timeouts: {first_byte_ms: 60000}}
+models:
+  - {id: far, engine: none, remote: [{provider: silent}]}
+` });
+  try {
+    const pending = request(gw.port, { method: 'POST', path: '/v1/chat/completions', timeoutMs: 10_000,
+      body: { model: 'far', messages: [{ role: 'user', content: 'hi' }] } });
+    await new Promise((r) => setTimeout(r, 300));
+    gw.signal('SIGTERM');
+    const r = await pending;
+    assert.equal(r.status, 503);
+    assert.equal(r.json.error.code, 'draining');
+    const exit = await Promise.race([gw.exited, new Promise((res) => setTimeout(() => res({ code: 'timeout' }), 5_000))]);
+    assert.equal(exit.code, 0, gw.output());
+  } finally {
+    await gw.stop();
+    silent.close();
+  }
+});
+
 test('SIGHUP reloads keys atomically; an invalid or structural change is refused and the old config stays', async () => {
   const OLD = 'sk-old-key-1', NEW = 'sk-new-key-2';
   const base = (key, extra = '') => `
