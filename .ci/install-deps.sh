@@ -8,6 +8,9 @@ packages=(
   libboost1.81-dev libcurl4-openssl-dev libsimdjson-dev libspdlog-dev libyaml-cpp-dev libssl-dev
   libgtest-dev libbenchmark-dev
   curl nginx-light openssl nodejs npm
+  # .ci/sanitizers.sh and .ci/fuzz.sh: clang, its sanitizer and libFuzzer runtimes
+  # (libclang_rt.*), and llvm-symbolizer for readable reports.
+  clang libclang-rt-14-dev llvm-14
 )
 missing=()
 for p in "${packages[@]}"; do
