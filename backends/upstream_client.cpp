@@ -71,15 +71,23 @@ class upstream_client_impl {
   }
 
   // Easies first, then the multi, then the descriptors (released, never closed: curl closed them).
+  // A transfer still open here (a provider that never answered when the process stopped) has
+  // handlers holding its caller's state, which holds the transfer: release them so that the
+  // cycle is freed, after the map is cleared because a handler's state may call abort().
   ~upstream_client_impl() {
     destroying = true;
+    std::vector<upstream_handlers> orphaned;
+    orphaned.reserve(transfers.size());
     for (auto& [easy, t] : transfers) {
       t->owner = nullptr;
       t->deadline.cancel();
       curl_multi_remove_handle(multi, easy);
       cleanup_easy(*t);
+      orphaned.push_back(std::move(t->handlers));
+      t->handlers = {};
     }
     transfers.clear();
+    orphaned.clear();
     for (CURL* e : idle_easies) curl_easy_cleanup(e);
     idle_easies.clear();
     curl_multi_cleanup(multi);
@@ -133,10 +141,7 @@ class upstream_client_impl {
     }
     if (self->destroying) return 0;
     auto& s = self->sockets[fd];
-    if (!s) {
-      boost::system::error_code ec;
-      s = std::make_shared<watched_socket>(self->ex, fd);
-    }
+    if (!s) s = std::make_shared<watched_socket>(self->ex, fd);
     s->wanted = what;
     self->arm(s);
     return 0;
@@ -257,7 +262,10 @@ class upstream_client_impl {
     recycle_easy(*t);
     transfers.erase(easy);
     t->owner = nullptr;
-    if (!t->aborted && t->handlers.on_done) t->handlers.on_done(r);
+    // The handlers hold the caller's state, which holds this transfer: they go with the
+    // transfer's end (aborted or not), or that pair would keep each other alive.
+    const upstream_handlers h = std::exchange(t->handlers, {});
+    if (!t->aborted && h.on_done) h.on_done(r);
   }
 
   // --- per-transfer callbacks (inside curl) -------------------------------------------
