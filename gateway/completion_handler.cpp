@@ -1,16 +1,14 @@
 #include "gateway/completion_handler.hpp"
 
+#include "gateway/completion_job.hpp"
+
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <chrono>
 
-#include "engine/tokenizer.hpp"
 #include "gateway/dispatcher.hpp"
 #include "gateway/error_reply.hpp"
-#include "gateway/upstream_body.hpp"
-#include "gateway/generation_request.hpp"
 #include "gateway/key_policy.hpp"
 #include "gateway/sse_keepalive.hpp"
 #include "policy/route_plan.hpp"
@@ -22,46 +20,6 @@ using clock = std::chrono::steady_clock;
 
 double seconds_between(clock::time_point a, clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
-}
-
-// What the validator produced, reduced to what serving needs from either API.
-struct parsed {
-  std::string model;
-  bool stream = false;
-  bool include_usage = false;
-  std::string echo_prompt;  // legacy echo: text to prepend to the completion
-  std::variant<chat_request, completion_request> request;
-};
-
-template <class Request>
-std::variant<parsed, api_error> to_parsed(validated<Request> v) {
-  if (auto* e = std::get_if<api_error>(&v)) return *e;
-  auto& r = std::get<Request>(v);
-  parsed p;
-  p.model = r.model;
-  p.stream = r.stream;
-  p.include_usage = r.include_usage;
-  if constexpr (std::is_same_v<Request, completion_request>) {
-    if (r.echo) p.echo_prompt = r.prompt;
-  }
-  p.request = std::move(r);
-  return p;
-}
-
-std::variant<parsed, api_error> parse(gateway& g, api_kind kind, const std::string& body) {
-  if (kind == api_kind::chat) return to_parsed(g.validator().chat(body));
-  return to_parsed(g.validator().completion(body));
-}
-
-// X-Priority: an integer in [-1000, 1000], higher served first; absent means 0.
-std::variant<int, api_error> parse_priority(const std::string& h) {
-  if (h.empty()) return 0;
-  int v = 0;
-  auto [p, ec] = std::from_chars(h.data(), h.data() + h.size(), v);
-  if (ec != std::errc() || p != h.data() + h.size() || v < -1000 || v > 1000)
-    return api_error{api_errc::invalid_field, "The X-Priority header must be an integer between -1000 and 1000.",
-                     "X-Priority"};
-  return v;
 }
 
 // Streams the sequence as chat.completion.chunk / text_completion events.
@@ -195,128 +153,37 @@ boost::asio::awaitable<dispatched> dispatch_and_flag(gateway& g, dispatch_reques
   co_return d;
 }
 
-}  // namespace
+// Places the job on its route. While the request waits for its first token, a streaming client
+// gets keep-alive comments every sse_keepalive_s (after the first one the status is 200 and a
+// failure becomes an error event); a quicker answer keeps its real status. Empty when the client
+// went away during the keep-alives. A coroutine of its own so that the race's state is freed
+// once the stream runs.
+boost::asio::awaitable<std::optional<dispatched>> place(gateway& g, completion_job& job, response_sink& sink) {
+  const auto keepalive = g.config().server.sse_keepalive;
+  if (!job.p.stream || keepalive.count() == 0) co_return co_await dispatch(g, job.dr);
+  using namespace boost::asio::experimental::awaitable_operators;
+  bool placed = false;
+  auto raced = co_await (dispatch_and_flag(g, job.dr, placed) || keep_alive_until_done(sink, keepalive, job.headers, placed));
+  if (raced.index() == 1) co_return std::nullopt;
+  co_return std::move(std::get<0>(raced));
+}
 
-boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incoming_request& req,
-                                              response_sink& sink, exchange_record& rec) {
-  header_list headers{{"x-request-id", req.request_id}};
-  auto parsed_or = parse(g, kind, req.body);
-  if (auto* e = std::get_if<api_error>(&parsed_or)) {
-    co_await send_error(sink, rec, *e, headers);
-    co_return;
-  }
-  auto& p = std::get<parsed>(parsed_or);
-  rec.model = p.model;
-  if (auto e = check_model_access(req, p.model)) {
-    co_await send_error(sink, rec, *e, headers);
-    co_return;
-  }
+// Answers a refused request; the error and headers live in this short frame.
+boost::asio::awaitable<void> reply_error(response_sink& sink, exchange_record& rec, api_error e, header_list headers) {
+  co_await send_error(sink, rec, e, headers);
+}
 
-  auto prio = parse_priority(req.priority);
-  if (auto* e = std::get_if<api_error>(&prio)) {
-    co_await send_error(sink, rec, *e, headers);
-    co_return;
-  }
-  const model_target target = g.find_model(p.model);
-  const model_config* model = target.config;
-  // The prompt as the route plan sees it; the local engine counts it the same way.
-  const std::uint32_t prompt_tokens = std::visit(
-      [](const auto& r) {
-        if constexpr (std::is_same_v<std::decay_t<decltype(r)>, chat_request>)
-          return count_tokens(render_chat_prompt(r.messages));
-        else
-          return count_tokens(r.prompt);
-      },
-      p.request);
-  // The key's budgets: the prompt is charged now, the completion when the exchange ends.
-  rate_settlement settlement{g, req.key, prompt_tokens};
-  if (req.key) {
-    const rate_status rs = g.admit(*req.key, prompt_tokens);
-    append_rate_headers(headers, rs);
-    if (!rs.allowed) {
-      settlement.key = nullptr;  // nothing was taken
-      g.stats().count_rate_limited(req.key->name, rs.tokens_exceeded ? "tokens" : "requests");
-      const api_error e = rate_limit_error(rs);
-      co_await send_error(sink, rec, e, headers);
-      co_return;
-    }
-  }
-  const auto now = std::chrono::steady_clock::now();
-  local_snapshot local;
-  if (target.pool) {
-    const pool_load l = target.pool->load();
-    local.available = l.available;
-    local.queue_full = l.queue_full;
-    local.estimated_wait_s = l.estimated_wait_s;
-  }
-  std::vector<bool> remote_available;
-  for (auto* prov : target.remotes)
-    remote_available.push_back(prov->enabled && prov->breaker.state(now) != breaker_state::open);
-  request_facts facts;
-  facts.known_model = model != nullptr;
-  facts.restricted = req.restricted;
-  facts.prompt_tokens = prompt_tokens;
-  const route_plan plan =
-      plan_route(facts, model ? model->routing : model_routing{}, local, remote_available, g.draining());
-  if (plan.targets.empty()) {
-    api_error e{api_errc::no_route, "No target can take this request now. Please retry later.", "", 1};
-    if (plan.reason == route_reason::unknown_model)
-      e = {api_errc::model_not_found, "The model '" + p.model + "' does not exist. GET /v1/models lists the models served here.",
-           "model"};
-    else if (plan.reason == route_reason::draining)
-      e = {api_errc::draining, "The gateway is shutting down. Please retry on another instance.", "", 1};
-    g.stats().count_route("none", to_string(plan.reason));
-    co_await send_error(sink, rec, e, headers);
-    co_return;
-  }
-
-  dispatch_request dr;
-  dr.target = &target;
-  dr.plan = &plan;
-  dr.local = api_error{api_errc::no_route, "No local engine serves this model."};
-  dr.upstream_path = kind == api_kind::chat ? "/chat/completions" : "/completions";
-  dr.stream = p.stream;
-  if (target.pool) {
-    auto gen = std::visit([&](const auto& r) { return make_generation(r, *model, g.entropy()); }, p.request);
-    if (auto* e = std::get_if<api_error>(&gen)) {
-      dr.local = *e;
-    } else {
-      local_request lr;
-      lr.params = std::move(std::get<generation_params>(gen));
-      lr.upstream_path = dr.upstream_path;
-      lr.stream = p.stream;
-      // Called when a local server is chosen, while this coroutine (and `p`) still waits.
-      lr.upstream_body = [&p](std::string_view server_model) {
-        return std::visit([&](const auto& r) { return upstream_body(r, server_model); }, p.request);
-      };
-      lr.affinity_key = std::visit(
-          [&](const auto& r) { return affinity_key(r, model->pool.servers.affinity_prefix_chars); }, p.request);
-      lr.request_id = req.request_id;
-      lr.traceparent = req.traceparent;
-      dr.local = std::move(lr);
-    }
-  }
-  dr.priority = effective_priority(req, std::get<int>(prio), !req.priority.empty());
-  dr.upstream_body = [&p](const remote_target& t) {
-    return std::visit([&](const auto& r) { return upstream_body(r, t.model); }, p.request);
-  };
-  dr.prompt_tokens_estimate = prompt_tokens;
-  dr.request_id = req.request_id;
-  dr.traceparent = req.traceparent;
-  // While the request waits for its first token, a streaming client gets keep-alive comments
-  // every sse_keepalive_s (after the first one the status is 200 and a failure becomes an
-  // error event); a quicker answer keeps its real status.
-  dispatched d;
-  if (p.stream && g.config().server.sse_keepalive.count() > 0) {
-    using namespace boost::asio::experimental::awaitable_operators;
-    bool placed = false;
-    auto raced = co_await (dispatch_and_flag(g, dr, placed) ||
-                           keep_alive_until_done(sink, g.config().server.sse_keepalive, headers, placed));
-    if (raced.index() == 1) co_return;  // the client is gone: dispatch was cancelled with it
-    d = std::move(std::get<0>(raced));
-  } else {
-    d = co_await dispatch(g, dr);
-  }
+// The asynchronous half: placing the job on its route, then answering. Its frame holds only
+// what lives across suspensions; the job holds the rest.
+boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, response_sink& sink,
+                                            exchange_record& rec, std::unique_ptr<completion_job> job) {
+  const parsed& p = job->p;
+  header_list& headers = job->headers;
+  rate_settlement& settlement = job->settlement;
+  const api_kind kind = job->kind;
+  std::optional<dispatched> placed = co_await place(g, *job, sink);
+  if (!placed) co_return;  // the client is gone: dispatch was cancelled with it
+  dispatched& d = *placed;
   rec.route = d.route;
   g.stats().count_route(d.route, d.reason);
   headers.emplace_back("x-gateway-route", d.route);
@@ -366,6 +233,17 @@ boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incomin
     co_await stream_events(g, lease, std::move(d.first), meta, p, req, sink, rec, headers);
   else
     co_await collect(g, lease, std::move(d.first), meta, p, req, sink, rec, headers);
+}
+
+}  // namespace
+
+// Not a coroutine: the checks run at once, and only an admitted job gets a frame.
+boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incoming_request& req,
+                                              response_sink& sink, exchange_record& rec) {
+  auto prepared = prepare_completion(g, kind, req, rec);
+  if (auto* r = std::get_if<completion_refusal>(&prepared))
+    return reply_error(sink, rec, std::move(r->error), std::move(r->headers));
+  return run_completion(g, req, sink, rec, std::move(std::get<std::unique_ptr<completion_job>>(prepared)));
 }
 
 }  // namespace gw

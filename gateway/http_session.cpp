@@ -5,6 +5,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -13,10 +14,13 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
+#include <sstream>
 
 #include "gateway/access_log.hpp"
 #include "gateway/cors.hpp"
 #include "gateway/error_reply.hpp"
+#include "gateway/read_deadline.hpp"
+#include "gateway/request_ids.hpp"
 #include "gateway/request_limits.hpp"
 #include "gateway/router.hpp"
 
@@ -73,29 +77,39 @@ class beast_sink final : public response_sink {
       keep_alive_ = false;
     }
     started_ = true;
-    http::response_serializer<http::empty_body> sr{res};
-    stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await http::async_write_header(stream_, sr, use_tuple);
-    if (ec) failed_ = true;
-    co_return !ec;
+    // The head waits for the first event and goes out in the same write: a client then reads
+    // the status and its first token in one segment, and a stream start costs one syscall less.
+    std::ostringstream head;
+    head << res.base();
+    pending_head_ = std::move(head).str();
+    co_return true;
   }
 
   asio::awaitable<bool> send_events(std::string_view sse) override {
     // Each write gets its own deadline: a long generation must not hit one set long ago.
     stream_.expires_after(write_timeout_);
+    const std::string head = std::exchange(pending_head_, {});
     boost::system::error_code ec;
     if (chunked_)
-      std::tie(ec, std::ignore) = co_await asio::async_write(stream_, http::make_chunk(asio::buffer(sse)), use_tuple);
+      std::tie(ec, std::ignore) = co_await asio::async_write(
+          stream_, beast::buffers_cat(asio::buffer(head), http::make_chunk(asio::buffer(sse))), use_tuple);
     else
-      std::tie(ec, std::ignore) = co_await asio::async_write(stream_, asio::buffer(sse), use_tuple);
+      std::tie(ec, std::ignore) =
+          co_await asio::async_write(stream_, beast::buffers_cat(asio::buffer(head), asio::buffer(sse)), use_tuple);
     if (ec) failed_ = true;
     co_return !ec;
   }
 
   asio::awaitable<bool> end_events() override {
-    if (!chunked_) co_return true;  // the connection's close ends the body
+    if (!chunked_ && pending_head_.empty()) co_return true;  // the connection's close ends the body
     stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await asio::async_write(stream_, http::make_chunk_last(), use_tuple);
+    const std::string head = std::exchange(pending_head_, {});
+    boost::system::error_code ec;
+    if (chunked_)
+      std::tie(ec, std::ignore) =
+          co_await asio::async_write(stream_, beast::buffers_cat(asio::buffer(head), http::make_chunk_last()), use_tuple);
+    else
+      std::tie(ec, std::ignore) = co_await asio::async_write(stream_, asio::buffer(head), use_tuple);
     if (ec) failed_ = true;
     co_return !ec;
   }
@@ -114,41 +128,10 @@ class beast_sink final : public response_sink {
   bool keep_alive_;
   std::chrono::seconds write_timeout_;
   header_list common_;
+  std::string pending_head_;  // an event stream's head, not yet written
   bool chunked_ = false;
   bool started_ = false;
   bool failed_ = false;
-};
-
-// A read deadline that leaves the connection open when it passes, so that the client can still
-// be told 408 (a Beast tcp_stream deadline closes the socket). Its expiry cancels the socket's
-// pending read. The timer's handler holds only a weak reference: it may run after the session
-// frame that armed it has ended.
-class read_deadline {
- public:
-  explicit read_deadline(tcp::socket& s) : timer_(s.get_executor()), state_(std::make_shared<state>(state{&s})) {}
-  ~read_deadline() { timer_.cancel(); }
-
-  void arm(std::chrono::steady_clock::duration d) {
-    state_->fired = false;
-    timer_.expires_after(d);
-    timer_.async_wait([w = std::weak_ptr<state>(state_)](boost::system::error_code ec) {
-      auto st = w.lock();
-      if (ec || !st) return;
-      st->fired = true;
-      boost::system::error_code ignored;
-      st->socket->cancel(ignored);
-    });
-  }
-  void disarm() { timer_.cancel(); }
-  bool fired() const { return state_->fired; }
-
- private:
-  struct state {
-    tcp::socket* socket;
-    bool fired = false;
-  };
-  asio::steady_timer timer_;
-  std::shared_ptr<state> state_;
 };
 
 // Counts the connection as open for server.max_connections while the session lives.
@@ -190,24 +173,6 @@ asio::awaitable<void> watch_peer(tcp::socket& socket, beast::flat_buffer& buffer
   co_await forever.async_wait(use_tuple);
 }
 
-// A well-formed X-Request-Id is echoed; anything else (too long, odd bytes) is replaced.
-std::string request_id_from(std::string_view h, gateway& g) {
-  if (h.empty() || h.size() > 128) return g.new_id("req-");
-  for (char c : h)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':'))
-      return g.new_id("req-");
-  return std::string(h);
-}
-
-// W3C trace context "00-<32 hex>-<16 hex>-<2 hex>": passed on only when well-formed, so
-// nothing a client sends reaches upstream headers or logs unchecked.
-std::string traceparent_from(std::string_view h) {
-  if (h.size() != 55 || h[2] != '-' || h[35] != '-' || h[52] != '-') return {};
-  for (std::size_t i = 0; i < h.size(); ++i)
-    if (i != 2 && i != 35 && i != 52 && !std::isxdigit(static_cast<unsigned char>(h[i]))) return {};
-  return std::string(h);
-}
-
 // Sends an error before the request was parsed, then closes so that the client reads it:
 // shut down our side, drain what it still sends for a moment, then close (a lingering close;
 // closing with unread input would reset the connection and could destroy the response).
@@ -229,13 +194,130 @@ asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, co
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.expires_after(std::chrono::seconds(2));
-  std::array<char, 8192> sink_buf;
+  // What is drained is thrown away, so every lingering close shares one buffer (the reactor is
+  // one thread) instead of holding 8 KiB in each refused connection's frame.
+  static std::array<char, 8192> sink_buf;
   for (std::size_t drained = 0; drained < (1u << 20);) {
     auto [rec_ec, n] = co_await stream.async_read_some(asio::buffer(sink_buf), use_tuple);
     if (rec_ec) break;
     drained += n;
   }
   stream.close();
+}
+
+struct request_in {
+  incoming_request req;
+  bool keep_alive = false;
+};
+
+// One request read off the connection, or nothing when the connection ends: the client left or
+// stayed silent, or the request was refused (answered, then closed, here). A coroutine of its
+// own so that the parser and the refusals are not kept in the session's frame while a stream
+// is served (the session frame was 2.2 KB).
+asio::awaitable<std::optional<request_in>> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                                        read_deadline& deadline, gateway& g, bool first_request) {
+  const server_config& cfg = g.config().server;
+  if (buffer.size() == 0) {
+    // Idle between requests: silence past idle_timeout closes quietly (no 408, as nginx).
+    deadline.arm(cfg.idle_timeout);
+    const auto ec = co_await read_when_ready(stream.socket(), buffer, first_request);
+    deadline.disarm();
+    if (ec) co_return std::nullopt;
+  }
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
+  parser.body_limit(cfg.max_body_bytes);
+  // Chunk extensions are parsed and dropped by Beast; their total is bounded here.
+  std::size_t extension_bytes = 0;
+  auto limit_extensions = [&](std::uint64_t, std::string_view ext, beast::error_code& ec) {
+    extension_bytes += ext.size();
+    if (extension_bytes > 4096) ec = http::error::bad_chunk_extension;
+  };
+  parser.on_chunk_header(limit_extensions);  // Beast keeps a reference: it lives in this frame
+
+  // Errors are named locals, never braced temporaries inside co_await: GCC 12 destroys such
+  // temporaries twice across the suspension.
+  std::optional<api_error> refusal;
+  auto too_large = [&] {
+    return api_error{api_errc::body_too_large,
+                     "The request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) + " bytes."};
+  };
+  auto timed_out = [&](const char* part) {
+    return api_error{api_errc::request_timeout, std::string("The request ") + part + " did not arrive in time."};
+  };
+  // A closed connection ends quietly; bytes that are not HTTP get a 400.
+  auto is_parse_error = [](const beast::error_code& ec) {
+    return ec.category() == http::make_error_code(http::error::bad_method).category() &&
+           ec != http::error::end_of_stream && ec != http::error::partial_message;
+  };
+
+  // From the first byte, the head has header_timeout to arrive: a slowloris client trickling
+  // header bytes holds a connection no longer than that.
+  deadline.arm(cfg.header_timeout);
+  auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+  deadline.disarm();
+  if (deadline.fired()) {
+    refusal = timed_out("headers");
+  } else if (hec == http::error::body_limit) {  // Content-Length over the limit: refuse unread
+    refusal = too_large();
+  } else if (hec == http::error::header_limit || hec == http::error::buffer_overflow) {
+    refusal = api_error{api_errc::header_too_large, "The request headers exceed the limit of " +
+                                                        std::to_string(cfg.max_header_bytes) + " bytes."};
+  } else if (hec) {
+    if (!is_parse_error(hec)) co_return std::nullopt;
+    refusal = api_error{api_errc::invalid_json, "The request is not valid HTTP/1.1."};
+  } else {
+    refusal = check_request_head(parser.get(), cfg);
+  }
+  if (refusal) {
+    co_await refuse_and_close(stream, g, *refusal, parser);
+    co_return std::nullopt;
+  }
+  if (parser.get()[http::field::expect] == "100-continue") {
+    http::response<http::empty_body> cont{http::status::continue_, 11};
+    stream.expires_after(cfg.write_timeout);
+    auto [cec, cn] = co_await http::async_write(stream, cont, use_tuple);
+    stream.expires_never();
+    if (cec) co_return std::nullopt;
+  }
+  deadline.arm(cfg.read_timeout);
+  auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
+  deadline.disarm();
+  if (deadline.fired()) {
+    refusal = timed_out("body");
+  } else if (bec == http::error::body_limit) {
+    refusal = too_large();
+  } else if (bec == http::error::bad_chunk_extension || bec == http::error::buffer_overflow) {
+    refusal = api_error{api_errc::bad_framing, "The request's chunk extensions or trailers are too large."};
+  } else if (bec) {
+    if (!is_parse_error(bec)) co_return std::nullopt;
+    refusal = api_error{api_errc::bad_framing, "The request body is not valid HTTP/1.1 framing."};
+  } else {
+    refusal = check_field_count(parser.get(), cfg);  // trailers joined the fields
+  }
+  if (refusal) {
+    co_await refuse_and_close(stream, g, *refusal, parser);
+    co_return std::nullopt;
+  }
+
+  auto msg = parser.release();
+  if (buffer.size() == 0) buffer.shrink_to_fit();  // nothing pipelined: no buffer while serving
+  incoming_request req;
+  req.received_at = std::chrono::steady_clock::now();
+  req.method = std::string(msg.method_string());
+  const std::string_view target = msg.target();
+  req.path = std::string(target.substr(0, target.find('?')));
+  req.version = msg.version();
+  req.request_id = request_id_from(msg["X-Request-Id"], g);
+  req.priority = std::string(msg["X-Priority"]);
+  req.restricted = beast::iequals(msg[g.config().restricted.header], g.config().restricted.value);
+  req.traceparent = traceparent_from(msg["traceparent"]);
+  req.authorization = std::string(msg[http::field::authorization]);
+  req.origin = std::string(msg[http::field::origin].substr(0, 512));
+  req.cors_request_method = std::string(msg[http::field::access_control_request_method].substr(0, 64));
+  req.cors_request_headers = std::string(msg[http::field::access_control_request_headers].substr(0, 2048));
+  req.body = std::move(msg.body());
+  co_return request_in{std::move(req), msg.keep_alive()};
 }
 
 }  // namespace
@@ -254,109 +336,11 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
 
   for (;;) {
     if (g.draining()) break;  // a draining gateway keeps no idle connection
-    if (buffer.size() == 0) {
-      // Idle between requests: silence past idle_timeout closes quietly (no 408, as nginx).
-      deadline.arm(cfg.idle_timeout);
-      const auto ec = co_await read_when_ready(stream.socket(), buffer, first_request);
-      deadline.disarm();
-      if (ec) break;
-    }
+    std::optional<request_in> next = co_await read_request(stream, buffer, deadline, g, first_request);
+    if (!next) break;
     first_request = false;
-    http::request_parser<http::string_body> parser;
-    parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
-    parser.body_limit(cfg.max_body_bytes);
-    // Chunk extensions are parsed and dropped by Beast; their total is bounded here.
-    std::size_t extension_bytes = 0;
-    auto limit_extensions = [&](std::uint64_t, std::string_view ext, beast::error_code& ec) {
-      extension_bytes += ext.size();
-      if (extension_bytes > 4096) ec = http::error::bad_chunk_extension;
-    };
-    parser.on_chunk_header(limit_extensions);  // Beast keeps a reference: it lives in this frame
-
-    // Errors are named locals, never braced temporaries inside co_await: GCC 12 destroys such
-    // temporaries twice across the suspension.
-    std::optional<api_error> refusal;
-    auto too_large = [&] {
-      return api_error{api_errc::body_too_large,
-                       "The request body exceeds the limit of " + std::to_string(cfg.max_body_bytes) + " bytes."};
-    };
-    auto timed_out = [&](const char* part) {
-      return api_error{api_errc::request_timeout, std::string("The request ") + part + " did not arrive in time."};
-    };
-    // A closed connection ends quietly; bytes that are not HTTP get a 400.
-    auto is_parse_error = [](const beast::error_code& ec) {
-      return ec.category() == http::make_error_code(http::error::bad_method).category() &&
-             ec != http::error::end_of_stream && ec != http::error::partial_message;
-    };
-
-    // From the first byte, the head has header_timeout to arrive: a slowloris client trickling
-    // header bytes holds a connection no longer than that.
-    deadline.arm(cfg.header_timeout);
-    auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
-    deadline.disarm();
-    if (deadline.fired()) {
-      refusal = timed_out("headers");
-    } else if (hec == http::error::body_limit) {  // Content-Length over the limit: refuse unread
-      refusal = too_large();
-    } else if (hec == http::error::header_limit || hec == http::error::buffer_overflow) {
-      refusal = api_error{api_errc::header_too_large, "The request headers exceed the limit of " +
-                                                          std::to_string(cfg.max_header_bytes) + " bytes."};
-    } else if (hec) {
-      if (!is_parse_error(hec)) break;
-      refusal = api_error{api_errc::invalid_json, "The request is not valid HTTP/1.1."};
-    } else {
-      refusal = check_request_head(parser.get(), cfg);
-    }
-    if (refusal) {
-      co_await refuse_and_close(stream, g, *refusal, parser);
-      co_return;
-    }
-    if (parser.get()[http::field::expect] == "100-continue") {
-      http::response<http::empty_body> cont{http::status::continue_, 11};
-      stream.expires_after(cfg.write_timeout);
-      auto [cec, cn] = co_await http::async_write(stream, cont, use_tuple);
-      stream.expires_never();
-      if (cec) break;
-    }
-    deadline.arm(cfg.read_timeout);
-    auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
-    deadline.disarm();
-    if (deadline.fired()) {
-      refusal = timed_out("body");
-    } else if (bec == http::error::body_limit) {
-      refusal = too_large();
-    } else if (bec == http::error::bad_chunk_extension || bec == http::error::buffer_overflow) {
-      refusal = api_error{api_errc::bad_framing, "The request's chunk extensions or trailers are too large."};
-    } else if (bec) {
-      if (!is_parse_error(bec)) break;
-      refusal = api_error{api_errc::bad_framing, "The request body is not valid HTTP/1.1 framing."};
-    } else {
-      refusal = check_field_count(parser.get(), cfg);  // trailers joined the fields
-    }
-    if (refusal) {
-      co_await refuse_and_close(stream, g, *refusal, parser);
-      co_return;
-    }
-
-    auto msg = parser.release();
-    if (buffer.size() == 0) buffer.shrink_to_fit();  // nothing pipelined: no buffer while serving
-    incoming_request req;
-    req.received_at = std::chrono::steady_clock::now();
-    req.method = std::string(msg.method_string());
-    const std::string_view target = msg.target();
-    req.path = std::string(target.substr(0, target.find('?')));
-    req.version = msg.version();
-    req.request_id = request_id_from(msg["X-Request-Id"], g);
-    req.priority = std::string(msg["X-Priority"]);
-    req.restricted = beast::iequals(msg[g.config().restricted.header], g.config().restricted.value);
-    req.traceparent = traceparent_from(msg["traceparent"]);
-    req.authorization = std::string(msg[http::field::authorization]);
-    req.origin = std::string(msg[http::field::origin].substr(0, 512));
-    req.cors_request_method = std::string(msg[http::field::access_control_request_method].substr(0, 64));
-    req.cors_request_headers = std::string(msg[http::field::access_control_request_headers].substr(0, 2048));
-    req.body = std::move(msg.body());
-
-    beast_sink sink(stream, req.version, msg.keep_alive(), cfg.write_timeout);
+    incoming_request& req = next->req;
+    beast_sink sink(stream, req.version, next->keep_alive, cfg.write_timeout);
     if (!req.origin.empty()) sink.set_common(cors_response_headers(g.config().cors, req.origin));
     if (g.draining()) sink.close_after();
     exchange_record rec;

@@ -104,6 +104,21 @@ struct harness {
     std::fprintf(stderr, "http_request_fuzz: harness cannot connect over loopback: %s\n", ec.message().c_str());
     std::exit(2);
   }
+
+  // The server end of `client`. Anything on the machine can connect to the acceptor's port (on a
+  // shared machine, a test probing ports does); such a stranger would be served instead of the
+  // client, which would then wait for a session that never runs. Strangers are dropped.
+  tcp::socket accept(const tcp::socket& client) {
+    const auto ours = client.local_endpoint();
+    for (;;) {
+      tcp::socket s = acceptor.accept();
+      boost::system::error_code ec;
+      const auto peer = s.remote_endpoint(ec);
+      if (!ec && peer == ours) return s;
+      std::fprintf(stderr, "http_request_fuzz: dropped a connection from %s:%u, not the client's\n",
+                   peer.address().to_string().c_str(), static_cast<unsigned>(peer.port()));
+    }
+  }
 };
 
 [[noreturn]] void finding(const char* what) {
@@ -209,7 +224,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const client_plan plan = plan_for(input);
 
   tcp::socket client_socket = h->connect();
-  tcp::socket server_socket = h->acceptor.accept();
+  tcp::socket server_socket = h->accept(client_socket);
   bool session_done = false;
   bool client_done = false;
   client_trace trace;

@@ -1,0 +1,164 @@
+#include "gateway/completion_job.hpp"
+
+#include <charconv>
+#include <chrono>
+
+#include "engine/tokenizer.hpp"
+#include "gateway/generation_request.hpp"
+#include "gateway/upstream_body.hpp"
+#include "policy/route_plan.hpp"
+
+namespace gw {
+namespace {
+
+template <class Request>
+std::variant<parsed, api_error> to_parsed(validated<Request> v) {
+  if (auto* e = std::get_if<api_error>(&v)) return *e;
+  auto& r = std::get<Request>(v);
+  parsed p;
+  p.model = r.model;
+  p.stream = r.stream;
+  p.include_usage = r.include_usage;
+  if constexpr (std::is_same_v<Request, completion_request>) {
+    if (r.echo) p.echo_prompt = r.prompt;
+  }
+  p.request = std::move(r);
+  return p;
+}
+
+std::variant<parsed, api_error> parse(gateway& g, api_kind kind, const std::string& body) {
+  if (kind == api_kind::chat) return to_parsed(g.validator().chat(body));
+  return to_parsed(g.validator().completion(body));
+}
+
+// X-Priority: an integer in [-1000, 1000], higher served first; absent means 0.
+std::variant<int, api_error> parse_priority(const std::string& h) {
+  if (h.empty()) return 0;
+  int v = 0;
+  auto [p, ec] = std::from_chars(h.data(), h.data() + h.size(), v);
+  if (ec != std::errc() || p != h.data() + h.size() || v < -1000 || v > 1000)
+    return api_error{api_errc::invalid_field, "The X-Priority header must be an integer between -1000 and 1000.",
+                     "X-Priority"};
+  return v;
+}
+
+// The prompt as the route plan sees it; the local engine counts it the same way.
+std::uint32_t prompt_tokens_of(const parsed& p) {
+  return std::visit(
+      [](const auto& r) {
+        if constexpr (std::is_same_v<std::decay_t<decltype(r)>, chat_request>)
+          return count_tokens(render_chat_prompt(r.messages));
+        else
+          return count_tokens(r.prompt);
+      },
+      p.request);
+}
+
+route_plan plan_for(gateway& g, const model_target& target, const incoming_request& req, std::uint32_t prompt_tokens) {
+  const auto now = std::chrono::steady_clock::now();
+  local_snapshot local;
+  if (target.pool) {
+    const pool_load l = target.pool->load();
+    local.available = l.available;
+    local.queue_full = l.queue_full;
+    local.estimated_wait_s = l.estimated_wait_s;
+  }
+  std::vector<bool> remote_available;
+  for (auto* prov : target.remotes)
+    remote_available.push_back(prov->enabled && prov->breaker.state(now) != breaker_state::open);
+  request_facts facts;
+  facts.known_model = target.config != nullptr;
+  facts.restricted = req.restricted;
+  facts.prompt_tokens = prompt_tokens;
+  return plan_route(facts, target.config ? target.config->routing : model_routing{}, local, remote_available,
+                    g.draining());
+}
+
+api_error no_target_error(const route_plan& plan, const std::string& model) {
+  if (plan.reason == route_reason::unknown_model)
+    return {api_errc::model_not_found,
+            "The model '" + model + "' does not exist. GET /v1/models lists the models served here.", "model"};
+  if (plan.reason == route_reason::draining)
+    return {api_errc::draining, "The gateway is shutting down. Please retry on another instance.", "", 1};
+  return {api_errc::no_route, "No target can take this request now. Please retry later.", "", 1};
+}
+
+// The local generation for the pool, or the 400 that says why the pool cannot run it.
+void add_local_request(gateway& g, completion_job& job, const incoming_request& req) {
+  const model_config& model = *job.target.config;
+  const parsed& p = job.p;
+  auto gen = std::visit([&](const auto& r) { return make_generation(r, model, g.entropy()); }, p.request);
+  if (auto* e = std::get_if<api_error>(&gen)) {
+    job.dr.local = *e;
+    return;
+  }
+  local_request lr;
+  lr.params = std::move(std::get<generation_params>(gen));
+  lr.upstream_path = job.dr.upstream_path;
+  lr.stream = p.stream;
+  // Called when a local server is chosen; the job (and `p`) lives until the exchange ends.
+  lr.upstream_body = [&p](std::string_view server_model) {
+    return std::visit([&](const auto& r) { return upstream_body(r, server_model); }, p.request);
+  };
+  lr.affinity_key =
+      std::visit([&](const auto& r) { return affinity_key(r, model.pool.servers.affinity_prefix_chars); }, p.request);
+  lr.request_id = req.request_id;
+  lr.traceparent = req.traceparent;
+  job.dr.local = std::move(lr);
+}
+
+}  // namespace
+
+std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_completion(gateway& g, api_kind kind,
+                                                                                     const incoming_request& req,
+                                                                                     exchange_record& rec) {
+  auto job = std::make_unique<completion_job>(g);
+  job->kind = kind;
+  job->headers = {{"x-request-id", req.request_id}};
+  auto refuse = [&](api_error e) { return completion_refusal{std::move(e), std::move(job->headers)}; };
+
+  auto parsed_or = parse(g, kind, req.body);
+  if (auto* e = std::get_if<api_error>(&parsed_or)) return refuse(std::move(*e));
+  job->p = std::move(std::get<parsed>(parsed_or));
+  const parsed& p = job->p;
+  rec.model = p.model;
+  if (auto e = check_model_access(req, p.model)) return refuse(std::move(*e));
+  const auto prio = parse_priority(req.priority);
+  if (auto* e = std::get_if<api_error>(&prio)) return refuse(*e);
+
+  job->target = g.find_model(p.model);
+  const std::uint32_t prompt_tokens = prompt_tokens_of(p);
+  if (req.key) {
+    const rate_status rs = g.admit(*req.key, prompt_tokens);
+    append_rate_headers(job->headers, rs);
+    if (!rs.allowed) {  // nothing was taken, so there is nothing to settle
+      g.stats().count_rate_limited(req.key->name, rs.tokens_exceeded ? "tokens" : "requests");
+      return refuse(rate_limit_error(rs));
+    }
+    job->settlement.key = req.key;
+    job->settlement.estimate = prompt_tokens;
+  }
+  job->plan = plan_for(g, job->target, req, prompt_tokens);
+  if (job->plan.targets.empty()) {
+    g.stats().count_route("none", to_string(job->plan.reason));
+    return refuse(no_target_error(job->plan, p.model));
+  }
+
+  dispatch_request& dr = job->dr;
+  dr.target = &job->target;
+  dr.plan = &job->plan;
+  dr.local = api_error{api_errc::no_route, "No local engine serves this model."};
+  dr.upstream_path = kind == api_kind::chat ? "/chat/completions" : "/completions";
+  dr.stream = p.stream;
+  if (job->target.pool) add_local_request(g, *job, req);
+  dr.priority = effective_priority(req, std::get<int>(prio), !req.priority.empty());
+  dr.upstream_body = [&p](const remote_target& t) {
+    return std::visit([&](const auto& r) { return upstream_body(r, t.model); }, p.request);
+  };
+  dr.prompt_tokens_estimate = prompt_tokens;
+  dr.request_id = req.request_id;
+  dr.traceparent = req.traceparent;
+  return job;
+}
+
+}  // namespace gw

@@ -1,0 +1,57 @@
+#pragma once
+// The synchronous half of a completion request: validation, the key's model access and rate
+// limits, the route plan and what the dispatcher needs. It runs before the first suspension and
+// leaves behind one heap object for the rest of the exchange, so that what is only needed to
+// decide (errors, snapshots, intermediate variants) never sits in a coroutine frame for the
+// length of a stream.
+
+#include <memory>
+#include <string>
+#include <variant>
+
+#include "gateway/api_types.hpp"
+#include "gateway/dispatcher.hpp"
+#include "gateway/gateway.hpp"
+#include "gateway/http_exchange.hpp"
+#include "gateway/key_policy.hpp"
+#include "gateway/openai_json.hpp"
+
+namespace gw {
+
+// What the validator produced, reduced to what serving needs from either API.
+struct parsed {
+  std::string model;
+  bool stream = false;
+  bool include_usage = false;
+  std::string echo_prompt;  // legacy echo: text to prepend to the completion
+  std::variant<chat_request, completion_request> request;
+};
+
+// Everything an admitted completion needs until its end. Built in place and never moved:
+// `dr` points at `target` and `plan`, and its body builders refer to `p`.
+struct completion_job {
+  explicit completion_job(gateway& g) : settlement{g, nullptr, 0} {}
+  completion_job(const completion_job&) = delete;
+  completion_job& operator=(const completion_job&) = delete;
+
+  api_kind kind = api_kind::chat;
+  parsed p;
+  model_target target;
+  route_plan plan;
+  dispatch_request dr;
+  header_list headers;  // x-request-id and the rate-limit headers, then the route headers
+  // The key's budgets: the prompt is charged at admission, the completion when the job ends.
+  rate_settlement settlement;
+};
+
+// A request that is answered at once with an error.
+struct completion_refusal {
+  api_error error;
+  header_list headers;
+};
+
+std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_completion(gateway& g, api_kind kind,
+                                                                                     const incoming_request& req,
+                                                                                     exchange_record& rec);
+
+}  // namespace gw
