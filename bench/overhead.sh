@@ -8,12 +8,17 @@
 #
 #   bench/overhead.sh                 # all of it (~6 minutes)
 #   DURATION=5 CONCURRENCY="1 64" PATHS="direct nginx gateway" bench/overhead.sh
+#   ROUNDS=3 DURATION=4 bench/overhead.sh   # medians of 3 interleaved rounds
 #
 # Prints a table and writes bench/results/overhead.json (every gateway-bench report included).
 # Everything runs in a private network namespace (loopback only).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 DURATION="${DURATION:-8}"
+# ROUNDS > 1 repeats every measurement, the paths interleaved within each round, and reports the
+# median of each figure, and of each path minus direct within the same round: on a shared,
+# noisy machine one round's ±150 µs swings otherwise decide a comparison.
+ROUNDS="${ROUNDS:-1}"
 WARMUP="${WARMUP:-1}"
 CONCURRENCY="${CONCURRENCY:-1 16 64 256}"
 STREAM_CONCURRENCY="${STREAM_CONCURRENCY:-1 64}"
@@ -80,18 +85,24 @@ run() {
 # Latency and throughput: non-streaming, instant upstream.
 start_gateway upstream-instant "$BENCH_DIR/conf/upstream-instant.yaml" 9001 >/dev/null
 start_paths 9001 0
-for c in $CONCURRENCY; do
-  for p in $PATHS; do run "plain-c$c" "$p" 0 9001 --no-stream --output-tokens 16 --concurrency "$c"; done
-done
-# Time to first token: streaming, instant upstream.
-for c in $STREAM_CONCURRENCY; do
-  for p in $PATHS; do run "stream-c$c" "$p" 0 9001 --stream --output-tokens 16 --concurrency "$c"; done
+for r in $(seq 1 "$ROUNDS"); do
+  tag=$([[ $ROUNDS -gt 1 ]] && echo "~r$r" || true)
+  for c in $CONCURRENCY; do
+    for p in $PATHS; do run "plain-c$c$tag" "$p" 0 9001 --no-stream --output-tokens 16 --concurrency "$c"; done
+  done
+  # Time to first token: streaming, instant upstream.
+  for c in $STREAM_CONCURRENCY; do
+    for p in $PATHS; do run "stream-c$c$tag" "$p" 0 9001 --stream --output-tokens 16 --concurrency "$c"; done
+  done
 done
 # Chunk gaps: streaming from the paced upstream (20 ms per chunk).
 start_gateway upstream-paced "$BENCH_DIR/conf/upstream-paced.yaml" 9101 >/dev/null
 start_paths 9101 100
-for c in $STREAM_CONCURRENCY; do
-  for p in $PATHS; do run "paced-c$c" "$p" 100 9101 --stream --output-tokens 50 --concurrency "$c"; done
+for r in $(seq 1 "$ROUNDS"); do
+  tag=$([[ $ROUNDS -gt 1 ]] && echo "~r$r" || true)
+  for c in $STREAM_CONCURRENCY; do
+    for p in $PATHS; do run "paced-c$c$tag" "$p" 100 9101 --stream --output-tokens 50 --concurrency "$c"; done
+  done
 done
 
 node "$BENCH_DIR/summarize.mjs" overhead "$BENCH_TMP/runs" "$RESULTS/overhead.json"

@@ -12,10 +12,32 @@ if (!scenario || !dir || !out) {
   process.exit(2);
 }
 
-const runs = {};  // runs[name][path] = report
+// runs[name][path] = report. A name may end in "~rN" (round N of an interleaved repeat,
+// bench/overhead.sh ROUNDS): rounds[name][path][N-1] holds each, runs keeps round 1.
+const runs = {};
+const rounds = {};
 for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
-  const [name, path] = f.slice(0, -5).split('--');
-  (runs[name] ??= {})[path] = JSON.parse(fs.readFileSync(`${dir}/${f}`, 'utf8'));
+  const [tagged, path] = f.slice(0, -5).split('--');
+  const [name, round] = tagged.split('~r');
+  const report = JSON.parse(fs.readFileSync(`${dir}/${f}`, 'utf8'));
+  ((rounds[name] ??= {})[path] ??= [])[Number(round ?? 1) - 1] = report;
+  if (!round || round === '1') (runs[name] ??= {})[path] = report;
+}
+const median = (xs) => {
+  const v = xs.filter((x) => x !== undefined && x !== null && !Number.isNaN(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+// The median over rounds of get(report), and of get(report) − get(direct's report in the same
+// round): a path is only ever compared with the direct run taken minutes apart, not hours.
+function over_rounds(name, path, get) {
+  const mine = rounds[name]?.[path] ?? [];
+  const base = rounds[name]?.direct ?? [];
+  return {
+    value: median(mine.map((r) => (r ? get(r) : null))),
+    added: base.length ? median(mine.map((r, i) => (r && base[i] ? get(r) - get(base[i]) : null))) : null,
+    rounds: mine.filter(Boolean).length,
+  };
 }
 
 const machine = {
@@ -44,6 +66,8 @@ if (scenario === 'overhead') {
   const names = (prefix) => Object.keys(runs).filter((n) => n.startsWith(prefix))
     .sort((a, b) => Number(a.split('-c')[1]) - Number(b.split('-c')[1]));
 
+  const most = Math.max(...Object.values(rounds).flatMap((byPath) => Object.values(byPath).map((l) => l.length)));
+  const roundsNote = most > 1 ? `; medians of ${most} interleaved rounds` : '';
   const latency = [];
   for (const name of names('plain-')) {
     const c = Number(name.split('-c')[1]);
@@ -51,17 +75,20 @@ if (scenario === 'overhead') {
     for (const p of order) {
       const r = runs[name][p];
       if (!r) continue;
+      const p50 = over_rounds(name, p, (x) => x.e2e_ms.p50);
+      const p99 = over_rounds(name, p, (x) => x.e2e_ms.p99);
       const row = {
-        path: p, concurrency: c, requests_per_s: r.throughput.requests_per_s,
-        e2e_p50_ms: r.e2e_ms.p50, e2e_p99_ms: r.e2e_ms.p99,
-        added_p50_ms: base ? r.e2e_ms.p50 - base.e2e_ms.p50 : null,
-        added_p99_ms: base ? r.e2e_ms.p99 - base.e2e_ms.p99 : null,
-        errors: errors(r),
+        path: p, concurrency: c, rounds: p50.rounds,
+        requests_per_s: over_rounds(name, p, (x) => x.throughput.requests_per_s).value,
+        e2e_p50_ms: p50.value, e2e_p99_ms: p99.value,
+        added_p50_ms: base ? p50.added : null,
+        added_p99_ms: base ? p99.added : null,
+        errors: rounds[name][p].reduce((n, x) => n + errors(x), 0),
       };
       latency.push(row);
     }
   }
-  table('Non-streaming chat, instant upstream (added = through the path minus direct, µs)',
+  table(`Non-streaming chat, instant upstream (added = through the path minus direct, µs${roundsNote})`,
     ['path', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'added p50 µs', 'added p99 µs', 'errors'],
     latency.map((r) => [r.path, r.concurrency, int(r.requests_per_s), ms(r.e2e_p50_ms), ms(r.e2e_p99_ms),
       us(r.added_p50_ms), us(r.added_p99_ms), r.errors]));
@@ -78,10 +105,13 @@ if (scenario === 'overhead') {
     for (const p of order) {
       const r = runs[name][p];
       if (!r) continue;
-      ttft.push({ path: p, concurrency: c, ttft_p50_ms: r.ttft_ms.p50, ttft_p99_ms: r.ttft_ms.p99,
-        added_ttft_p50_ms: base ? r.ttft_ms.p50 - base.ttft_ms.p50 : null,
-        added_ttft_p99_ms: base ? r.ttft_ms.p99 - base.ttft_ms.p99 : null,
-        requests_per_s: r.throughput.requests_per_s, errors: errors(r) });
+      const p50 = over_rounds(name, p, (x) => x.ttft_ms.p50);
+      const p99 = over_rounds(name, p, (x) => x.ttft_ms.p99);
+      ttft.push({ path: p, concurrency: c, rounds: p50.rounds, ttft_p50_ms: p50.value, ttft_p99_ms: p99.value,
+        added_ttft_p50_ms: base ? p50.added : null,
+        added_ttft_p99_ms: base ? p99.added : null,
+        requests_per_s: over_rounds(name, p, (x) => x.throughput.requests_per_s).value,
+        errors: rounds[name][p].reduce((n, x) => n + errors(x), 0) });
     }
   }
   table('Streaming chat, instant upstream: time to first token',
@@ -97,10 +127,14 @@ if (scenario === 'overhead') {
     for (const p of order) {
       const r = runs[name][p];
       if (!r) continue;
-      gaps.push({ path: p, concurrency: c, itl_p50_ms: r.itl_ms.p50, itl_p99_ms: r.itl_ms.p99, itl_max_ms: r.itl_ms.max,
-        added_itl_p50_ms: base ? r.itl_ms.p50 - base.itl_ms.p50 : null,
-        added_itl_p99_ms: base ? r.itl_ms.p99 - base.itl_ms.p99 : null,
-        output_tokens_per_request_p50: r.output_tokens_per_request.p50, errors: errors(r) });
+      const p50 = over_rounds(name, p, (x) => x.itl_ms.p50);
+      const p99 = over_rounds(name, p, (x) => x.itl_ms.p99);
+      gaps.push({ path: p, concurrency: c, rounds: p50.rounds, itl_p50_ms: p50.value, itl_p99_ms: p99.value,
+        itl_max_ms: over_rounds(name, p, (x) => x.itl_ms.max).value,
+        added_itl_p50_ms: base ? p50.added : null,
+        added_itl_p99_ms: base ? p99.added : null,
+        output_tokens_per_request_p50: r.output_tokens_per_request.p50,
+        errors: rounds[name][p].reduce((n, x) => n + errors(x), 0) });
     }
   }
   table('Streaming chat, upstream paced at 20 ms per chunk: gaps between chunks',
@@ -260,5 +294,5 @@ if (scenario === 'overhead') {
   process.exit(2);
 }
 
-fs.writeFileSync(out, JSON.stringify({ scenario, machine, summary, runs }, null, 1));
+fs.writeFileSync(out, JSON.stringify({ scenario, machine, summary, runs: Object.keys(rounds).some((n) => Object.values(rounds[n]).some((l) => l.length > 1)) ? rounds : runs }, null, 1));
 console.log(`\nwrote ${out}`);
