@@ -16,15 +16,6 @@
 namespace gw {
 namespace asio = boost::asio;
 
-namespace {
-
-void global_init() {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-}  // namespace
-
 // One watched descriptor. curl owns the descriptor: it is never closed here, only released.
 struct watched_socket {
   explicit watched_socket(asio::any_io_executor ex, curl_socket_t fd) : desc(ex, fd), fd(fd) {}
@@ -34,6 +25,8 @@ struct watched_socket {
   bool read_armed = false;
   bool write_armed = false;
   bool removed = false;
+  bool out_registered = false;  // the reactor has EPOLLOUT on it (a write wait was ever armed)
+  unsigned generation = 0;      // bumped on re-registration: older waits' handlers do nothing
 };
 
 struct transfer_state final : upstream_transfer {
@@ -57,7 +50,8 @@ struct transfer_state final : upstream_transfer {
 class upstream_client_impl {
  public:
   explicit upstream_client_impl(asio::any_io_executor ex) : ex(ex), timer(ex) {
-    global_init();
+    static std::once_flag curl_initialised;
+    std::call_once(curl_initialised, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
     multi = curl_multi_init();
     curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, &upstream_client_impl::on_socket);
     curl_multi_setopt(multi, CURLMOPT_SOCKETDATA, this);
@@ -77,14 +71,12 @@ class upstream_client_impl {
   ~upstream_client_impl() {
     destroying = true;
     std::vector<upstream_handlers> orphaned;
-    orphaned.reserve(transfers.size());
     for (auto& [easy, t] : transfers) {
       t->owner = nullptr;
       t->deadline.cancel();
       curl_multi_remove_handle(multi, easy);
       cleanup_easy(*t);
-      orphaned.push_back(std::move(t->handlers));
-      t->handlers = {};
+      orphaned.push_back(std::exchange(t->handlers, {}));
     }
     transfers.clear();
     orphaned.clear();
@@ -143,8 +135,21 @@ class upstream_client_impl {
     auto& s = self->sockets[fd];
     if (!s) s = std::make_shared<watched_socket>(self->ex, fd);
     s->wanted = what;
+    if (!(what & CURL_POLL_OUT) && s->out_registered) self->drop_out_interest(*s);
     self->arm(s);
     return 0;
+  }
+
+  // Asio keeps EPOLLOUT on a descriptor once it waited for writability, so every re-arm for
+  // reading woke the reactor once more for nothing (a turn per request on a reused connection).
+  // curl writes-waits only to connect: after that, the descriptor is registered afresh, once.
+  void drop_out_interest(watched_socket& s) {
+    ++s.generation;
+    s.read_armed = s.write_armed = false;
+    s.out_registered = false;
+    s.desc.release();  // cancels waits still pending; their handlers see an old generation
+    boost::system::error_code ec;
+    s.desc.assign(s.fd, ec);
   }
 
   // Sockets curl opens for connections (not its internal ones), so their registration can
@@ -187,29 +192,30 @@ class upstream_client_impl {
   }
 
   void arm(const std::shared_ptr<watched_socket>& s) {
-    if (s->wanted & CURL_POLL_IN) arm_one(s, s->read_armed, asio::posix::stream_descriptor::wait_read, CURL_CSELECT_IN, POLLIN);
-    if (s->wanted & CURL_POLL_OUT)
-      arm_one(s, s->write_armed, asio::posix::stream_descriptor::wait_write, CURL_CSELECT_OUT, POLLOUT);
+    if (s->wanted & CURL_POLL_IN) arm_one(s, s->read_armed, asio::posix::stream_descriptor::wait_read, CURL_CSELECT_IN);
+    if (s->wanted & CURL_POLL_OUT) s->out_registered = true;
+    if (s->wanted & CURL_POLL_OUT) arm_one(s, s->write_armed, asio::posix::stream_descriptor::wait_write, CURL_CSELECT_OUT);
   }
 
   // One wait per direction at a time: `armed` is that direction's flag in `s`.
   void arm_one(const std::shared_ptr<watched_socket>& s, bool& armed, asio::posix::stream_descriptor::wait_type what,
-               int select, short poll_events) {
+               int select) {
     if (armed) return;
     armed = true;
-    s->desc.async_wait(what, [this, w = std::weak_ptr(s), &armed, select, poll_events](boost::system::error_code ec) {
+    s->desc.async_wait(what, [this, w = std::weak_ptr(s), &armed, select, generation = s->generation](
+                                 boost::system::error_code ec) {
       auto s = w.lock();
-      if (!s) return;  // `armed` lived in it: not touched
+      if (!s || s->generation != generation) return;  // `armed` is gone, or belongs to a newer wait
       armed = false;
       if (ec || s->removed) return;
-      ready(s, select, poll_events);
+      ready(s, select);
     });
   }
 
   // Asio's epoll reactor is edge-triggered, and curl may leave bytes unread. No re-check is
   // needed for that: every async_wait re-arms the descriptor with EPOLL_CTL_MOD, and the kernel
   // re-polls a modified descriptor, so one still ready is reported at once.
-  void ready(const std::shared_ptr<watched_socket>& s, int select, short) {
+  void ready(const std::shared_ptr<watched_socket>& s, int select) {
     action(s->fd, select);
     if (!s->removed) arm(s);
   }
