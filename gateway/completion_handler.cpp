@@ -168,10 +168,6 @@ boost::asio::awaitable<std::optional<dispatched>> place(gateway& g, completion_j
   co_return std::move(std::get<0>(raced));
 }
 
-// Answers a refused request; the error and headers live in this short frame.
-boost::asio::awaitable<void> reply_error(response_sink& sink, exchange_record& rec, api_error e, header_list headers) {
-  co_await send_error(sink, rec, e, headers);
-}
 
 // The asynchronous half: placing the job on its route, then answering. Its frame holds only
 // what lives across suspensions; the job holds the rest.

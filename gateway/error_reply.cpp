@@ -42,6 +42,10 @@ boost::asio::awaitable<bool> send_error(response_sink& sink, exchange_record& re
   co_return co_await sink.send(cls.status, "application/json", error_envelope(e), headers);
 }
 
+boost::asio::awaitable<void> reply_error(response_sink& sink, exchange_record& rec, api_error e, header_list extra) {
+  co_await send_error(sink, rec, e, extra);
+}
+
 std::string error_event(const api_error& e) {
   std::string out;
   append_sse_event(out, error_envelope(e));

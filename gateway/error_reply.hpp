@@ -18,6 +18,10 @@ api_error to_api_error(engine_errc e, unsigned retry_after_s, const std::string&
 boost::asio::awaitable<bool> send_error(response_sink& sink, exchange_record& rec, const api_error& e,
                                         const header_list& extra);
 
+// send_error for a caller that is not a coroutine (a handler deciding before it suspends): the
+// error and headers live in this coroutine's own short frame.
+boost::asio::awaitable<void> reply_error(response_sink& sink, exchange_record& rec, api_error e, header_list extra);
+
 // The SSE frame that ends a started stream with `e`.
 std::string error_event(const api_error& e);
 

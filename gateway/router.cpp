@@ -52,10 +52,6 @@ namespace {
 
 // The answers that are not generations: short-lived coroutines, so their frames (errors,
 // header lists, model lists) are not held for the length of a stream.
-boost::asio::awaitable<void> reply_error(response_sink& sink, exchange_record& rec, api_error e, header_list headers) {
-  co_await send_error(sink, rec, e, headers);
-}
-
 boost::asio::awaitable<void> reply(response_sink& sink, exchange_record& rec, unsigned status, std::string content_type,
                                    std::string body, header_list headers) {
   rec.status = status;

@@ -2,13 +2,11 @@
 // inference servers to SIGKILL), the gateway configs, and client-side assertions.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
 import net from 'node:net';
-import { join } from 'node:path';
 
-import { GATEWAY_BIN, deadline, parseMetrics, pollUntil, request, sseData } from './harness.mjs';
+import { parseMetrics, pollUntil, request, sseData } from './harness.mjs';
 import { CONTENT_TEXT } from './fake_upstream.mjs';
+import { simServers, startSimServer } from './sim_server.mjs';
 
 const CHAT = '/v1/chat/completions';
 export const KEY_ENV = 'FAULTS_TEST_KEY';
@@ -44,39 +42,9 @@ export async function startSilentServer() {
   };
 }
 
-// A local inference server: another gateway on the sim engine at real speed, spawned here (not by
-// startGateway) so that a test can SIGKILL it.
-export const backends = new Set();
-process.on('exit', () => { for (const b of backends) b.child.kill('SIGKILL'); });
-
-export async function startBackend(dir, name) {
-  const configPath = join(dir, `${name}.yaml`);
-  writeFileSync(configPath, `
-server: {listen: 127.0.0.1:0}
-models:
-  - id: ${SERVER_MODEL}
-    preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 1}
-`);
-  const child = spawn(GATEWAY_BIN, ['--config', configPath, '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const b = { child, output: '' };
-  backends.add(b);
-  const exited = new Promise((resolve) => child.once('exit', () => { backends.delete(b); resolve(); }));
-  b.port = await new Promise((resolve, reject) => {
-    const onData = (c) => {
-      const m = /listening on 127\.0\.0\.1:(\d+) \(/.exec(b.output += c.toString('utf8'));
-      if (m) resolve(Number(m[1]));
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('error', reject);
-    exited.then(() => reject(new Error(`local server ${name} exited before listening:\n${b.output}`)));
-    deadline(10_000).then(() => reject(new Error(`local server ${name}: no "listening on" within 10 s`)));
-  });
-  b.url = `http://127.0.0.1:${b.port}/v1`;
-  b.kill = async () => { child.kill('SIGKILL'); await Promise.race([exited, deadline(5_000)]); };
-  return b;
-}
+// Local inference servers (sim_server.mjs) at real speed, for the tests to SIGKILL.
+export const backends = simServers;
+export const startBackend = (dir, name) => startSimServer({ dir, name, model: SERVER_MODEL });
 
 // --- config -----------------------------------------------------------------------------------
 

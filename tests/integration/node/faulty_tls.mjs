@@ -7,21 +7,11 @@
 //   startFakeUpstream({ key: bad.expired.key, cert: bad.expired.cert }) ... ca_file: bad.caFile
 //   bad.cleanup();
 
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-const OPENSSL_TIMEOUT_MS = 20_000;
-
-function openssl(args, cwd) {
-  try {
-    execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: OPENSSL_TIMEOUT_MS });
-  } catch (err) {
-    const stderr = err.stderr ? err.stderr.toString() : '';
-    throw new Error(`openssl ${args.join(' ')} failed: ${err.message}\n${stderr}`);
-  }
-}
+import { openssl } from './tls.mjs';
 
 const SERVER_EXT = (san) => [
   'basicConstraints=CA:FALSE',

@@ -7,15 +7,15 @@
 
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { GATEWAY_BIN, deadline, parseMetrics, pollUntil, request, sleep, sseData, startGateway } from './harness.mjs';
+import { deadline, parseMetrics, pollUntil, request, sleep, sseData, startGateway } from './harness.mjs';
 import { CONTENT_TEXT, startFakeUpstream } from './fake_upstream.mjs';
+import { simServers, startSimServer } from './sim_server.mjs';
 import { makeTestPki } from './tls.mjs';
 
 const T = { timeout: 20_000 };
@@ -28,50 +28,13 @@ const SERVER_MODEL = '/models/MiniMax-M2.6';  // the servers' own id for the mod
 const KEY_ENV = 'LOCAL_SERVERS_TEST_P1_KEY';
 const LONG_PROMPT = `Summarise this: ${'lorem ipsum dolor sit amet '.repeat(300)}`;  // prefill adds ~0.15 s
 
-// --- local servers: spawned here (not by startGateway) so that a test can SIGKILL one and start
-// another on the same port. Every one still alive is killed in after() and when the process exits.
-
-const backends = new Set();
-const killBackends = () => { for (const b of backends) b.child.kill('SIGKILL'); };
-process.on('exit', killBackends);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(sig, killBackends);
+// --- local servers (sim_server.mjs), killed in after() and when the process exits.
 
 let configDir;
 
-async function startBackend(timeScale, port = 0) {
-  const configPath = join(configDir, `backend-${timeScale}.yaml`);
-  writeFileSync(configPath, `
-server: {listen: 127.0.0.1:0}
-log: {level: info}
-models:
-  - id: ${SERVER_MODEL}
-    preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: ${timeScale}}
-`);
-  const child = spawn(GATEWAY_BIN, ['--config', configPath, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const b = { child, output: '' };
-  backends.add(b);
-  const exited = new Promise((resolve) => child.once('exit', () => { backends.delete(b); resolve(); }));
-  try {
-    b.port = await new Promise((resolve, reject) => {
-      const onData = (c) => {
-        const m = /listening on 127\.0\.0\.1:(\d+) \(/.exec(b.output += c.toString('utf8'));
-        if (m) resolve(Number(m[1]));
-      };
-      child.stdout.on('data', onData);
-      child.stderr.on('data', onData);
-      child.once('error', reject);
-      exited.then(() => reject(new Error('exited before listening')));
-      deadline(10_000).then(() => reject(new Error('no "listening on" line within 10 s')));
-    });
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw new Error(`local server (port ${port}): ${err.message}\n${b.output}`);
-  }
-  b.url = `http://127.0.0.1:${b.port}/v1`;
-  b.kill = async () => { child.kill('SIGKILL'); await Promise.race([exited, deadline(5_000)]); };
-  return b;
-}
+const backends = simServers;
+const startBackend = (timeScale, port = 0) =>
+  startSimServer({ dir: configDir, name: `backend-${timeScale}`, model: SERVER_MODEL, timeScale, port });
 
 // A port nothing listens on (bound, then released).
 async function deadPort() {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 
 const OPENSSL_TIMEOUT_MS = 20_000;
 
-function openssl(args, cwd) {
+export function openssl(args, cwd) {
   try {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], timeout: OPENSSL_TIMEOUT_MS });
   } catch (err) {
