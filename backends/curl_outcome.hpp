@@ -1,7 +1,8 @@
 #pragma once
 // How the upstream client reads what curl reports about a transfer: which failure it was (and
 // its name, to_string(upstream_errc), defined here), and the Retry-After a response carried.
-// Internal to backends/upstream_client.cpp and its tests: no other file sees curl.
+// Internal to backends/curl_client.cpp and its tests: no other file sees curl
+// (parse_retry_after, which does not, serves the HTTP/1.1 client too).
 
 #include <curl/curl.h>
 

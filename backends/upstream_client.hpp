@@ -1,12 +1,11 @@
 #pragma once
-// HTTP(S) client for upstreams (remote providers, local inference servers) on libcurl's multi
-// interface, driven by the gateway's reactor: curl's socket and timer callbacks become Asio waits,
-// so there is no thread per transfer and nothing blocks. Connections are reused through the
-// multi handle's cache; HTTP/2 is negotiated (and multiplexed) where the upstream offers it; TLS
-// peer and host verification are always on.
+// HTTP(S) client for upstreams (remote providers, local inference servers), on the gateway's
+// reactor: no thread per transfer, nothing blocks. Two transports behind one interface: plain
+// http goes through the built-in HTTP/1.1 client (backends/http1_client), https (and http behind
+// a proxy) through libcurl (backends/curl_client). Both keep connections alive for reuse, and
+// report the same handlers, deadlines and error kinds.
 //
-// Thread-safety: reactor thread only. Handlers run on the reactor, never inside a curl call's
-// stack in a way that could re-enter curl: they may call abort() freely.
+// Thread-safety: reactor thread only. Handlers may call abort() freely.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <chrono>
@@ -67,11 +66,18 @@ class upstream_transfer {
   virtual void abort() = 0;
 };
 
-class upstream_client_impl;
+class curl_client;
+class http1_client;
+
+struct upstream_client_options {
+  // Plain-http URLs go through the built-in HTTP/1.1 client (backends/http1_client), unless the
+  // environment names an HTTP proxy (http_proxy, all_proxy), which only libcurl honours.
+  bool native_http1 = true;
+};
 
 class upstream_client {
  public:
-  explicit upstream_client(boost::asio::any_io_executor reactor);
+  explicit upstream_client(boost::asio::any_io_executor reactor, upstream_client_options opts = {});
   ~upstream_client();
   upstream_client(const upstream_client&) = delete;
   upstream_client& operator=(const upstream_client&) = delete;
@@ -82,7 +88,8 @@ class upstream_client {
   std::size_t active_transfers() const;
 
  private:
-  std::unique_ptr<upstream_client_impl> impl_;
+  std::unique_ptr<curl_client> curl_;
+  std::unique_ptr<http1_client> http1_;  // null: every URL goes through libcurl
 };
 
 }  // namespace gw

@@ -1,6 +1,9 @@
-// The libcurl-on-Asio client against a small in-process HTTP/1.1 server on 127.0.0.1, both on
-// one io_context: streaming, many transfers at once, abort, timeouts, refused connections.
+// Both upstream transports (the built-in HTTP/1.1 client and libcurl on Asio) against a small
+// in-process HTTP/1.1 server on 127.0.0.1, all on one io_context: streaming, many transfers at
+// once, abort, timeouts, refused connections, keep-alive reuse and a server closing connections.
 #include "backends/upstream_client.hpp"
+
+#include "backends/http1_client.hpp"
 
 #include <gtest/gtest.h>
 
@@ -36,6 +39,7 @@ class test_server {
   unsigned short port() const { return acceptor_.local_endpoint().port(); }
   std::string url(const std::string& path) const { return "http://127.0.0.1:" + std::to_string(port()) + path; }
   int closed_by_client = 0;  // /slow connections the client closed
+  int accepted = 0;          // connections
   void stop() {
     boost::system::error_code ec;
     acceptor_.close(ec);
@@ -62,12 +66,30 @@ class test_server {
     co_await t.async_wait(tuple_awaitable);
   }
 
+  // /ka answers with Content-Length and keeps the connection; /ka-once does that for the
+  // connection's first request and closes it, unanswered, at the second; /ka-then-close answers
+  // and then closes the connection (without saying so in the response).
   asio::awaitable<void> serve(tcp::socket s) {
+    ++accepted;
     asio::streambuf buf;
-    auto [ec, n] = co_await asio::async_read_until(s, buf, "\r\n\r\n", tuple_awaitable);
-    if (ec) co_return;
-    std::string head(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
-    const std::string path = head.substr(head.find(' ') + 1, head.find(' ', head.find(' ') + 1) - head.find(' ') - 1);
+    for (int nth = 0;; ++nth) {
+      auto [ec, n] = co_await asio::async_read_until(s, buf, "\r\n\r\n", tuple_awaitable);
+      if (ec) co_return;
+      std::string head(asio::buffers_begin(buf.data()), asio::buffers_begin(buf.data()) + n);
+      buf.consume(n);
+      const std::string path = head.substr(head.find(' ') + 1, head.find(' ', head.find(' ') + 1) - head.find(' ') - 1);
+      if (path == "/ka-once" && nth > 0) co_return;
+      if (path != "/ka" && path != "/ka-once" && path != "/ka-then-close") {
+        co_await answer(s, path);
+        co_return;
+      }
+      const std::string r = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+      co_await asio::async_write(s, asio::buffer(r), tuple_awaitable);
+      if (path == "/ka-then-close") co_return;
+    }
+  }
+
+  asio::awaitable<void> answer(tcp::socket& s, const std::string& path) {
     const std::string ok = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
     if (path == "/silent") {
       co_await sleep(5s);
@@ -131,10 +153,19 @@ bool run_until(asio::io_context& ioc, const std::function<bool()>& pred) {
   return pred();
 }
 
-TEST(upstream_client, streams_a_chunked_body) {
+// Every test runs against both transports: true is the built-in HTTP/1.1 client.
+class upstream_client_test : public ::testing::TestWithParam<bool> {
+ protected:
+  upstream_client_options options() const { return {.native_http1 = GetParam()}; }
+};
+
+INSTANTIATE_TEST_SUITE_P(transports, upstream_client_test, ::testing::Values(true, false),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "http1" : "curl"; });
+
+TEST_P(upstream_client_test, streams_a_chunked_body) {
   asio::io_context ioc;
   test_server server(ioc);
-  upstream_client client(ioc.get_executor());
+  upstream_client client(ioc.get_executor(), options());
   outcome o;
   client.start(get(server.url("/stream")), record(o));
   ASSERT_TRUE(run_until(ioc, [&] { return o.done.has_value(); }));
@@ -144,10 +175,10 @@ TEST(upstream_client, streams_a_chunked_body) {
   EXPECT_EQ(client.active_transfers(), 0u);
 }
 
-TEST(upstream_client, many_transfers_at_once) {
+TEST_P(upstream_client_test, many_transfers_at_once) {
   asio::io_context ioc;
   test_server server(ioc);
-  upstream_client client(ioc.get_executor());
+  upstream_client client(ioc.get_executor(), options());
   std::vector<outcome> os(40);
   for (auto& o : os) client.start(get(server.url("/stream")), record(o));
   ASSERT_TRUE(run_until(ioc, [&] {
@@ -159,10 +190,10 @@ TEST(upstream_client, many_transfers_at_once) {
   }
 }
 
-TEST(upstream_client, abort_closes_the_connection_and_silences_handlers) {
+TEST_P(upstream_client_test, abort_closes_the_connection_and_silences_handlers) {
   asio::io_context ioc;
   test_server server(ioc);
-  upstream_client client(ioc.get_executor());
+  upstream_client client(ioc.get_executor(), options());
   outcome o;
   auto t = client.start(get(server.url("/slow")), record(o));
   ASSERT_TRUE(run_until(ioc, [&] { return !o.body.empty(); }));
@@ -172,10 +203,10 @@ TEST(upstream_client, abort_closes_the_connection_and_silences_handlers) {
   EXPECT_EQ(client.active_transfers(), 0u);
 }
 
-TEST(upstream_client, abort_from_inside_a_body_handler) {
+TEST_P(upstream_client_test, abort_from_inside_a_body_handler) {
   asio::io_context ioc;
   test_server server(ioc);
-  upstream_client client(ioc.get_executor());
+  upstream_client client(ioc.get_executor(), options());
   outcome o;
   std::shared_ptr<upstream_transfer> t;
   auto h = record(o);
@@ -189,10 +220,10 @@ TEST(upstream_client, abort_from_inside_a_body_handler) {
   EXPECT_FALSE(o.done.has_value());
 }
 
-TEST(upstream_client, first_byte_and_idle_timeouts) {
+TEST_P(upstream_client_test, first_byte_and_idle_timeouts) {
   asio::io_context ioc;
   test_server server(ioc);
-  upstream_client client(ioc.get_executor());
+  upstream_client client(ioc.get_executor(), options());
   outcome silent, stalled;
   auto r1 = get(server.url("/silent"));
   r1.timeouts.first_byte = 100ms;
@@ -206,10 +237,10 @@ TEST(upstream_client, first_byte_and_idle_timeouts) {
   EXPECT_EQ(stalled.body, "data: first\n\n");
 }
 
-TEST(upstream_client, status_and_retry_after) {
+TEST_P(upstream_client_test, status_and_retry_after) {
   asio::io_context ioc;
   test_server server(ioc);
-  upstream_client client(ioc.get_executor());
+  upstream_client client(ioc.get_executor(), options());
   outcome o;
   client.start(get(server.url("/429")), record(o));
   ASSERT_TRUE(run_until(ioc, [&] { return o.done.has_value(); }));
@@ -219,31 +250,108 @@ TEST(upstream_client, status_and_retry_after) {
   EXPECT_EQ(o.done->retry_after->count(), 7);
 }
 
-TEST(upstream_client, refused_connection) {
+TEST_P(upstream_client_test, refused_connection) {
   asio::io_context ioc;
   unsigned short port;
   {
     tcp::acceptor a(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
     port = a.local_endpoint().port();
   }  // closed: nothing listens there now
-  upstream_client client(ioc.get_executor());
+  upstream_client client(ioc.get_executor(), options());
   outcome o;
   client.start(get("http://127.0.0.1:" + std::to_string(port) + "/"), record(o));
   ASSERT_TRUE(run_until(ioc, [&] { return o.done.has_value(); }));
   EXPECT_EQ(o.done->error, upstream_errc::connect_failed);
 }
 
-TEST(upstream_client, destroyed_with_transfers_in_flight) {
+TEST_P(upstream_client_test, destroyed_with_transfers_in_flight) {
   asio::io_context ioc;
   test_server server(ioc);
   outcome o;
   {
-    upstream_client client(ioc.get_executor());
+    upstream_client client(ioc.get_executor(), options());
     client.start(get(server.url("/slow")), record(o));
     ASSERT_TRUE(run_until(ioc, [&] { return !o.body.empty(); }));
   }
   ASSERT_TRUE(run_until(ioc, [&] { return server.closed_by_client == 1; }));
   EXPECT_FALSE(o.done.has_value());
+}
+
+TEST_P(upstream_client_test, keeps_the_connection_alive_between_requests) {
+  asio::io_context ioc;
+  test_server server(ioc);
+  upstream_client client(ioc.get_executor(), options());
+  for (int i = 0; i < 5; ++i) {
+    outcome o;
+    client.start(get(server.url("/ka")), record(o));
+    ASSERT_TRUE(run_until(ioc, [&] { return o.done.has_value(); }));
+    EXPECT_EQ(o.done->error, upstream_errc::none);
+    EXPECT_EQ(o.body, "ok");
+  }
+  EXPECT_EQ(server.accepted, 1);
+}
+
+// The server closes a kept-alive connection as the next request goes out on it: the request is
+// sent again on a new connection, and the caller sees one answer.
+TEST_P(upstream_client_test, resends_once_when_a_reused_connection_was_closed) {
+  asio::io_context ioc;
+  test_server server(ioc);
+  upstream_client client(ioc.get_executor(), options());
+  for (int i = 0; i < 2; ++i) {
+    outcome o;
+    client.start(get(server.url("/ka-once")), record(o));
+    ASSERT_TRUE(run_until(ioc, [&] { return o.done.has_value(); }));
+    EXPECT_EQ(o.done->error, upstream_errc::none) << o.done->detail;
+    EXPECT_EQ(o.body, "ok");
+  }
+  EXPECT_EQ(server.accepted, 2);
+}
+
+TEST(http1_client, drops_a_pooled_connection_the_server_closed) {
+  asio::io_context ioc;
+  test_server server(ioc);
+  http1_client client(ioc.get_executor());
+  const auto where = parse_plain_http_url(server.url("/ka-then-close"));
+  ASSERT_TRUE(where);
+  outcome first;
+  client.start(*where, get(server.url("/ka-then-close")), record(first));
+  ASSERT_TRUE(run_until(ioc, [&] { return first.done.has_value(); }));
+  EXPECT_EQ(first.done->error, upstream_errc::none);
+  ASSERT_TRUE(run_until(ioc, [&] { return client.idle_connections() == 0; }));
+  outcome second;
+  client.start(*where, get(server.url("/ka")), record(second));
+  ASSERT_TRUE(run_until(ioc, [&] { return second.done.has_value(); }));
+  EXPECT_EQ(second.done->error, upstream_errc::none);
+  EXPECT_EQ(server.accepted, 2);
+  EXPECT_EQ(client.idle_connections(), 1u);
+}
+
+TEST(http1_client, a_post_carries_its_body_and_headers) {
+  asio::io_context ioc;
+  tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0));
+  const auto port = acceptor.local_endpoint().port();
+  std::string received;
+  asio::co_spawn(ioc, [&]() -> asio::awaitable<void> {
+    auto s = co_await acceptor.async_accept(asio::use_awaitable);
+    asio::streambuf buf;
+    co_await asio::async_read_until(s, buf, "{\"x\":1}", asio::use_awaitable);
+    received.assign(asio::buffers_begin(buf.data()), asio::buffers_end(buf.data()));
+    const std::string r = "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n";
+    co_await asio::async_write(s, asio::buffer(r), asio::use_awaitable);
+  }, asio::detached);
+  http1_client client(ioc.get_executor());
+  upstream_request req;
+  req.url = "http://127.0.0.1:" + std::to_string(port) + "/v1/chat/completions?x=1";
+  req.body = "{\"x\":1}";
+  req.headers = {"Content-Type: application/json", "X-Request-Id: r1"};
+  outcome o;
+  client.start(*parse_plain_http_url(req.url), req, record(o));
+  ASSERT_TRUE(run_until(ioc, [&] { return o.done.has_value(); }));
+  EXPECT_EQ(o.done->error, upstream_errc::none);
+  EXPECT_EQ(o.done->status, 201);
+  EXPECT_EQ(o.status, 201);
+  EXPECT_EQ(received, "POST /v1/chat/completions?x=1 HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
+                          "\r\nContent-Type: application/json\r\nX-Request-Id: r1\r\nContent-Length: 7\r\n\r\n{\"x\":1}");
 }
 
 }  // namespace
