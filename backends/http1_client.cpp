@@ -41,7 +41,8 @@ struct h1_connection {
   http1_response response;
   std::shared_ptr<h1_transfer> transfer;  // null while pooled
   bool waiting = false;
-  bool reused = false;  // carried a response before the current one
+  bool writing = false;  // a request is still going out: not reusable before it is sent
+  bool reused = false;   // carried a response before the current one
   bool closed = false;
 
   void close() {
@@ -202,7 +203,9 @@ class http1_client_impl {
     t->conn = c;
     t->got_bytes = false;
     const std::array<asio::const_buffer, 2> bufs{asio::buffer(t->head), asio::buffer(t->req.body)};
+    c->writing = true;
     asio::async_write(c->sock, bufs, [this, t, c, alive = alive](error_code ec, std::size_t) {
+      c->writing = false;
       if (!*alive || !ec || !t->owner || t->conn != c) return;
       broken(t, c, "sending the request: " + ec.message());
     });
@@ -285,18 +288,15 @@ class http1_client_impl {
   }
 
   // --- ending -------------------------------------------------------------------------------
-  upstream_result fail(upstream_errc why, std::string detail) {
-    upstream_result r;
-    r.error = why;
-    r.detail = std::move(detail);
-    return r;
+  static upstream_result fail(upstream_errc why, std::string detail) {
+    return upstream_result{why, 0, std::nullopt, std::move(detail)};
   }
 
   void complete(const std::shared_ptr<h1_transfer>& t, bool reusable) {
     auto c = std::move(t->conn);
     c->transfer.reset();
     auto& pool = idle[c->origin];
-    if (reusable && pool.size() < max_idle_per_origin) {
+    if (reusable && !c->writing && pool.size() < max_idle_per_origin) {
       pool.push_back(c);
       wait(c);
     } else {
