@@ -307,7 +307,7 @@ class http1_client_impl {
 
   // Ends the transfer once: the connection, if it still has one, was mid-response and is closed.
   // The handlers go with it, since they hold the caller's state, which holds the transfer.
-  void end(const std::shared_ptr<h1_transfer>& t, upstream_result r) {
+  void end(std::shared_ptr<h1_transfer> t, upstream_result r) {  // by value: it may be the map's
     if (!t->owner) return;
     t->owner = nullptr;
     t->timer.cancel();
