@@ -1,8 +1,8 @@
 #include "gateway/http_session.hpp"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/buffers_cat.hpp>
@@ -17,6 +17,7 @@
 #include <sstream>
 
 #include "gateway/access_log.hpp"
+#include "gateway/client_watch.hpp"
 #include "gateway/cors.hpp"
 #include "gateway/error_reply.hpp"
 #include "gateway/read_deadline.hpp"
@@ -31,7 +32,6 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 constexpr std::string_view server_name = "inference-gateway";
 
@@ -141,38 +141,6 @@ struct connection_count {
   gateway& g;
 };
 
-// Reads what the client sends next into `buffer`, taking buffer space only once bytes are
-// there: a keep-alive connection idle between requests, or quiet during a stream, holds no read
-// buffer (nginx frees an idle connection's buffer the same way). That was 4 KiB of the ~22 KiB
-// each open stream cost. `try_first` reads at once before waiting, for bytes likely already
-// there (a new connection's first request). The socket is in non-blocking mode.
-asio::awaitable<boost::system::error_code> read_when_ready(tcp::socket& socket, beast::flat_buffer& buffer,
-                                                           bool try_first) {
-  constexpr std::size_t chunk = 4096;
-  for (bool wait = !try_first;; wait = true) {
-    if (wait) {
-      if (buffer.size() == 0) buffer.shrink_to_fit();
-      auto [wec] = co_await socket.async_wait(tcp::socket::wait_read, use_tuple);
-      if (wec) co_return wec;
-    }
-    boost::system::error_code ec;
-    const std::size_t n = socket.read_some(buffer.prepare(chunk), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) continue;
-    if (!ec) buffer.commit(n);
-    co_return ec;
-  }
-}
-
-// Completes when the client goes away (EOF, reset). Bytes it sends meanwhile (a pipelined next
-// request) are kept in `buffer` for the next parse, up to `cap`; past that it stops reading.
-asio::awaitable<void> watch_peer(tcp::socket& socket, beast::flat_buffer& buffer, std::size_t cap) {
-  while (buffer.size() < cap) {
-    if (co_await read_when_ready(socket, buffer, false)) co_return;
-  }
-  asio::steady_timer forever(socket.get_executor(), asio::steady_timer::time_point::max());
-  co_await forever.async_wait(use_tuple);
-}
-
 // Sends an error before the request was parsed, then closes so that the client reads it:
 // shut down our side, drain what it still sends for a moment, then close (a lingering close;
 // closing with unread input would reset the connection and could destroy the response).
@@ -215,12 +183,13 @@ struct request_in {
 // own so that the parser and the refusals are not kept in the session's frame while a stream
 // is served (the session frame was 2.2 KB).
 asio::awaitable<std::optional<request_in>> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                                        read_deadline& deadline, gateway& g, bool first_request) {
+                                                        read_deadline& deadline, client_watch& watch, gateway& g,
+                                                        bool first_request) {
   const server_config& cfg = g.config().server;
   if (buffer.size() == 0) {
     // Idle between requests: silence past idle_timeout closes quietly (no 408, as nginx).
     deadline.arm(cfg.idle_timeout);
-    const auto ec = co_await read_when_ready(stream.socket(), buffer, first_request);
+    const auto ec = co_await watch.wait_for_request(first_request);
     deadline.disarm();
     if (ec) co_return std::nullopt;
   }
@@ -320,23 +289,24 @@ asio::awaitable<std::optional<request_in>> read_request(beast::tcp_stream& strea
   co_return request_in{std::move(req), msg.keep_alive()};
 }
 
-}  // namespace
-
-asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
+// `on_gone` is the cancellation signal bound to this coroutine's spawn: the client watch emits
+// it when the client leaves during a request, which cancels the request where it waits.
+asio::awaitable<void> run_session(tcp::socket socket, gateway& g, asio::cancellation_signal& on_gone) {
   connection_count counted(g);
   const server_config& cfg = g.config().server;
   boost::system::error_code opt_ec;
   socket.set_option(tcp::no_delay(true), opt_ec);  // fails only on a connection already reset
-  socket.non_blocking(true, opt_ec);               // read_when_ready's reads must not block
+  socket.non_blocking(true, opt_ec);               // the client watch's reads must not block
   beast::tcp_stream stream(std::move(socket));
   // Capped: a request head, a chunk header or trailers can never grow memory past this.
   beast::flat_buffer buffer(cfg.max_header_bytes + 65536);
   read_deadline deadline(stream.socket());
+  client_watch watch(stream.socket(), buffer, cfg.max_header_bytes, on_gone);
   bool first_request = true;
 
   for (;;) {
     if (g.draining()) break;  // a draining gateway keeps no idle connection
-    std::optional<request_in> next = co_await read_request(stream, buffer, deadline, g, first_request);
+    std::optional<request_in> next = co_await read_request(stream, buffer, deadline, watch, g, first_request);
     if (!next) break;
     first_request = false;
     incoming_request& req = next->req;
@@ -344,21 +314,23 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
     if (!req.origin.empty()) sink.set_common(cors_response_headers(g.config().cors, req.origin));
     if (g.draining()) sink.close_after();
     exchange_record rec;
-    bool client_gone = false;
     bool crashed = false;
     g.exchange_started();
+    // A generation can take minutes: a client that leaves meanwhile cancels it.
+    if (is_generation_route(req)) watch.watch();
     try {
-      if (is_generation_route(req)) {
-        auto first = co_await (route_request(g, req, sink, rec) || watch_peer(stream.socket(), buffer, cfg.max_header_bytes));
-        client_gone = first.index() == 1;
-      } else {
-        co_await route_request(g, req, sink, rec);
-      }
+      co_await route_request(g, req, sink, rec);
     } catch (const std::exception& e) {
-      // A bug, not input: answer 500 if nothing was sent yet, log it once, keep serving others.
-      log_failure(req, e.what());
-      crashed = true;
+      // Cancellation because the client left may surface as an exception; that is no failure.
+      // Anything else is a bug, not input: answer 500 if nothing was sent yet, log it once, keep
+      // serving others.
+      if (!watch.client_gone()) {
+        log_failure(req, e.what());
+        crashed = true;
+      }
     }
+    watch.unwatch();
+    const bool client_gone = watch.client_gone();
     if (crashed) {
       const api_error e{api_errc::internal, "The gateway hit an internal error."};
       const header_list no_headers;
@@ -373,6 +345,19 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g) {
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   stream.close();
+}
+
+}  // namespace
+
+void spawn_session(tcp::socket socket, gateway& g, std::function<void(std::exception_ptr)> done) {
+  // The signal outlives the coroutine: the completion handler owns it.
+  auto on_gone = std::make_shared<asio::cancellation_signal>();
+  auto& signal = *on_gone;
+  const auto ex = socket.get_executor();
+  asio::co_spawn(ex, run_session(std::move(socket), g, signal),
+                 asio::bind_cancellation_slot(signal.slot(), [on_gone, done = std::move(done)](std::exception_ptr e) {
+                   done(std::move(e));
+                 }));
 }
 
 asio::awaitable<void> refuse_connection(tcp::socket socket, gateway& g) {

@@ -3,12 +3,16 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <exception>
+#include <functional>
 
 #include "gateway/gateway.hpp"
 
 namespace gw {
 
-boost::asio::awaitable<void> run_session(boost::asio::ip::tcp::socket socket, gateway& g);
+// Serves the connection on its executor until it ends; `done` then gets the exception that
+// escaped the session, or null.
+void spawn_session(boost::asio::ip::tcp::socket socket, gateway& g, std::function<void(std::exception_ptr)> done);
 
 // Answers a connection over server.max_connections with 503 (Retry-After: 1) and closes it,
 // so that the client learns why instead of waiting in the accept backlog.

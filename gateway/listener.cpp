@@ -28,7 +28,7 @@ boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& accepto
       asio::co_spawn(acceptor.get_executor(), refuse_connection(std::move(socket), g), asio::detached);
       continue;
     }
-    asio::co_spawn(acceptor.get_executor(), run_session(std::move(socket), g), [](std::exception_ptr e) {
+    spawn_session(std::move(socket), g, [](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);

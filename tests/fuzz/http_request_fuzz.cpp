@@ -228,8 +228,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool session_done = false;
   bool client_done = false;
   client_trace trace;
-  asio::co_spawn(h->ioc, gw::run_session(std::move(server_socket), *h->gateway), [&](std::exception_ptr e) {
-    if (e) finding("an exception escaped run_session");
+  gw::spawn_session(std::move(server_socket), *h->gateway, [&](std::exception_ptr e) {
+    if (e) finding("an exception escaped the session");
     session_done = true;
   });
   asio::co_spawn(h->ioc, client(client_socket, input, plan, trace), [&](std::exception_ptr e) {
