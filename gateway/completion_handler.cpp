@@ -137,7 +137,7 @@ boost::asio::awaitable<void> collect(gateway&, stream_lease& s, stream_delta d, 
 boost::asio::awaitable<dispatched> dispatch_and_flag(gateway& g, dispatch_request& dr, bool& placed) {
   dispatched d;
   try {
-    d = co_await dispatch(g, dr);
+    co_await dispatch(g, dr, d);
   } catch (const boost::system::system_error& e) {
     if (e.code() == boost::asio::error::operation_aborted) {
       d.cancelled = true;  // the client went away while the request was being placed
@@ -153,21 +153,22 @@ boost::asio::awaitable<dispatched> dispatch_and_flag(gateway& g, dispatch_reques
   co_return d;
 }
 
-// Places the job on its route. While the request waits for its first token, a streaming client
-// gets keep-alive comments every sse_keepalive_s (after the first one the status is 200 and a
-// failure becomes an error event); a quicker answer keeps its real status. Empty when the client
-// went away during the keep-alives. A coroutine of its own so that the race's state is freed
-// once the stream runs.
-boost::asio::awaitable<std::optional<dispatched>> place(gateway& g, completion_job& job, response_sink& sink) {
-  const auto keepalive = g.config().server.sse_keepalive;
-  if (!job.p.stream || keepalive.count() == 0) co_return co_await dispatch(g, job.dr);
+// Places a streaming job on its route while its client gets keep-alive comments every
+// sse_keepalive_s (after the first one the status is 200 and a failure becomes an error event);
+// a quicker answer keeps its real status. False when the client went away during the
+// keep-alives. A coroutine of its own so that the race's state is freed once the stream runs,
+// and kept off the path of requests that need no keep-alives (its frame was over 1 KiB, past
+// what Asio recycles).
+boost::asio::awaitable<bool> place_with_keepalives(gateway& g, completion_job& job, response_sink& sink,
+                                                   dispatched& out) {
   using namespace boost::asio::experimental::awaitable_operators;
   bool placed = false;
-  auto raced = co_await (dispatch_and_flag(g, job.dr, placed) || keep_alive_until_done(sink, keepalive, job.headers, placed));
-  if (raced.index() == 1) co_return std::nullopt;
-  co_return std::move(std::get<0>(raced));
+  auto raced = co_await (dispatch_and_flag(g, job.dr, placed) ||
+                         keep_alive_until_done(sink, g.config().server.sse_keepalive, job.headers, placed));
+  if (raced.index() == 1) co_return false;
+  out = std::move(std::get<0>(raced));
+  co_return true;
 }
-
 
 // The asynchronous half: placing the job on its route, then answering. Its frame holds only
 // what lives across suspensions; the job holds the rest.
@@ -177,9 +178,12 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
   header_list& headers = job->headers;
   rate_settlement& settlement = job->settlement;
   const api_kind kind = job->kind;
-  std::optional<dispatched> placed = co_await place(g, *job, sink);
-  if (!placed) co_return;  // the client is gone: dispatch was cancelled with it
-  dispatched& d = *placed;
+  dispatched d;
+  if (p.stream && g.config().server.sse_keepalive.count() > 0) {
+    if (!co_await place_with_keepalives(g, *job, sink, d)) co_return;  // the client is gone
+  } else {
+    co_await dispatch(g, job->dr, d);
+  }
   rec.route = d.route;
   g.stats().count_route(d.route, d.reason);
   headers.emplace_back("x-gateway-route", d.route);

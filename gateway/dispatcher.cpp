@@ -19,58 +19,67 @@ bool later_target_usable(const dispatch_request& r, std::size_t i) {
   return false;
 }
 
+// Starts target `i`: its stream, or null when the target cannot take the request (then `out`
+// carries the refusal if it was the last one). Not part of dispatch()'s coroutine, so that what
+// it builds (the remote call's options) is not kept in the coroutine's frame: over 1 KiB, Asio
+// does not recycle a frame, and each request paid for a fresh one.
+std::shared_ptr<token_stream> start_target(gateway& g, dispatch_request& r, std::size_t i, dispatched& out) {
+  const auto& targets = r.plan->targets;
+  const bool last = i + 1 == targets.size();
+  if (targets[i].kind == target_kind::local_pool) {
+    out.route = "local:" + r.target->config->id;
+    out.provider = nullptr;
+    if (auto* e = std::get_if<api_error>(&r.local)) {  // the prompt does not fit locally
+      if (last) out.refusal = *e;
+      return nullptr;
+    }
+    // A plan names the local pool once, so its request can be handed over.
+    auto submitted = r.target->pool->submit(std::move(std::get<local_request>(r.local)), r.priority);
+    if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
+      if (!last) return nullptr;
+      out.refusal = to_api_error(refusal->error, refusal->retry_after_s);
+      // Restricted data had nowhere else to go: say so, rather than "queue full" which
+      // suggests that some other capacity exists for it.
+      if (r.plan->reason == route_reason::sensitive_local)
+        out.refusal = api_error{api_errc::no_route,
+                                "This request carries restricted data, which is served only by local engines, "
+                                "and they cannot take it now. Please retry later.",
+                                "", refusal->retry_after_s};
+      return nullptr;
+    }
+    return std::move(std::get<std::shared_ptr<token_stream>>(submitted));
+  }
+  provider_state& p = *r.target->remotes.at(targets[i].index);
+  out.route = "remote:" + p.config.name;
+  out.provider = &p;
+  remote_call_options opts;
+  opts.url_path = r.upstream_path;
+  opts.stream = r.stream;
+  opts.body = r.upstream_body(r.target->config->remote.at(targets[i].index));
+  opts.prompt_tokens_estimate = r.prompt_tokens_estimate;
+  opts.request_id = r.request_id;
+  opts.traceparent = r.traceparent;
+  opts.on_error = [&m = g.stats(), name = p.config.name](const std::string& kind) {
+    m.count_upstream_error(name, kind);
+  };
+  opts.on_retry = [&m = g.stats(), name = p.config.name](bool sent) {
+    m.count_upstream_retry(name, sent ? "sent" : "budget_exhausted");
+  };
+  opts.can_fail_over = later_target_usable(r, i);
+  return start_remote_call(g.executor(), g.upstreams(), p, std::move(opts), g.rng());
+}
+
 }  // namespace
 
-boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
-  dispatched out;
+boost::asio::awaitable<void> dispatch(gateway& g, dispatch_request& r, dispatched& out) {
   out.reason = to_string(r.plan->reason);
-  const auto& targets = r.plan->targets;
-  for (std::size_t i = 0; i < targets.size(); ++i) {
-    const bool last = i + 1 == targets.size();
+  const std::size_t n = r.plan->targets.size();
+  for (std::size_t i = 0; i < n; ++i) {
     if (i > 0) out.reason = "fallback";
-    std::shared_ptr<token_stream> stream;
-    if (targets[i].kind == target_kind::local_pool) {
-      out.route = "local:" + r.target->config->id;
-      out.provider = nullptr;
-      if (auto* e = std::get_if<api_error>(&r.local)) {  // the prompt does not fit locally
-        if (last) out.refusal = *e;
-        if (last) co_return out;
-        continue;
-      }
-      // A plan names the local pool once, so its request can be handed over.
-      auto submitted = r.target->pool->submit(std::move(std::get<local_request>(r.local)), r.priority);
-      if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
-        if (!last) continue;
-        out.refusal = to_api_error(refusal->error, refusal->retry_after_s);
-        // Restricted data had nowhere else to go: say so, rather than "queue full" which
-        // suggests that some other capacity exists for it.
-        if (r.plan->reason == route_reason::sensitive_local)
-          out.refusal = api_error{api_errc::no_route,
-                                  "This request carries restricted data, which is served only by local engines, "
-                                  "and they cannot take it now. Please retry later.",
-                                  "", refusal->retry_after_s};
-        co_return out;
-      }
-      stream = std::move(std::get<std::shared_ptr<token_stream>>(submitted));
-    } else {
-      provider_state& p = *r.target->remotes.at(targets[i].index);
-      out.route = "remote:" + p.config.name;
-      out.provider = &p;
-      remote_call_options opts;
-      opts.url_path = r.upstream_path;
-      opts.stream = r.stream;
-      opts.body = r.upstream_body(r.target->config->remote.at(targets[i].index));
-      opts.prompt_tokens_estimate = r.prompt_tokens_estimate;
-      opts.request_id = r.request_id;
-      opts.traceparent = r.traceparent;
-      opts.on_error = [&m = g.stats(), name = p.config.name](const std::string& kind) {
-        m.count_upstream_error(name, kind);
-      };
-      opts.on_retry = [&m = g.stats(), name = p.config.name](bool sent) {
-        m.count_upstream_retry(name, sent ? "sent" : "budget_exhausted");
-      };
-      opts.can_fail_over = later_target_usable(r, i);
-      stream = start_remote_call(g.executor(), g.upstreams(), p, std::move(opts), g.rng());
+    auto stream = start_target(g, r, i, out);
+    if (!stream) {
+      if (i + 1 == n) co_return;
+      continue;
     }
     out.lease.emplace(std::move(stream));
     stream_lease& lease = *out.lease;
@@ -80,7 +89,7 @@ boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
     co_await lease->wait();
     if (!lease->has_pending()) {  // the client went away
       out.cancelled = true;
-      co_return out;
+      co_return;
     }
     out.first = lease->take();
     const bool failed_before_text = out.first.error && out.first.text.empty() && lease->completion_tokens() == 0;
@@ -88,9 +97,9 @@ boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r) {
       out.lease.reset();  // cancels what is left of this attempt
       continue;
     }
-    co_return out;
+    co_return;
   }
-  co_return out;
+  co_return;
 }
 
 }  // namespace gw

@@ -42,7 +42,8 @@ struct dispatched {
 };
 
 // Completes when a target produced its first event, every target failed, or the consumer was
-// cancelled (`cancelled`).
-boost::asio::awaitable<dispatched> dispatch(gateway& g, dispatch_request& r);
+// cancelled (`cancelled`). The outcome goes into `out` (default-constructed), not the coroutine's
+// result, which would be a second copy of it in the caller's frame.
+boost::asio::awaitable<void> dispatch(gateway& g, dispatch_request& r, dispatched& out);
 
 }  // namespace gw

@@ -5,16 +5,13 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/buffers_cat.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/chunk_encode.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
-#include <sstream>
 
 #include "gateway/access_log.hpp"
 #include "gateway/client_watch.hpp"
@@ -24,6 +21,7 @@
 #include "gateway/request_ids.hpp"
 #include "gateway/request_limits.hpp"
 #include "gateway/router.hpp"
+#include "gateway/socket_sink.hpp"
 
 namespace gw {
 namespace {
@@ -33,106 +31,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
-constexpr std::string_view server_name = "inference-gateway";
-
-// Writes responses for one request onto the connection's stream.
-class beast_sink final : public response_sink {
- public:
-  beast_sink(beast::tcp_stream& stream, unsigned version, bool keep_alive, std::chrono::seconds write_timeout)
-      : stream_(stream), version_(version), keep_alive_(keep_alive), write_timeout_(write_timeout) {}
-
-  asio::awaitable<bool> send(unsigned status, std::string_view content_type, std::string body,
-                             const header_list& extra) override {
-    http::response<http::string_body> res{static_cast<http::status>(status), version_};
-    res.set(http::field::server, server_name);
-    res.set(http::field::content_type, content_type);
-    for (const auto& [k, v] : common_) res.set(k, v);
-    for (const auto& [k, v] : extra) res.set(k, v);
-    res.keep_alive(keep_alive_);
-    res.body() = std::move(body);
-    res.prepare_payload();
-    if (status == 204) res.erase(http::field::content_length);  // RFC 9110: 204 has no length
-    started_ = true;
-    stream_.expires_after(write_timeout_);
-    auto [ec, n] = co_await http::async_write(stream_, res, use_tuple);
-    if (ec) failed_ = true;
-    co_return !ec;
-  }
-
-  asio::awaitable<bool> start_events(const header_list& extra) override {
-    http::response<http::empty_body> res{http::status::ok, version_};
-    res.set(http::field::server, server_name);
-    res.set(http::field::content_type, "text/event-stream");
-    res.set(http::field::cache_control, "no-cache");
-    res.set("X-Accel-Buffering", "no");  // nginx: pass each event on as it comes
-    for (const auto& [k, v] : common_) res.set(k, v);
-    for (const auto& [k, v] : extra) res.set(k, v);
-    // HTTP/1.0 has no chunked encoding: the stream's end is the connection's end.
-    chunked_ = version_ >= 11;
-    if (chunked_) {
-      res.chunked(true);
-      res.keep_alive(keep_alive_);
-    } else {
-      res.set(http::field::connection, "close");  // Beast adds none for 1.0 by default
-      keep_alive_ = false;
-    }
-    started_ = true;
-    // The head waits for the first event and goes out in the same write: a client then reads
-    // the status and its first token in one segment, and a stream start costs one syscall less.
-    std::ostringstream head;
-    head << res.base();
-    pending_head_ = std::move(head).str();
-    co_return true;
-  }
-
-  asio::awaitable<bool> send_events(std::string_view sse) override {
-    // Each write gets its own deadline: a long generation must not hit one set long ago.
-    stream_.expires_after(write_timeout_);
-    const std::string head = std::exchange(pending_head_, {});
-    boost::system::error_code ec;
-    if (chunked_)
-      std::tie(ec, std::ignore) = co_await asio::async_write(
-          stream_, beast::buffers_cat(asio::buffer(head), http::make_chunk(asio::buffer(sse))), use_tuple);
-    else
-      std::tie(ec, std::ignore) =
-          co_await asio::async_write(stream_, beast::buffers_cat(asio::buffer(head), asio::buffer(sse)), use_tuple);
-    if (ec) failed_ = true;
-    co_return !ec;
-  }
-
-  asio::awaitable<bool> end_events() override {
-    if (!chunked_ && pending_head_.empty()) co_return true;  // the connection's close ends the body
-    stream_.expires_after(write_timeout_);
-    const std::string head = std::exchange(pending_head_, {});
-    boost::system::error_code ec;
-    if (chunked_)
-      std::tie(ec, std::ignore) =
-          co_await asio::async_write(stream_, beast::buffers_cat(asio::buffer(head), http::make_chunk_last()), use_tuple);
-    else
-      std::tie(ec, std::ignore) = co_await asio::async_write(stream_, asio::buffer(head), use_tuple);
-    if (ec) failed_ = true;
-    co_return !ec;
-  }
-
-  bool started() const override { return started_; }
-  void drop() override { failed_ = true; }
-  bool reusable() const { return keep_alive_ && !failed_; }
-  // Headers every response of this exchange carries (CORS).
-  void set_common(header_list h) { common_ = std::move(h); }
-  // A draining gateway answers this request, then closes the connection.
-  void close_after() { keep_alive_ = false; }
-
- private:
-  beast::tcp_stream& stream_;
-  unsigned version_;
-  bool keep_alive_;
-  std::chrono::seconds write_timeout_;
-  header_list common_;
-  std::string pending_head_;  // an event stream's head, not yet written
-  bool chunked_ = false;
-  bool started_ = false;
-  bool failed_ = false;
-};
 
 // Counts the connection as open for server.max_connections while the session lives.
 struct connection_count {
@@ -154,7 +52,7 @@ asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, co
   req.request_id = request_id_from(head.get()["X-Request-Id"], g);
   exchange_record rec;
   rec.endpoint = endpoint_label(req.path);
-  beast_sink sink(stream, head.get().version() == 10 ? 10 : 11, false, g.config().server.write_timeout);
+  socket_sink sink(stream, head.get().version() == 10 ? 10 : 11, false, g.config().server.write_timeout);
   if (e.code == api_errc::too_many_connections) sink.set_common({{"Retry-After", "1"}});
   const header_list headers{{"x-request-id", req.request_id}};
   co_await send_error(sink, rec, e, headers);
@@ -178,20 +76,42 @@ struct request_in {
   bool keep_alive = false;
 };
 
-// One request read off the connection, or nothing when the connection ends: the client left or
-// stayed silent, or the request was refused (answered, then closed, here). A coroutine of its
-// own so that the parser and the refusals are not kept in the session's frame while a stream
-// is served (the session frame was 2.2 KB).
-asio::awaitable<std::optional<request_in>> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                                        read_deadline& deadline, client_watch& watch, gateway& g,
-                                                        bool first_request) {
+// The parsed request as the rest of the gateway sees it. Not part of read_request()'s coroutine,
+// so that the message and the request are not kept in its frame.
+void take_request(http::request_parser<http::string_body>& parser, gateway& g, std::optional<request_in>& out) {
+  auto msg = parser.release();
+  incoming_request& req = out.emplace().req;
+  out->keep_alive = msg.keep_alive();
+  req.received_at = std::chrono::steady_clock::now();
+  req.method = std::string(msg.method_string());
+  const std::string_view target = msg.target();
+  req.path = std::string(target.substr(0, target.find('?')));
+  req.version = msg.version();
+  req.request_id = request_id_from(msg["X-Request-Id"], g);
+  req.priority = std::string(msg["X-Priority"]);
+  req.restricted = beast::iequals(msg[g.config().restricted.header], g.config().restricted.value);
+  req.traceparent = traceparent_from(msg["traceparent"]);
+  req.authorization = std::string(msg[http::field::authorization]);
+  req.origin = std::string(msg[http::field::origin].substr(0, 512));
+  req.cors_request_method = std::string(msg[http::field::access_control_request_method].substr(0, 64));
+  req.cors_request_headers = std::string(msg[http::field::access_control_request_headers].substr(0, 2048));
+  req.body = std::move(msg.body());
+}
+
+// Reads one request off the connection into `out`, which stays empty when the connection ends:
+// the client left or stayed silent, or the request was refused (answered, then closed, here). A
+// coroutine of its own so that the parser and the refusals are not kept in the session's frame
+// while a stream is served (the session frame was 2.2 KB).
+asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, read_deadline& deadline,
+                                   client_watch& watch, gateway& g, bool first_request,
+                                   std::optional<request_in>& out) {
   const server_config& cfg = g.config().server;
   if (buffer.size() == 0) {
     // Idle between requests: silence past idle_timeout closes quietly (no 408, as nginx).
     deadline.arm(cfg.idle_timeout);
     const auto ec = co_await watch.wait_for_request(first_request);
     deadline.disarm();
-    if (ec) co_return std::nullopt;
+    if (ec) co_return;
   }
   http::request_parser<http::string_body> parser;
   parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
@@ -233,21 +153,21 @@ asio::awaitable<std::optional<request_in>> read_request(beast::tcp_stream& strea
     refusal = api_error{api_errc::header_too_large, "The request headers exceed the limit of " +
                                                         std::to_string(cfg.max_header_bytes) + " bytes."};
   } else if (hec) {
-    if (!is_parse_error(hec)) co_return std::nullopt;
+    if (!is_parse_error(hec)) co_return;
     refusal = api_error{api_errc::invalid_json, "The request is not valid HTTP/1.1."};
   } else {
     refusal = check_request_head(parser.get(), cfg);
   }
   if (refusal) {
     co_await refuse_and_close(stream, g, *refusal, parser);
-    co_return std::nullopt;
+    co_return;
   }
   if (parser.get()[http::field::expect] == "100-continue") {
     http::response<http::empty_body> cont{http::status::continue_, 11};
     stream.expires_after(cfg.write_timeout);
     auto [cec, cn] = co_await http::async_write(stream, cont, use_tuple);
     stream.expires_never();
-    if (cec) co_return std::nullopt;
+    if (cec) co_return;
   }
   deadline.arm(cfg.read_timeout);
   auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
@@ -259,34 +179,18 @@ asio::awaitable<std::optional<request_in>> read_request(beast::tcp_stream& strea
   } else if (bec == http::error::bad_chunk_extension || bec == http::error::buffer_overflow) {
     refusal = api_error{api_errc::bad_framing, "The request's chunk extensions or trailers are too large."};
   } else if (bec) {
-    if (!is_parse_error(bec)) co_return std::nullopt;
+    if (!is_parse_error(bec)) co_return;
     refusal = api_error{api_errc::bad_framing, "The request body is not valid HTTP/1.1 framing."};
   } else {
     refusal = check_field_count(parser.get(), cfg);  // trailers joined the fields
   }
   if (refusal) {
     co_await refuse_and_close(stream, g, *refusal, parser);
-    co_return std::nullopt;
+    co_return;
   }
 
-  auto msg = parser.release();
   if (buffer.size() == 0) buffer.shrink_to_fit();  // nothing pipelined: no buffer while serving
-  incoming_request req;
-  req.received_at = std::chrono::steady_clock::now();
-  req.method = std::string(msg.method_string());
-  const std::string_view target = msg.target();
-  req.path = std::string(target.substr(0, target.find('?')));
-  req.version = msg.version();
-  req.request_id = request_id_from(msg["X-Request-Id"], g);
-  req.priority = std::string(msg["X-Priority"]);
-  req.restricted = beast::iequals(msg[g.config().restricted.header], g.config().restricted.value);
-  req.traceparent = traceparent_from(msg["traceparent"]);
-  req.authorization = std::string(msg[http::field::authorization]);
-  req.origin = std::string(msg[http::field::origin].substr(0, 512));
-  req.cors_request_method = std::string(msg[http::field::access_control_request_method].substr(0, 64));
-  req.cors_request_headers = std::string(msg[http::field::access_control_request_headers].substr(0, 2048));
-  req.body = std::move(msg.body());
-  co_return request_in{std::move(req), msg.keep_alive()};
+  take_request(parser, g, out);
 }
 
 // `on_gone` is the cancellation signal bound to this coroutine's spawn: the client watch emits
@@ -306,11 +210,12 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g, asio::cancella
 
   for (;;) {
     if (g.draining()) break;  // a draining gateway keeps no idle connection
-    std::optional<request_in> next = co_await read_request(stream, buffer, deadline, watch, g, first_request);
+    std::optional<request_in> next;
+    co_await read_request(stream, buffer, deadline, watch, g, first_request, next);
     if (!next) break;
     first_request = false;
     incoming_request& req = next->req;
-    beast_sink sink(stream, req.version, next->keep_alive, cfg.write_timeout);
+    socket_sink sink(stream, req.version, next->keep_alive, cfg.write_timeout);
     if (!req.origin.empty()) sink.set_common(cors_response_headers(g.config().cors, req.origin));
     if (g.draining()) sink.close_after();
     exchange_record rec;
