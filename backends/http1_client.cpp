@@ -59,7 +59,7 @@ struct h1_transfer final : upstream_transfer, http1_response::events {
   bool on_body(std::string_view bytes) override;
 
   http1_client_impl* owner;  // null once the transfer ended or the client is gone
-  plain_http_url where;
+  std::shared_ptr<const plain_http_url> where;  // shared with the client's cache of parsed URLs
   upstream_request req;
   upstream_handlers handlers;
   std::string head;  // the request line and header block
@@ -97,16 +97,17 @@ class http1_client_impl {
     resolver.cancel();
   }
 
-  std::shared_ptr<upstream_transfer> start(const plain_http_url& where, upstream_request req, upstream_handlers h) {
+  std::shared_ptr<upstream_transfer> start(std::shared_ptr<const plain_http_url> where, upstream_request req,
+                                           upstream_handlers h) {
     auto t = std::make_shared<h1_transfer>(this, ex);
-    t->where = where;
+    t->where = std::move(where);
     t->req = std::move(req);
     t->handlers = std::move(h);
     const auto now = clock_type::now();
     t->connect_due = now + t->req.timeouts.connect;
     t->first_byte_due = now + t->req.timeouts.first_byte;
     t->total_due = now + t->req.timeouts.total;
-    t->head = http1_request_head(t->where, t->req);
+    t->head = http1_request_head(*t->where, t->req);
     transfers.emplace(t.get(), t);
     arm(t);
     attach(t);
@@ -121,7 +122,7 @@ class http1_client_impl {
 
   // --- connections -------------------------------------------------------------------------
   void attach(const std::shared_ptr<h1_transfer>& t) {
-    auto it = idle.find(t->where.host + ':' + t->where.port);
+    auto it = idle.find(t->where->origin);
     while (it != idle.end() && !it->second.empty()) {
       auto c = std::move(it->second.back());
       it->second.pop_back();
@@ -138,15 +139,15 @@ class http1_client_impl {
     t->connect_due = clock_type::now() + t->req.timeouts.connect;
     tighten(t);
     error_code ec;
-    const auto address = asio::ip::make_address(t->where.host, ec);
+    const auto address = asio::ip::make_address(t->where->host, ec);
     if (!ec) {
-      connect_to(t, {tcp::endpoint(address, static_cast<unsigned short>(std::stoul(t->where.port)))}, 0);
+      connect_to(t, {tcp::endpoint(address, static_cast<unsigned short>(std::stoul(t->where->port)))}, 0);
       return;
     }
-    resolver.async_resolve(t->where.host, t->where.port,
+    resolver.async_resolve(t->where->host, t->where->port,
                            [this, t, alive = alive](error_code ec, tcp::resolver::results_type found) {
                              if (!*alive || !t->owner) return;
-                             if (ec) return end(t, fail(upstream_errc::connect_failed, "resolving " + t->where.host + ": " + ec.message()));
+                             if (ec) return end(t, fail(upstream_errc::connect_failed, "resolving " + t->where->host + ": " + ec.message()));
                              connect_to(t, std::vector<tcp::endpoint>(found.begin(), found.end()), 0);
                            });
   }
@@ -157,7 +158,7 @@ class http1_client_impl {
   // wake-up at every later wait for reading).
   void connect_to(const std::shared_ptr<h1_transfer>& t, std::vector<tcp::endpoint> eps, std::size_t i) {
     if (i >= eps.size()) return end(t, fail(upstream_errc::connect_failed, "no address to connect to"));
-    auto c = std::make_shared<h1_connection>(ex, t->where.host + ':' + t->where.port);
+    auto c = std::make_shared<h1_connection>(ex, t->where->origin);
     error_code ec;
     c->sock.open(eps[i].protocol(), ec);
     if (!ec) c->sock.non_blocking(true, ec);
@@ -187,7 +188,7 @@ class http1_client_impl {
     c->close();
     t->conn.reset();
     if (i + 1 < eps.size()) return connect_to(t, std::move(eps), i + 1);
-    end(t, fail(upstream_errc::connect_failed, "connecting to " + t->where.host_header + ": " + std::strerror(err)));
+    end(t, fail(upstream_errc::connect_failed, "connecting to " + t->where->host_header + ": " + std::strerror(err)));
   }
 
   void connected(const std::shared_ptr<h1_transfer>& t, std::shared_ptr<h1_connection> c) {
@@ -387,9 +388,9 @@ void h1_transfer::abort() {
 http1_client::http1_client(asio::any_io_executor reactor) : impl_(std::make_unique<http1_client_impl>(reactor)) {}
 http1_client::~http1_client() = default;
 
-std::shared_ptr<upstream_transfer> http1_client::start(const plain_http_url& where, upstream_request req,
-                                                       upstream_handlers handlers) {
-  return impl_->start(where, std::move(req), std::move(handlers));
+std::shared_ptr<upstream_transfer> http1_client::start(std::shared_ptr<const plain_http_url> where,
+                                                       upstream_request req, upstream_handlers handlers) {
+  return impl_->start(std::move(where), std::move(req), std::move(handlers));
 }
 
 std::size_t http1_client::active_transfers() const { return impl_->transfers.size(); }

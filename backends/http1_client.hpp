@@ -27,8 +27,12 @@ class http1_client {
   http1_client(const http1_client&) = delete;
   http1_client& operator=(const http1_client&) = delete;
 
-  std::shared_ptr<upstream_transfer> start(const plain_http_url& where, upstream_request req,
+  std::shared_ptr<upstream_transfer> start(std::shared_ptr<const plain_http_url> where, upstream_request req,
                                            upstream_handlers handlers);
+  std::shared_ptr<upstream_transfer> start(const plain_http_url& where, upstream_request req,
+                                           upstream_handlers handlers) {
+    return start(std::make_shared<const plain_http_url>(where), std::move(req), std::move(handlers));
+  }
 
   std::size_t active_transfers() const;
   std::size_t idle_connections() const;  // pooled, open, carrying no request

@@ -60,6 +60,7 @@ std::optional<plain_http_url> parse_plain_http_url(std::string_view url) {
   out.host_header.assign(authority);
   if (rest.empty() || rest.front() != '/') out.target = "/";
   out.target.append(rest);
+  out.origin = out.host + ':' + out.port;
   return out;
 }
 

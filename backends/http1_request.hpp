@@ -17,6 +17,7 @@ struct plain_http_url {
   std::string port;         // "80" when the URL has none
   std::string host_header;  // the authority as written: "[::1]:8000", "vllm.internal"
   std::string target;       // path and query, "/" at least; no fragment
+  std::string origin;       // "host:port", the key of the connection pool
 };
 
 std::optional<plain_http_url> parse_plain_http_url(std::string_view url);

@@ -4,6 +4,7 @@
 
 #include "backends/curl_client.hpp"
 #include "backends/http1_client.hpp"
+#include "backends/http1_request.hpp"
 
 namespace gw {
 
@@ -24,8 +25,21 @@ upstream_client::~upstream_client() = default;
 
 std::shared_ptr<upstream_transfer> upstream_client::start(upstream_request req, upstream_handlers handlers) {
   if (http1_)
-    if (auto where = parse_plain_http_url(req.url)) return http1_->start(*where, std::move(req), std::move(handlers));
+    if (auto where = plain_http(req.url)) return http1_->start(std::move(where), std::move(req), std::move(handlers));
   return curl_->start(std::move(req), std::move(handlers));
+}
+
+// A gateway calls a handful of URLs (each provider's or server's endpoints), so each is parsed
+// once: parsing, and copying the parts into every transfer, cost a few allocations per request.
+// The cache is bounded for a configuration that names many; null means "not for the HTTP/1.1
+// client".
+std::shared_ptr<const plain_http_url> upstream_client::plain_http(const std::string& url) {
+  if (auto it = parsed_.find(url); it != parsed_.end()) return it->second;
+  if (parsed_.size() >= 256) parsed_.clear();
+  std::shared_ptr<const plain_http_url> where;
+  if (auto u = parse_plain_http_url(url)) where = std::make_shared<const plain_http_url>(std::move(*u));
+  parsed_.emplace(url, where);
+  return where;
 }
 
 std::size_t upstream_client::active_transfers() const {

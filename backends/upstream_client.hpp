@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 namespace gw {
@@ -68,6 +69,7 @@ class upstream_transfer {
 
 class curl_client;
 class http1_client;
+struct plain_http_url;
 
 struct upstream_client_options {
   // Plain-http URLs go through the built-in HTTP/1.1 client (backends/http1_client), unless the
@@ -88,8 +90,11 @@ class upstream_client {
   std::size_t active_transfers() const;
 
  private:
+  std::shared_ptr<const plain_http_url> plain_http(const std::string& url);
+
   std::unique_ptr<curl_client> curl_;
   std::unique_ptr<http1_client> http1_;  // null: every URL goes through libcurl
+  std::unordered_map<std::string, std::shared_ptr<const plain_http_url>> parsed_;
 };
 
 }  // namespace gw

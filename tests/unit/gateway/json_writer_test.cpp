@@ -87,5 +87,42 @@ TEST(JsonWriterTest, AppendDoubleRoundTripsExtremes) {
   }
 }
 
+// The 8-bytes-at-a-time scan must find every byte that needs escaping wherever it sits, next to
+// any other byte: every byte value at every offset of a 19-byte string of plain or UTF-8 bytes.
+TEST(JsonWriterTest, AppendStringEscapesEveryByteAtEveryOffset) {
+  auto reference = [](std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      if (c == '"') out += "\\\"";
+      else if (c == '\\') out += "\\\\";
+      else if (c == '\n') out += "\\n";
+      else if (c == '\r') out += "\\r";
+      else if (c == '\t') out += "\\t";
+      else if (c == '\b') out += "\\b";
+      else if (c == '\f') out += "\\f";
+      else if (c < 0x20) {
+        static constexpr char hex[] = "0123456789abcdef";
+        out += "\\u00";
+        out += hex[c >> 4];
+        out += hex[c & 0xF];
+      } else {
+        out += static_cast<char>(c);
+      }
+    }
+    return out + "\"";
+  };
+  for (const char filler : {'a', '\xC3', '!', '~'}) {
+    for (int c = 0; c < 256; ++c) {
+      for (std::size_t at = 0; at < 19; ++at) {
+        std::string s(19, filler);
+        s[at] = static_cast<char>(c);
+        std::string out;
+        append_string(out, s);
+        ASSERT_EQ(out, reference(s)) << "byte " << c << " at " << at;
+      }
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gw::json
