@@ -146,10 +146,13 @@ void gateway::reload(const gateway_config& next) {
 
 std::string gateway::new_id(std::string_view prefix) {
   static constexpr char hex[] = "0123456789abcdef";
-  std::string id(prefix);
+  char digits[24];  // filled first and appended once, not a push_back per digit
   std::uint64_t a = rng_(), b = rng_();
-  for (int i = 0; i < 16; ++i, a >>= 4) id += hex[a & 15];
-  for (int i = 0; i < 8; ++i, b >>= 4) id += hex[b & 15];
+  for (int i = 0; i < 16; ++i, a >>= 4) digits[i] = hex[a & 15];
+  for (int i = 16; i < 24; ++i, b >>= 4) digits[i] = hex[b & 15];
+  std::string id;
+  id.reserve(prefix.size() + sizeof digits);
+  id.append(prefix).append(digits, sizeof digits);
   return id;
 }
 
