@@ -1,25 +1,45 @@
 #include "backends/sse_parser.hpp"
 
+#include <cstring>
+
 namespace gw {
 
 sse_parser::status sse_parser::feed(std::string_view bytes, const std::function<void(sse_event&&)>& on_event) {
   if (failed_) return status::too_large;
-  for (char c : bytes) {
+  // Line by line, each end found with memchr: a byte-at-a-time loop appending to line_ was a
+  // third of the gateway's instructions per streamed request. A line that arrived whole is
+  // handled in place; only a line cut by the chunk's end is copied, to be completed next time.
+  const char* p = bytes.data();
+  const char* const end = p + bytes.size();
+  while (p < end) {
     if (last_was_cr_) {
       last_was_cr_ = false;
-      if (c == '\n') continue;  // the LF of a CRLF split across chunks (or within one)
+      if (*p == '\n') {  // the LF of a CRLF split across chunks (or within one)
+        ++p;
+        continue;
+      }
     }
-    if (c == '\r' || c == '\n') {
-      last_was_cr_ = c == '\r';
-      line(line_, on_event);
-      line_.clear();
-      continue;
-    }
-    line_ += c;
-    if (line_.size() + current_.data.size() > max_event_bytes_) {
+    const auto* lf = static_cast<const char*>(std::memchr(p, '\n', static_cast<std::size_t>(end - p)));
+    const auto* cr = static_cast<const char*>(std::memchr(p, '\r', static_cast<std::size_t>((lf ? lf : end) - p)));
+    const char* eol = cr ? cr : lf;  // the first CR or LF, or none
+    const std::string_view piece(p, static_cast<std::size_t>((eol ? eol : end) - p));
+    if (line_.size() + piece.size() + current_.data.size() > max_event_bytes_) {
       failed_ = true;
       return status::too_large;
     }
+    if (!eol) {  // the line goes on in the next chunk
+      line_.append(piece);
+      break;
+    }
+    last_was_cr_ = *eol == '\r';
+    if (line_.empty()) {
+      line(piece, on_event);
+    } else {
+      line_.append(piece);
+      line(line_, on_event);
+      line_.clear();
+    }
+    p = eol + 1;
   }
   return status::ok;
 }

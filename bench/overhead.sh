@@ -53,19 +53,26 @@ CONF
   echo "$f"
 }
 
+# The process doing each path's proxying, by path and port offset, for its CPU time per request:
+# nginx's one worker, Portkey's node, the gateway itself.
+declare -A PROXY_PID=()
 start_paths() {  # start_paths UPSTREAM_PORT OFFSET
-  local up=$1 off=$2 p
+  local up=$1 off=$2 p pid
   for p in $PATHS; do
     case $p in
-      direct) ;;
-      nginx) start_nginx "$up" $((PORT[nginx] + off)) >/dev/null ;;
-      portkey) start_portkey $((PORT[portkey] + off)) >/dev/null ;;
-      gateway) start_gateway "front-remote-$up" "$(gateway_front_config "$up" remote)" $((PORT[gateway] + off)) >/dev/null ;;
-      gateway-local) start_gateway "front-local-$up" "$(gateway_front_config "$up" local)" $((PORT[gateway-local] + off)) >/dev/null ;;
+      direct) continue ;;
+      nginx) pid=$(start_nginx "$up" $((PORT[nginx] + off))); pid=$(pgrep -P "$pid" | head -1) ;;
+      portkey) pid=$(start_portkey $((PORT[portkey] + off))) ;;
+      gateway) pid=$(start_gateway "front-remote-$up" "$(gateway_front_config "$up" remote)" $((PORT[gateway] + off))) ;;
+      gateway-local) pid=$(start_gateway "front-local-$up" "$(gateway_front_config "$up" local)" $((PORT[gateway-local] + off))) ;;
       *) die "unknown path $p (known: direct nginx portkey gateway gateway-local)" ;;
     esac
+    PROXY_PID[$p-$off]=$pid
   done
 }
+
+# cpu_ticks PID: user + system time so far, all threads, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
 
 # run NAME PATH PORT_OFFSET UPSTREAM_PORT ARGS...: one gateway-bench run, JSON kept.
 run() {
@@ -77,9 +84,15 @@ run() {
            --api-key unused)
   fi
   log "$name via $path"
+  local pid=${PROXY_PID[$path-$off]:-} t0=0
+  [[ -n $pid ]] && t0=$(cpu_ticks "$pid")
   loadgen --url "http://127.0.0.1:$port" --model bench --endpoint chat --prompt-tokens 32 \
     --warmup-s "$WARMUP" --duration-s "$DURATION" --drain-timeout-s 10 "${extra[@]}" "$@" \
     --json "$BENCH_TMP/runs/$name--$path.json" >"$BENCH_TMP/runs/$name--$path.txt"
+  # The proxy's CPU seconds over the run (warm-up included), beside the report.
+  [[ -n $pid ]] && awk -v t="$(( $(cpu_ticks "$pid") - t0 ))" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN {print t / hz}' >"$BENCH_TMP/runs/$name--$path.cpu"
+  return 0
 }
 
 # Latency and throughput: non-streaming, instant upstream.

@@ -20,6 +20,9 @@ for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()) {
   const [tagged, path] = f.slice(0, -5).split('--');
   const [name, round] = tagged.split('~r');
   const report = JSON.parse(fs.readFileSync(`${dir}/${f}`, 'utf8'));
+  // bench/overhead.sh: the proxy's CPU seconds over the run, beside the report.
+  const cpu = `${dir}/${f.slice(0, -5)}.cpu`;
+  if (fs.existsSync(cpu)) report.proxy_cpu_s = Number(fs.readFileSync(cpu, 'utf8'));
   ((rounds[name] ??= {})[path] ??= [])[Number(round ?? 1) - 1] = report;
   if (!round || round === '1') (runs[name] ??= {})[path] = report;
 }
@@ -84,14 +87,18 @@ if (scenario === 'overhead') {
         added_p50_ms: base ? p50.added : null,
         added_p99_ms: base ? p99.added : null,
         errors: rounds[name][p].reduce((n, x) => n + errors(x), 0),
+        // What the proxy process spent per request it passed (warm-up included on both sides).
+        proxy_cpu_us_per_request: over_rounds(name, p, (x) => (x.proxy_cpu_s === undefined ? null
+          : x.proxy_cpu_s * 1e6 / Math.max(1, (x.requests?.completed ?? 0) + (x.requests?.warmup ?? 0)))).value,
       };
       latency.push(row);
     }
   }
   table(`Non-streaming chat, instant upstream (added = through the path minus direct, µs${roundsNote})`,
-    ['path', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'added p50 µs', 'added p99 µs', 'errors'],
+    ['path', 'conc', 'req/s', 'p50 ms', 'p99 ms', 'added p50 µs', 'added p99 µs', 'proxy CPU µs/req', 'errors'],
     latency.map((r) => [r.path, r.concurrency, int(r.requests_per_s), ms(r.e2e_p50_ms), ms(r.e2e_p99_ms),
-      us(r.added_p50_ms), us(r.added_p99_ms), r.errors]));
+      us(r.added_p50_ms), us(r.added_p99_ms),
+      r.proxy_cpu_us_per_request === null ? '—' : Math.round(r.proxy_cpu_us_per_request), r.errors]));
   summary.latency = latency;
   summary.max_requests_per_s = Object.fromEntries(order.map((p) => [p,
     Math.max(...latency.filter((r) => r.path === p).map((r) => r.requests_per_s))]));

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Instructions: what one proxied request costs the gateway in user-space instructions, counted by
+# valgrind's callgrind. Unlike time on this shared, noisy VM, the count is the same from run to
+# run (±1%), so it shows what a change to the hot path saved. The kernel's share (syscalls, TCP
+# over loopback) is not counted: bench/overhead.sh's "proxy CPU µs/req" has the whole.
+#
+#   bench/instructions.sh                  # ~1 minute
+#   REQUESTS=5000 MODES="plain stream" bench/instructions.sh
+#
+# The gateway runs on its provider path (engine: none) in front of the instant sim upstream,
+# under callgrind; gateway-bench sends WARMUP requests, the counters are zeroed, then REQUESTS
+# more at concurrency 8. Prints instructions per request and the 25 costliest functions (self),
+# and writes bench/results/instructions.json. Runs in a private network namespace.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+REQUESTS="${REQUESTS:-2000}"
+WARMUP_REQUESTS="${WARMUP_REQUESTS:-200}"
+MODES="${MODES:-plain stream}"
+
+bench_build
+command -v valgrind >/dev/null || die "valgrind is needed (apt-get install valgrind)"
+bench_enter_netns "$@"
+mkdir -p "$RESULTS"
+
+start_gateway upstream "$BENCH_DIR/conf/upstream-instant.yaml" 9001 >/dev/null
+front="$BENCH_TMP/front.yaml"
+remote_front_config 9001 "$front"
+
+results=()
+for mode in $MODES; do
+  case $mode in
+    plain) flags=(--no-stream) ;;
+    stream) flags=(--stream) ;;
+    *) die "unknown mode $mode (known: plain stream)" ;;
+  esac
+  out="$BENCH_TMP/callgrind-$mode.out"
+  valgrind --tool=callgrind --callgrind-out-file="$out" "$GATEWAY" --config "$front" --listen 127.0.0.1:9004 \
+    >"$BENCH_TMP/front-$mode.log" 2>&1 &
+  pid=$!
+  BENCH_PIDS+=("$pid")
+  wait_port 9004 "$pid"
+  send() {
+    loadgen --url http://127.0.0.1:9004 --model bench --endpoint chat --prompt-tokens 32 --output-tokens 16 \
+      "${flags[@]}" --concurrency 8 --requests "$1" --duration-s 600 --warmup-s 0 >/dev/null
+  }
+  send "$WARMUP_REQUESTS"
+  callgrind_control -z "$pid" >/dev/null 2>&1
+  send "$REQUESTS"
+  callgrind_control -d "$pid" >/dev/null 2>&1
+  kill "$pid"
+  wait "$pid" 2>/dev/null || true
+  dump=$(ls "$out".* | head -1)
+  total=$(callgrind_annotate --auto=no --threshold=100 "$dump" | awk '/PROGRAM TOTALS/ {gsub(",", "", $1); print $1}')
+  per=$((total / REQUESTS))
+  log "$mode: $per instructions per request ($total for $REQUESTS requests)"
+  echo
+  echo "$mode chat (32-token prompt, 16 tokens out): $per instructions per request; costliest functions (self):"
+  callgrind_annotate --auto=no --threshold=100 "$dump" | sed -n '/file:function/,$p' | sed -n '3,$p' \
+    | grep -v "(100.0%)" | head -25 | cut -c1-160 || true  # head closes the pipe early
+  results+=("{\"mode\": \"$mode\", \"requests\": $REQUESTS, \"instructions\": $total, \"per_request\": $per}")
+done
+printf '{"date": "%s", "machine": "%s", "results": [%s]}\n' "$(date -u +%FT%TZ)" "$(uname -r)" \
+  "$(IFS=,; echo "${results[*]}")" >"$RESULTS/instructions.json"
+log "wrote $RESULTS/instructions.json"
