@@ -239,7 +239,10 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g, asio::cancella
     if (crashed) {
       const api_error e{api_errc::internal, "The gateway hit an internal error."};
       const header_list no_headers;
-      if (!sink.started()) co_await send_error(sink, rec, e, no_headers);
+      if (!sink.started())
+        co_await send_error(sink, rec, e, no_headers);
+      else
+        sink.drop();  // a response cut short cannot be finished: the connection closes
       rec.status = 500;
     }
     if (client_gone) rec.status = 499;  // nginx's code for "client closed the request"
