@@ -2,7 +2,6 @@
 
 #include "gateway/completion_job.hpp"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
@@ -33,7 +32,12 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
     co_return;
   }
   // Keep-alives may have started the stream already (a long wait for the first token).
-  if (!sink.started() && !co_await sink.start_events(headers)) co_return;
+  // No co_await inside && or || (here or anywhere): GCC 12 can lay out such a coroutine's frame
+  // wrongly, which crashed send_keepalive (gateway/sse_keepalive.cpp).
+  if (!sink.started()) {
+    const bool started = co_await sink.start_events(headers);
+    if (!started) co_return;
+  }
   rec.status = 200;
   const auto keepalive = g.config().server.sse_keepalive;
   // Events pile up in the stream only while the previous write is still in flight: past
@@ -72,7 +76,9 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
         rec.ttft_s = seconds_between(req.received_at, now);
       last_write = now;
     }
-    if (!frames.empty() && !co_await sink.send_events(frames)) {
+    bool written = true;
+    if (!frames.empty()) written = co_await sink.send_events(frames);
+    if (!written) {
       // A write that timed out while the stream overflowed: the reader was too slow.
       if (s->overflowed()) {
         g.stats().count_refused("slow_reader");
@@ -132,44 +138,6 @@ boost::asio::awaitable<void> collect(gateway&, stream_lease& s, stream_delta d, 
   }
 }
 
-// dispatch() for the race with keep-alives. It never throws: the race would otherwise wait on the
-// keep-alives, which only end with the client, so a bug here becomes a 500 like anywhere else.
-boost::asio::awaitable<dispatched> dispatch_and_flag(gateway& g, dispatch_request& dr, bool& placed) {
-  dispatched d;
-  try {
-    co_await dispatch(g, dr, d);
-  } catch (const boost::system::system_error& e) {
-    if (e.code() == boost::asio::error::operation_aborted) {
-      d.cancelled = true;  // the client went away while the request was being placed
-    } else {
-      spdlog::error("internal error request_id={} while placing the request: {}", dr.request_id, e.what());
-      d.refusal = api_error{api_errc::internal, "The gateway hit an internal error."};
-    }
-  } catch (const std::exception& e) {
-    spdlog::error("internal error request_id={} while placing the request: {}", dr.request_id, e.what());
-    d.refusal = api_error{api_errc::internal, "The gateway hit an internal error."};
-  }
-  placed = true;
-  co_return d;
-}
-
-// Places a streaming job on its route while its client gets keep-alive comments every
-// sse_keepalive_s (after the first one the status is 200 and a failure becomes an error event);
-// a quicker answer keeps its real status. False when the client went away during the
-// keep-alives. A coroutine of its own so that the race's state is freed once the stream runs,
-// and kept off the path of requests that need no keep-alives (its frame was over 1 KiB, past
-// what Asio recycles).
-boost::asio::awaitable<bool> place_with_keepalives(gateway& g, completion_job& job, response_sink& sink,
-                                                   dispatched& out) {
-  using namespace boost::asio::experimental::awaitable_operators;
-  bool placed = false;
-  auto raced = co_await (dispatch_and_flag(g, job.dr, placed) ||
-                         keep_alive_until_done(sink, g.config().server.sse_keepalive, job.headers, placed));
-  if (raced.index() == 1) co_return false;
-  out = std::move(std::get<0>(raced));
-  co_return true;
-}
-
 // The asynchronous half: placing the job on its route, then answering. Its frame holds only
 // what lives across suspensions; the job holds the rest.
 boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, response_sink& sink,
@@ -178,12 +146,18 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
   header_list& headers = job->headers;
   rate_settlement& settlement = job->settlement;
   const api_kind kind = job->kind;
-  dispatched d;
-  if (p.stream && g.config().server.sse_keepalive.count() > 0) {
-    if (!co_await place_with_keepalives(g, *job, sink, d)) co_return;  // the client is gone
-  } else {
-    co_await dispatch(g, job->dr, d);
+  if (p.stream) {
+    // While the request waits for its first token, its client gets keep-alive comments every
+    // sse_keepalive_s (after the first one the status is 200 and a failure becomes an error
+    // event); a quicker answer keeps its real status. This was a race of two coroutines
+    // (dispatch || keep-alives), whose parallel group cost every stream two spawned threads.
+    response_sink* const to = &sink;
+    const header_list* const with = &headers;
+    job->dr.idle_every = g.config().server.sse_keepalive;
+    job->dr.on_idle = [to, with] { return send_keepalive(*to, *with); };
   }
+  dispatched d;
+  co_await dispatch(g, job->dr, d);
   rec.route = d.route;
   g.stats().count_route(d.route, d.reason);
   headers.emplace_back("x-gateway-route", d.route);

@@ -73,6 +73,8 @@ std::shared_ptr<token_stream> start_target(gateway& g, dispatch_request& r, std:
 
 boost::asio::awaitable<void> dispatch(gateway& g, dispatch_request& r, dispatched& out) {
   out.reason = to_string(r.plan->reason);
+  using clock = std::chrono::steady_clock;
+  auto next_idle = r.idle_every.count() > 0 && r.on_idle ? clock::now() + r.idle_every : clock::time_point::max();
   const std::size_t n = r.plan->targets.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (i > 0) out.reason = "fallback";
@@ -86,7 +88,13 @@ boost::asio::awaitable<void> dispatch(gateway& g, dispatch_request& r, dispatche
     // While it waits for a first event (a provider's first byte, a queue slot), the request is
     // one that the end of a drain must end too.
     const stream_registration registered(g, *lease);
-    co_await lease->wait();
+    for (;;) {
+      co_await lease->wait(next_idle);
+      if (lease->has_pending() || clock::now() < next_idle) break;  // an event, or cancelled
+      next_idle += r.idle_every;
+      auto idle = r.on_idle();  // a named local, never a temporary inside co_await (GCC 12)
+      if (!co_await std::move(idle)) break;  // a keep-alive could not be written: the client is gone
+    }
     if (!lease->has_pending()) {  // the client went away
       out.cancelled = true;
       co_return;

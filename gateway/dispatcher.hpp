@@ -5,6 +5,7 @@
 // stream that produced the first event, and which target that was.
 
 #include <boost/asio/awaitable.hpp>
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -29,6 +30,11 @@ struct dispatch_request {
   std::uint32_t prompt_tokens_estimate = 0;
   std::string request_id;
   std::string traceparent;
+  // While the request waits for its first event (a queue slot, a provider's first byte), on_idle
+  // runs each time idle_every passes (0: never); false means the client is gone, which ends the
+  // wait as cancelled. Streams send SSE keep-alive comments with it.
+  std::chrono::seconds idle_every{0};
+  std::function<boost::asio::awaitable<bool>()> on_idle;
 };
 
 struct dispatched {

@@ -13,11 +13,10 @@ namespace gw {
 
 inline constexpr std::string_view sse_keepalive_comment = ": keep-alive\n\n";
 
-// Every `every`, starts the event stream (200 with `headers`) if nothing has started it yet,
-// then sends a keep-alive comment; stops once `done` is set (checked after each write) or when
-// cancelled between writes. Completes early only when a write fails: the client is gone.
-// A write in progress is never cancelled: half a chunk would corrupt the stream.
-boost::asio::awaitable<void> keep_alive_until_done(response_sink& sink, std::chrono::seconds every,
-                                                   const header_list& headers, const bool& done);
+// Starts the event stream (200 with `headers`) if nothing has started it yet, then sends a
+// keep-alive comment. False when a write failed: the client is gone. The dispatcher calls it
+// every sse_keepalive_s while a streamed request waits for its first token
+// (dispatch_request::on_idle).
+boost::asio::awaitable<bool> send_keepalive(response_sink& sink, const header_list& headers);
 
 }  // namespace gw
