@@ -61,12 +61,15 @@ start_paths() {  # start_paths UPSTREAM_PORT OFFSET
   for p in $PATHS; do
     case $p in
       direct) continue ;;
-      nginx) pid=$(start_nginx "$up" $((PORT[nginx] + off))); pid=$(pgrep -P "$pid" | head -1) ;;
+      nginx) pid=$(start_nginx "$up" $((PORT[nginx] + off))) ;;
       portkey) pid=$(start_portkey $((PORT[portkey] + off))) ;;
       gateway) pid=$(start_gateway "front-remote-$up" "$(gateway_front_config "$up" remote)" $((PORT[gateway] + off))) ;;
       gateway-local) pid=$(start_gateway "front-local-$up" "$(gateway_front_config "$up" local)" $((PORT[gateway-local] + off))) ;;
       *) die "unknown path $p (known: direct nginx portkey gateway gateway-local)" ;;
     esac
+    # The starters ran in a subshell: register the process for cleanup here.
+    BENCH_PIDS+=("$pid")
+    [[ $p == nginx ]] && pid=$(pgrep -P "$pid" | head -1)
     PROXY_PID[$p-$off]=$pid
   done
 }
