@@ -29,6 +29,8 @@ class response_head {
   void set_all(const std::vector<std::pair<std::string, std::string>>& fields) {
     for (const auto& [k, v] : fields) set(k, v);
   }
+  // A temporary list would be gone before render() reads its views.
+  void set_all(std::vector<std::pair<std::string, std::string>>&&) = delete;
 
   // The status line, the fields, the framing fields and Connection as HTTP/1.x wants them for
   // `keep_alive`, and the blank line. `content_length` counts with body_framing::length.

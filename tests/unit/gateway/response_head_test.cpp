@@ -24,8 +24,9 @@ TEST(response_head, a_later_field_replaces_one_of_the_same_name_whatever_its_cas
 }
 
 TEST(response_head, set_all_applies_a_header_list_in_order) {
+  const std::vector<std::pair<std::string, std::string>> fields{{"A", "1"}, {"B", "2"}, {"a", "3"}};
   response_head h(200, 11);
-  h.set_all({{"A", "1"}, {"B", "2"}, {"a", "3"}});
+  h.set_all(fields);
   EXPECT_EQ(h.render(body_framing::length, true, 1), "HTTP/1.1 200 OK\r\nB: 2\r\na: 3\r\nContent-Length: 1\r\n\r\n");
 }
 
