@@ -151,10 +151,8 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
     // sse_keepalive_s (after the first one the status is 200 and a failure becomes an error
     // event); a quicker answer keeps its real status. This was a race of two coroutines
     // (dispatch || keep-alives), whose parallel group cost every stream two spawned threads.
-    response_sink* const to = &sink;
-    const header_list* const with = &headers;
     job->dr.idle_every = g.config().server.sse_keepalive;
-    job->dr.on_idle = [to, with] { return send_keepalive(*to, *with); };
+    job->dr.on_idle = [&sink, &headers] { return send_keepalive(sink, headers); };
   }
   dispatched d;
   co_await dispatch(g, job->dr, d);
