@@ -18,6 +18,11 @@ WARMUP_REQUESTS="${WARMUP_REQUESTS:-200}"
 MODES="${MODES:-plain stream}"
 
 bench_build
+if ! command -v valgrind >/dev/null && [[ "${BENCH_IN_NETNS:-0}" != 1 ]]; then  # on Debian's image; else install it
+  log "installing valgrind"
+  sudo_cmd=""; [[ "$(id -u)" -eq 0 ]] || sudo_cmd=sudo
+  $sudo_cmd apt-get install -y -qq --no-install-recommends valgrind >/dev/null
+fi
 command -v valgrind >/dev/null || die "valgrind is needed (apt-get install valgrind)"
 bench_enter_netns "$@"
 mkdir -p "$RESULTS"
