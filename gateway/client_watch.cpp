@@ -32,7 +32,7 @@ bool would_block(const boost::system::error_code& ec) {
 // The reactor is one thread; the scratch is per thread so that gateways in test threads do not
 // share it.
 boost::system::error_code read_into(tcp::socket& socket, boost::beast::flat_buffer& buffer) {
-  thread_local std::array<char, 16384> scratch;
+  thread_local std::array<char, client_watch::read_size> scratch;
   boost::system::error_code ec;
   const std::size_t n = socket.read_some(asio::buffer(scratch), ec);
   if (!ec) {

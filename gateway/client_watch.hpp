@@ -47,6 +47,9 @@ class client_watch {
   // block for each request made glibc's malloc consolidate its free lists each time.
   boost::asio::awaitable<boost::system::error_code> wait_for_request(bool try_first);
 
+  // The most one read appends to the buffer: the buffer must have this much room left.
+  static constexpr std::size_t read_size = 16384;
+
   struct state;
 
  private:

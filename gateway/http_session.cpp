@@ -8,10 +8,6 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
-#include <boost/beast/http/read.hpp>
-#include <boost/beast/http/string_body.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include "gateway/access_log.hpp"
 #include "gateway/client_watch.hpp"
@@ -20,6 +16,7 @@
 #include "gateway/read_deadline.hpp"
 #include "gateway/request_ids.hpp"
 #include "gateway/request_limits.hpp"
+#include "gateway/request_parser.hpp"
 #include "gateway/router.hpp"
 #include "gateway/socket_sink.hpp"
 
@@ -28,7 +25,6 @@ namespace {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 using asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
@@ -44,15 +40,15 @@ struct connection_count {
 // closing with unread input would reset the connection and could destroy the response).
 // `head` is what was parsed of the request (possibly nothing), for the access log.
 asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, const api_error& e,
-                                       const http::request_parser<http::string_body>& head) {
+                                       const request_head& head) {
   incoming_request req;
   req.received_at = std::chrono::steady_clock::now();
-  req.method = std::string(head.get().method_string());
-  req.path = std::string(head.get().target().substr(0, head.get().target().find('?')));
-  req.request_id = request_id_from(head.get()["X-Request-Id"], g);
+  req.method = head.method;
+  req.path = head.target.substr(0, head.target.find('?'));
+  req.request_id = request_id_from(head.x_request_id, g);
   exchange_record rec;
   rec.endpoint = endpoint_label(req.path);
-  socket_sink sink(stream, head.get().version() == 10 ? 10 : 11, false, g.config().server.write_timeout);
+  socket_sink sink(stream, head.version == 10 ? 10 : 11, false, g.config().server.write_timeout);
   if (e.code == api_errc::too_many_connections) sink.set_common({{"Retry-After", "1"}});
   const header_list headers{{"x-request-id", req.request_id}};
   co_await send_error(sink, rec, e, headers);
@@ -77,33 +73,69 @@ struct request_in {
 };
 
 // The parsed request as the rest of the gateway sees it. Not part of read_request()'s coroutine,
-// so that the message and the request are not kept in its frame.
-void take_request(http::request_parser<http::string_body>& parser, gateway& g, std::optional<request_in>& out) {
-  auto msg = parser.release();
+// so that the request is not kept in its frame.
+void take_request(request_parser& parser, gateway& g, std::optional<request_in>& out) {
+  request_head& h = parser.head();
   incoming_request& req = out.emplace().req;
-  out->keep_alive = msg.keep_alive();
+  out->keep_alive = h.keep_alive;
   req.received_at = std::chrono::steady_clock::now();
-  req.method = std::string(msg.method_string());
-  const std::string_view target = msg.target();
-  req.path = std::string(target.substr(0, target.find('?')));
-  req.version = msg.version();
-  req.request_id = request_id_from(msg["X-Request-Id"], g);
-  req.priority = std::string(msg["X-Priority"]);
-  req.restricted = beast::iequals(msg[g.config().restricted.header], g.config().restricted.value);
-  req.traceparent = traceparent_from(msg["traceparent"]);
-  req.authorization = std::string(msg[http::field::authorization]);
-  req.origin = std::string(msg[http::field::origin].substr(0, 512));
-  req.cors_request_method = std::string(msg[http::field::access_control_request_method].substr(0, 64));
-  req.cors_request_headers = std::string(msg[http::field::access_control_request_headers].substr(0, 2048));
-  req.body = std::move(msg.body());
+  req.method = std::move(h.method);
+  if (const auto q = h.target.find('?'); q != std::string::npos) h.target.resize(q);
+  req.path = std::move(h.target);
+  req.version = h.version;
+  req.request_id = request_id_from(h.x_request_id, g);
+  req.priority = std::move(h.x_priority);
+  req.restricted = beast::iequals(h.restricted, g.config().restricted.value);
+  req.traceparent = traceparent_from(h.traceparent);
+  req.authorization = std::move(h.authorization);
+  req.origin = std::move(h.origin);
+  req.cors_request_method = std::move(h.cors_request_method);
+  req.cors_request_headers = std::move(h.cors_request_headers);
+  req.body = parser.take_body();
+}
+
+// How reading part of a request ended.
+enum class read_end { complete, closed, overflow, failed };
+
+// Feeds the buffered bytes to the parser, reading more from the client while it needs them,
+// until the head (head_only) or the whole request is in. The reads are the client watch's: read
+// at once, wait for readability only when nothing is there. (Beast's async_read ran two composed
+// operations per request, and posted their completion when the bytes were already buffered.)
+asio::awaitable<void> read_part(request_parser& parser, beast::flat_buffer& buffer, client_watch& watch,
+                                bool head_only, read_end& out) {
+  for (;;) {
+    const auto bytes = buffer.data();
+    std::size_t used = 0;
+    const auto st = parser.feed(std::string_view(static_cast<const char*>(bytes.data()), bytes.size()), used);
+    buffer.consume(used);
+    if (st == request_parser::state::failed) {
+      out = read_end::failed;
+      co_return;
+    }
+    if (st == request_parser::state::done || (head_only && st == request_parser::state::head_done)) {
+      out = read_end::complete;
+      co_return;
+    }
+    if (st == request_parser::state::head_done) continue;
+    // A chunk header or trailer that never ends must not grow the buffer without bound.
+    if (buffer.max_size() - buffer.size() < client_watch::read_size) {
+      out = read_end::overflow;
+      co_return;
+    }
+    const auto ec = co_await watch.wait_for_request(true);
+    if (ec) {
+      out = read_end::closed;
+      co_return;
+    }
+  }
 }
 
 // Reads one request off the connection into `out`, which stays empty when the connection ends:
 // the client left or stayed silent, or the request was refused (answered, then closed, here). A
-// coroutine of its own so that the parser and the refusals are not kept in the session's frame
-// while a stream is served (the session frame was 2.2 KB).
+// coroutine of its own so that the refusals are not kept in the session's frame while a stream
+// is served (the session frame was 2.2 KB).
 asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, read_deadline& deadline,
-                                   client_watch& watch, gateway& g, bool first_request,
+                                   client_watch& watch, request_parser& parser, gateway& g, bool first_request,
                                    std::optional<request_in>& out) {
   const server_config& cfg = g.config().server;
   if (buffer.size() == 0) {
@@ -113,16 +145,7 @@ asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer
     deadline.disarm();
     if (ec) co_return;
   }
-  http::request_parser<http::string_body> parser;
-  parser.header_limit(static_cast<std::uint32_t>(cfg.max_header_bytes));
-  parser.body_limit(cfg.max_body_bytes);
-  // Chunk extensions are parsed and dropped by Beast; their total is bounded here.
-  std::size_t extension_bytes = 0;
-  auto limit_extensions = [&](std::uint64_t, std::string_view ext, beast::error_code& ec) {
-    extension_bytes += ext.size();
-    if (extension_bytes > 4096) ec = http::error::bad_chunk_extension;
-  };
-  parser.on_chunk_header(limit_extensions);  // Beast keeps a reference: it lives in this frame
+  parser.reset();
 
   // Errors are named locals, never braced temporaries inside co_await: GCC 12 destroys such
   // temporaries twice across the suspension.
@@ -134,58 +157,58 @@ asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer
   auto timed_out = [&](const char* part) {
     return api_error{api_errc::request_timeout, std::string("The request ") + part + " did not arrive in time."};
   };
-  // A closed connection ends quietly; bytes that are not HTTP get a 400.
-  auto is_parse_error = [](const beast::error_code& ec) {
-    return ec.category() == http::make_error_code(http::error::bad_method).category() &&
-           ec != http::error::end_of_stream && ec != http::error::partial_message;
-  };
+  using failure = request_parser::failure;
 
   // From the first byte, the head has header_timeout to arrive: a slowloris client trickling
-  // header bytes holds a connection no longer than that.
+  // header bytes holds a connection no longer than that. A closed connection ends quietly.
+  read_end end = read_end::closed;
   deadline.arm(cfg.header_timeout);
-  auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, use_tuple);
+  co_await read_part(parser, buffer, watch, true, end);
   deadline.disarm();
   if (deadline.fired()) {
     refusal = timed_out("headers");
-  } else if (hec == http::error::body_limit) {  // Content-Length over the limit: refuse unread
+  } else if (end == read_end::closed) {
+    co_return;
+  } else if (end == read_end::failed && parser.why() == failure::body_limit) {  // Content-Length over the limit
     refusal = too_large();
-  } else if (hec == http::error::header_limit || hec == http::error::buffer_overflow) {
+  } else if (end == read_end::overflow || (end == read_end::failed && parser.why() == failure::header_limit)) {
     refusal = api_error{api_errc::header_too_large, "The request headers exceed the limit of " +
                                                         std::to_string(cfg.max_header_bytes) + " bytes."};
-  } else if (hec) {
-    if (!is_parse_error(hec)) co_return;
+  } else if (end == read_end::failed) {
     refusal = api_error{api_errc::invalid_json, "The request is not valid HTTP/1.1."};
   } else {
-    refusal = check_request_head(parser.get(), cfg);
+    refusal = check_request_head(parser.framing(), cfg);
   }
   if (refusal) {
-    co_await refuse_and_close(stream, g, *refusal, parser);
+    co_await refuse_and_close(stream, g, *refusal, parser.head());
     co_return;
   }
-  if (parser.get()[http::field::expect] == "100-continue") {
-    http::response<http::empty_body> cont{http::status::continue_, 11};
+  if (parser.head().expect_continue) {
+    static constexpr std::string_view continue_head = "HTTP/1.1 100 Continue\r\n\r\n";
     stream.expires_after(cfg.write_timeout);
-    auto [cec, cn] = co_await http::async_write(stream, cont, use_tuple);
+    auto [cec, cn] = co_await asio::async_write(stream, asio::buffer(continue_head.data(), continue_head.size()),
+                                                use_tuple);
     stream.expires_never();
     if (cec) co_return;
   }
   deadline.arm(cfg.read_timeout);
-  auto [bec, bn] = co_await http::async_read(stream, buffer, parser, use_tuple);
+  co_await read_part(parser, buffer, watch, false, end);
   deadline.disarm();
   if (deadline.fired()) {
     refusal = timed_out("body");
-  } else if (bec == http::error::body_limit) {
+  } else if (end == read_end::closed) {
+    co_return;
+  } else if (end == read_end::failed && parser.why() == failure::body_limit) {
     refusal = too_large();
-  } else if (bec == http::error::bad_chunk_extension || bec == http::error::buffer_overflow) {
+  } else if (end == read_end::overflow || (end == read_end::failed && parser.why() == failure::chunk_extension)) {
     refusal = api_error{api_errc::bad_framing, "The request's chunk extensions or trailers are too large."};
-  } else if (bec) {
-    if (!is_parse_error(bec)) co_return;
+  } else if (end == read_end::failed) {
     refusal = api_error{api_errc::bad_framing, "The request body is not valid HTTP/1.1 framing."};
   } else {
-    refusal = check_field_count(parser.get(), cfg);  // trailers joined the fields
+    refusal = check_field_count(parser.framing(), cfg);  // trailers joined the fields
   }
   if (refusal) {
-    co_await refuse_and_close(stream, g, *refusal, parser);
+    co_await refuse_and_close(stream, g, *refusal, parser.head());
     co_return;
   }
 
@@ -206,12 +229,14 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g, asio::cancella
   beast::flat_buffer buffer(cfg.max_header_bytes + 65536);
   read_deadline deadline(stream.socket());
   client_watch watch(stream.socket(), buffer, cfg.max_header_bytes, on_gone);
+  request_parser parser(request_parser::limits{static_cast<std::uint32_t>(cfg.max_header_bytes), cfg.max_body_bytes,
+                                               g.config().restricted.header});
   bool first_request = true;
 
   for (;;) {
     if (g.draining()) break;  // a draining gateway keeps no idle connection
     std::optional<request_in> next;
-    co_await read_request(stream, buffer, deadline, watch, g, first_request, next);
+    co_await read_request(stream, buffer, deadline, watch, parser, g, first_request, next);
     if (!next) break;
     first_request = false;
     incoming_request& req = next->req;
@@ -270,7 +295,7 @@ void spawn_session(tcp::socket socket, gateway& g, std::function<void(std::excep
 
 asio::awaitable<void> refuse_connection(tcp::socket socket, gateway& g) {
   beast::tcp_stream stream(std::move(socket));
-  const http::request_parser<http::string_body> nothing_read;
+  const request_head nothing_read;
   const api_error e{api_errc::too_many_connections,
                     "The gateway has reached its connection limit. Please retry shortly."};
   co_await refuse_and_close(stream, g, e, nothing_read);

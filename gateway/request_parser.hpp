@@ -1,0 +1,91 @@
+#pragma once
+// Incremental parser of the HTTP/1.1 requests a client sends on one connection
+// (gateway/http_session.cpp). Framing and syntax are Beast's basic_parser, as before; what
+// differs from Beast's request_parser<string_body> is what is kept: only the header fields the
+// gateway reads, straight into strings, and the body. Beast's parser stored every field of every
+// request in a sorted multiset (an allocation and an insertion each) that was then searched
+// eight times by name; with the async read operations around it, reading a request was a seventh
+// of a proxied request's instructions (bench/README.md).
+//
+// Pure: bytes in, state out, no I/O; the session reads and feeds. One object per connection,
+// reset before each request.
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "gateway/request_limits.hpp"
+
+namespace gw {
+
+// The header fields the gateway reads, each the first occurrence's value (as Beast's
+// fields::operator[] gave it), empty when absent.
+struct request_head {
+  std::string method;
+  std::string target;
+  unsigned version = 11;
+  bool keep_alive = false;
+  std::string x_request_id;
+  std::string x_priority;
+  std::string restricted;     // the configured restricted-data header
+  std::string traceparent;
+  std::string authorization;
+  std::string origin;                  // at most 512 bytes kept
+  std::string cors_request_method;     // Access-Control-Request-Method, at most 64
+  std::string cors_request_headers;    // Access-Control-Request-Headers, at most 2048
+  bool expect_continue = false;        // Expect: 100-continue
+};
+
+class request_parser {
+ public:
+  struct limits {
+    std::uint32_t header_bytes = 16 * 1024;
+    std::uint64_t body_bytes = 1 << 20;
+    std::string restricted_header;  // whose value request_head::restricted keeps
+  };
+
+  enum class state {
+    more,       // everything given was consumed or must be given again with more bytes
+    head_done,  // the head is complete; the body follows (feed again)
+    done,       // the request is complete; bytes after it were not consumed
+    failed,     // see failure()
+  };
+  enum class failure {
+    none,
+    header_limit,     // the head is larger than limits.header_bytes
+    body_limit,       // Content-Length, or the chunks read so far, over limits.body_bytes
+    chunk_extension,  // chunk extensions over 4 KiB in total
+    malformed,        // not HTTP/1.1
+  };
+
+  request_parser();
+  explicit request_parser(limits l);
+  ~request_parser();
+  request_parser(const request_parser&) = delete;
+  request_parser& operator=(const request_parser&) = delete;
+
+  // Starts the next request on the connection.
+  void reset();
+
+  // Parses as much of `bytes` as it can: stops after the head (head_done), so that the head can
+  // be checked and 100-continue sent before the body is read, and at the request's end.
+  // `consumed` is how many bytes were used; the rest must be given again, followed by more.
+  state feed(std::string_view bytes, std::size_t& consumed);
+
+  bool got_some() const;
+  failure why() const { return failure_; }
+  const request_head& head() const;
+  request_head& head();  // to move the strings out once the request is done
+  const request_framing& framing() const;
+  std::string take_body();
+
+ private:
+  struct impl;
+  limits limits_;
+  std::unique_ptr<impl> impl_;
+  failure failure_ = failure::none;
+};
+
+}  // namespace gw
