@@ -14,7 +14,7 @@ using clock = std::chrono::steady_clock;
 constexpr std::size_t max_error_body = 64 * 1024;
 constexpr std::size_t max_answer = 64u << 20;  // a non-streamed answer
 
-struct call_state {
+struct call_state : std::enable_shared_from_this<call_state> {
   call_state(boost::asio::any_io_executor ex, upstream_client& c, provider_state& p, remote_call_options o,
              std::mt19937_64& r)
       : client(c), provider(p), opts(std::move(o)), rng(r), retry_timer(ex),
@@ -149,19 +149,25 @@ void attempt(const std::shared_ptr<call_state>& s) {
   if (s->retries == 0) s->provider.budget.record_request(clock::now());
   const auto& cfg = s->provider.config;
   upstream_request req;
-  req.url = cfg.base_url + s->opts.url_path;
-  req.body = s->opts.body;
+  req.url.reserve(cfg.base_url.size() + s->opts.url_path.size());
+  req.url.append(cfg.base_url).append(s->opts.url_path);
+  // No retry can follow the last attempt the schedule allows: it takes the body instead of a copy.
+  if (s->retries >= cfg.retries.max_retries) req.body = std::move(s->opts.body);
+  else req.body = s->opts.body;
   req.timeouts = cfg.timeouts;
   req.ca_file = cfg.ca_file;
-  req.headers = {"Content-Type: application/json", "Accept: text/event-stream",
-                 "X-Request-Id: " + s->opts.request_id};
+  req.headers.reserve(4 + cfg.headers.size());
+  req.headers.emplace_back("Content-Type: application/json");
+  req.headers.emplace_back("Accept: text/event-stream");
+  req.headers.push_back("X-Request-Id: " + s->opts.request_id);
   if (!s->provider.auth_header.empty()) req.headers.push_back(s->provider.auth_header);
   if (!s->opts.traceparent.empty()) req.headers.push_back("traceparent: " + s->opts.traceparent);
   for (const auto& [k, v] : cfg.headers) req.headers.push_back(k + ": " + v);
 
   upstream_handlers h;
-  h.on_status = [s](long status) { s->status = status; };
-  h.on_body = [s](std::string_view bytes) {
+  h.owner = s;
+  h.on_status = [s = s.get()](long status) { s->status = status; };
+  h.on_body = [s = s.get()](std::string_view bytes) {
     if (s->status != 200) {
       if (s->error_body.size() < max_error_body) s->error_body.append(bytes.substr(0, max_error_body - s->error_body.size()));
       return;
@@ -171,7 +177,8 @@ void attempt(const std::shared_ptr<call_state>& s) {
       if (s->answer.size() + bytes.size() > max_answer) s->broken = true;
       else s->answer.append(bytes);
       if (s->broken) s->transfer->abort();
-      if (s->broken) on_failure(s, upstream_result{upstream_errc::transfer_failed, s->status, {}, "answer too large"});
+      if (s->broken)
+        on_failure(s->shared_from_this(), upstream_result{upstream_errc::transfer_failed, s->status, {}, "answer too large"});
       return;
     }
     const auto st = s->parser.feed(bytes, [&](sse_event&& ev) {
@@ -179,9 +186,10 @@ void attempt(const std::shared_ptr<call_state>& s) {
     });
     if (st != sse_parser::status::ok) s->broken = true;
     if (s->broken) s->transfer->abort();  // on_done does not follow an abort: fail here
-    if (s->broken) on_failure(s, upstream_result{upstream_errc::transfer_failed, s->status, {}, "broken stream"});
+    if (s->broken)
+      on_failure(s->shared_from_this(), upstream_result{upstream_errc::transfer_failed, s->status, {}, "broken stream"});
   };
-  h.on_done = [s](const upstream_result& r) {
+  h.on_done = [s = s.get()](const upstream_result& r) {
     if (s->completed) return;
     if (!s->opts.stream && r.error == upstream_errc::none && s->status == 200 && !s->broken) {
       // The whole answer is one chunk-shaped object; [DONE] is implied by its end.
@@ -195,7 +203,7 @@ void attempt(const std::shared_ptr<call_state>& s) {
       }
       s->broken = true;
     }
-    on_failure(s, r);  // ended without [DONE]: an error, a timeout, or a cut stream
+    on_failure(s->shared_from_this(), r);  // ended without [DONE]: an error, a timeout, or a cut stream
   };
   s->transfer = s->client.start(std::move(req), std::move(h));
 }

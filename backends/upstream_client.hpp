@@ -58,6 +58,10 @@ struct upstream_handlers {
   std::function<void(long status)> on_status;        // once the response headers are in
   std::function<void(std::string_view)> on_body;     // body bytes as they arrive
   std::function<void(const upstream_result&)> on_done;  // exactly once, unless aborted
+  // Kept alive as long as the handlers: what they point to. Handlers that capture one raw
+  // pointer fit std::function's inline storage; three captured shared_ptrs took three
+  // allocations per upstream request.
+  std::shared_ptr<void> owner;
 };
 
 class upstream_transfer {

@@ -59,11 +59,11 @@ std::shared_ptr<token_stream> start_target(gateway& g, dispatch_request& r, std:
   opts.prompt_tokens_estimate = r.prompt_tokens_estimate;
   opts.request_id = r.request_id;
   opts.traceparent = r.traceparent;
-  opts.on_error = [&m = g.stats(), name = p.config.name](const std::string& kind) {
-    m.count_upstream_error(name, kind);
-  };
-  opts.on_retry = [&m = g.stats(), name = p.config.name](bool sent) {
-    m.count_upstream_retry(name, sent ? "sent" : "budget_exhausted");
+  // Providers live as long as the gateway (a reload keeps them). Two pointers fit std::function's
+  // inline storage; a copy of the name did not, and cost an allocation per call.
+  opts.on_error = [m = &g.stats(), p = &p](const std::string& kind) { m->count_upstream_error(p->config.name, kind); };
+  opts.on_retry = [m = &g.stats(), p = &p](bool sent) {
+    m->count_upstream_retry(p->config.name, sent ? "sent" : "budget_exhausted");
   };
   opts.can_fail_over = later_target_usable(r, i);
   return start_remote_call(g.executor(), g.upstreams(), p, std::move(opts), g.rng());

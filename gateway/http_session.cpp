@@ -145,7 +145,7 @@ asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer
     deadline.disarm();
     if (ec) co_return;
   }
-  parser.reset();
+  parser.reset({static_cast<std::uint32_t>(cfg.max_header_bytes), cfg.max_body_bytes, &g.config().restricted.header});
 
   // Errors are named locals, never braced temporaries inside co_await: GCC 12 destroys such
   // temporaries twice across the suspension.
@@ -229,8 +229,7 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g, asio::cancella
   beast::flat_buffer buffer(cfg.max_header_bytes + 65536);
   read_deadline deadline(stream.socket());
   client_watch watch(stream.socket(), buffer, cfg.max_header_bytes, on_gone);
-  request_parser parser(request_parser::limits{static_cast<std::uint32_t>(cfg.max_header_bytes), cfg.max_body_bytes,
-                                               g.config().restricted.header});
+  request_parser parser;
   bool first_request = true;
 
   for (;;) {

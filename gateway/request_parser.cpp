@@ -39,7 +39,7 @@ class parser final : public http::basic_parser<true> {
   bool extensions_over = false;
 
  private:
-  const std::string& restricted_name;
+  const std::string* restricted_name;
   std::size_t extension_bytes = 0;
   // Which of the kept fields were seen: the first occurrence wins, even when empty.
   bool seen_id = false, seen_priority = false, seen_restricted = false, seen_trace = false, seen_auth = false,
@@ -79,7 +79,8 @@ class parser final : public http::basic_parser<true> {
         break;
     }
     // The restricted header is configured: it may be any name, a known field's too.
-    if (!seen_restricted && same_name(name, restricted_name)) keep_first(head.restricted, seen_restricted, value);
+    if (!seen_restricted && restricted_name && same_name(name, *restricted_name))
+      keep_first(head.restricted, seen_restricted, value);
   }
 
   void on_header_impl(error_code&) override { head.keep_alive = keep_alive(); }
@@ -109,12 +110,11 @@ struct request_parser::impl {
   std::optional<parser> p;  // re-created in place for each request: basic_parser has no reset
 };
 
-request_parser::request_parser() : request_parser(limits{}) {}
-request_parser::request_parser(limits l) : limits_(std::move(l)), impl_(std::make_unique<impl>()) { reset(); }
+request_parser::request_parser() : impl_(std::make_unique<impl>()) { reset(limits{}); }
 request_parser::~request_parser() = default;
 
-void request_parser::reset() {
-  impl_->p.emplace(limits_);
+void request_parser::reset(const limits& l) {
+  impl_->p.emplace(l);
   failure_ = failure::none;
 }
 

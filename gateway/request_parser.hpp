@@ -43,7 +43,9 @@ class request_parser {
   struct limits {
     std::uint32_t header_bytes = 16 * 1024;
     std::uint64_t body_bytes = 1 << 20;
-    std::string restricted_header;  // whose value request_head::restricted keeps
+    // Whose value request_head::restricted keeps; null: none. Read while parsing, so that it
+    // points into the live config (a reload may change it between two requests).
+    const std::string* restricted_header = nullptr;
   };
 
   enum class state {
@@ -61,13 +63,12 @@ class request_parser {
   };
 
   request_parser();
-  explicit request_parser(limits l);
   ~request_parser();
   request_parser(const request_parser&) = delete;
   request_parser& operator=(const request_parser&) = delete;
 
-  // Starts the next request on the connection.
-  void reset();
+  // Starts the next request on the connection, under the limits the config has now.
+  void reset(const limits& l);
 
   // Parses as much of `bytes` as it can: stops after the head (head_done), so that the head can
   // be checked and 100-continue sent before the body is read, and at the request's end.
@@ -83,7 +84,6 @@ class request_parser {
 
  private:
   struct impl;
-  limits limits_;
   std::unique_ptr<impl> impl_;
   failure failure_ = failure::none;
 };

@@ -7,7 +7,9 @@
 namespace gw {
 
 void response_head::set(std::string_view name, std::string_view value) {
-  std::erase_if(fields_, [&](const auto& f) { return boost::beast::iequals(f.first, name); });
+  fields_.erase(std::remove_if(fields_.begin(), fields_.end(),
+                               [&](const auto& f) { return boost::beast::iequals(f.first, name); }),
+                fields_.end());
   fields_.emplace_back(name, value);
 }
 

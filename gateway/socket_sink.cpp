@@ -12,6 +12,34 @@ namespace gw {
 namespace asio = boost::asio;
 constexpr std::string_view server_name = "inference-gateway";
 
+namespace {
+
+// The heads are rendered outside the coroutines: a response_head (its fields inline) in a
+// coroutine's frame would make the frame too large for Asio to recycle.
+std::string answer_head(unsigned status, unsigned version, std::string_view content_type, const header_list& common,
+                        const header_list& extra, bool keep_alive, std::size_t length) {
+  response_head head(status, version);
+  head.set("Server", server_name);
+  head.set("Content-Type", content_type);
+  head.set_all(common);
+  head.set_all(extra);
+  return head.render(body_framing::length, keep_alive, length);
+}
+
+std::string events_head(unsigned version, const header_list& common, const header_list& extra, bool chunked,
+                        bool keep_alive) {
+  response_head head(200, version);
+  head.set("Server", server_name);
+  head.set("Content-Type", "text/event-stream");
+  head.set("Cache-Control", "no-cache");
+  head.set("X-Accel-Buffering", "no");  // nginx: pass each event on as it comes
+  head.set_all(common);
+  head.set_all(extra);
+  return head.render(chunked ? body_framing::chunked : body_framing::close, keep_alive);
+}
+
+}  // namespace
+
 // Most writes fit the socket's send buffer, so one non-blocking send does it, with no reactor
 // operation and no timer. What does not fit goes out through the stream under the write
 // deadline, which each write gets anew: a long generation must not hit one set long ago.
@@ -38,12 +66,7 @@ asio::awaitable<bool> socket_sink::write_all(std::array<asio::const_buffer, N> b
 
 asio::awaitable<bool> socket_sink::send(unsigned status, std::string_view content_type, std::string body,
                                         const header_list& extra) {
-  response_head head(status, version_);
-  head.set("Server", server_name);
-  head.set("Content-Type", content_type);
-  head.set_all(common_);
-  head.set_all(extra);
-  const std::string h = head.render(body_framing::length, keep_alive_, body.size());
+  const std::string h = answer_head(status, version_, content_type, common_, extra, keep_alive_, body.size());
   started_ = true;
   // Buffers are named locals, never braced temporaries inside co_await: GCC 12 destroys such
   // temporaries twice across the suspension.
@@ -52,20 +75,13 @@ asio::awaitable<bool> socket_sink::send(unsigned status, std::string_view conten
 }
 
 asio::awaitable<bool> socket_sink::start_events(const header_list& extra) {
-  response_head head(200, version_);
-  head.set("Server", server_name);
-  head.set("Content-Type", "text/event-stream");
-  head.set("Cache-Control", "no-cache");
-  head.set("X-Accel-Buffering", "no");  // nginx: pass each event on as it comes
-  head.set_all(common_);
-  head.set_all(extra);
   // HTTP/1.0 has no chunked encoding: the stream's end is the connection's end.
   chunked_ = version_ >= 11;
   if (!chunked_) keep_alive_ = false;
   started_ = true;
   // The head waits for the first event and goes out in the same write: a client then reads the
   // status and its first token in one segment, and a stream start costs one syscall less.
-  pending_head_ = head.render(chunked_ ? body_framing::chunked : body_framing::close, keep_alive_);
+  pending_head_ = events_head(version_, common_, extra, chunked_, keep_alive_);
   co_return true;
 }
 

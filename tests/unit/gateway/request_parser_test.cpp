@@ -8,7 +8,15 @@ namespace {
 using state = request_parser::state;
 using failure = request_parser::failure;
 
-request_parser::limits small_limits() { return {1024, 100, "X-Data-Class"}; }
+const std::string restricted_name = "X-Data-Class";
+request_parser::limits small_limits() { return {1024, 100, &restricted_name}; }
+
+// A parser ready for a request under `l`.
+struct parser_for : request_parser {
+  explicit parser_for(const limits& l) : l(l) { request_parser::reset(l); }
+  void reset() { request_parser::reset(l); }
+  limits l;
+};
 
 // Feeds `bytes` in pieces of `step` (the way reads split them), as the session does: unconsumed
 // bytes are given again with the next piece. Returns the last state.
@@ -35,7 +43,7 @@ TEST(RequestParser, KeepsTheFieldsTheGatewayReadsAndTheBody) {
       "X-PRIORITY: high\r\nx-data-class: Restricted\r\ntraceparent: 00-1-2-01\r\nAuthorization: Bearer k\r\n"
       "Origin: " + std::string(600, 'o') + "\r\nAccess-Control-Request-Method: POST\r\n"
       "Content-Length: 5\r\n\r\nhello";
-  request_parser p({4096, 100, "X-Data-Class"});
+  parser_for p({4096, 100, &restricted_name});
   for (std::size_t step : {req.size(), std::size_t{1}, std::size_t{7}}) {
     p.reset();
     ASSERT_EQ(feed_all(p, req, step), state::done) << step;
@@ -60,7 +68,7 @@ TEST(RequestParser, KeepsTheFieldsTheGatewayReadsAndTheBody) {
 }
 
 TEST(RequestParser, StopsAfterTheHeadThenReadsTheBody) {
-  request_parser p(small_limits());
+  parser_for p(small_limits());
   const std::string head = "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
   std::size_t used = 0;
   EXPECT_EQ(p.feed(head + "ab", used), state::head_done);
@@ -74,7 +82,7 @@ TEST(RequestParser, StopsAfterTheHeadThenReadsTheBody) {
 }
 
 TEST(RequestParser, RequestWithoutBodyIsDoneWithItsHead) {
-  request_parser p(small_limits());
+  parser_for p(small_limits());
   std::size_t used = 0;
   EXPECT_EQ(p.feed("GET /v1/models HTTP/1.0\r\n\r\n", used), state::done);
   EXPECT_EQ(p.head().version, 10u);
@@ -85,7 +93,7 @@ TEST(RequestParser, RequestWithoutBodyIsDoneWithItsHead) {
 }
 
 TEST(RequestParser, ChunkedBodyAndTrailersCountAsFields) {
-  request_parser p(small_limits());
+  parser_for p(small_limits());
   const std::string req =
       "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-T: 1\r\n\r\n";
   for (std::size_t step : {req.size(), std::size_t{1}, std::size_t{5}}) {
@@ -99,7 +107,7 @@ TEST(RequestParser, ChunkedBodyAndTrailersCountAsFields) {
 }
 
 TEST(RequestParser, LimitsAndMalformedInput) {
-  request_parser p(small_limits());
+  parser_for p(small_limits());
   EXPECT_EQ(feed_all(p, "POST /x HTTP/1.1\r\nContent-Length: 101\r\n\r\n", 1000), state::failed);
   EXPECT_EQ(p.why(), failure::body_limit);
 
@@ -131,8 +139,24 @@ TEST(RequestParser, LimitsAndMalformedInput) {
   EXPECT_EQ(p.feed("GET / HTTP/1.1\r\n\r\n", used), state::done);
 }
 
+TEST(RequestParser, RestrictedHeaderNameIsReadFromTheLiveConfig) {
+  std::string name = "X-Data-Class";
+  parser_for p({1024, 100, &name});
+  std::size_t used = 0;
+  const std::string req = "GET /x HTTP/1.1\r\nX-Data-Class: a\r\nX-Sensitivity: b\r\n\r\n";
+  ASSERT_EQ(p.feed(req, used), state::done);
+  EXPECT_EQ(p.head().restricted, "a");
+  name = "x-sensitivity";  // a reload between two requests
+  p.reset();
+  ASSERT_EQ(p.feed(req, used), state::done);
+  EXPECT_EQ(p.head().restricted, "b");
+  parser_for none({1024, 100, nullptr});
+  ASSERT_EQ(none.feed(req, used), state::done);
+  EXPECT_TRUE(none.head().restricted.empty());
+}
+
 TEST(RequestParser, NothingYetIsMore) {
-  request_parser p(small_limits());
+  parser_for p(small_limits());
   std::size_t used = 0;
   EXPECT_EQ(p.feed("", used), state::more);
   EXPECT_FALSE(p.got_some());
