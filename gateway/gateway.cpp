@@ -1,5 +1,7 @@
 #include "gateway/gateway.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/post.hpp>
 #include <chrono>
 #include <spdlog/spdlog.h>
@@ -100,7 +102,11 @@ void gateway::end_streams() {
   draining_ = true;
   for (auto& [id, p] : pools_) p->shut_down();
   // Copied: failing a stream wakes its session, which unregisters it while we iterate.
-  const std::vector<token_stream*> open(open_streams_.begin(), open_streams_.end());
+  // A stream may be registered twice (dispatch, then the answer): each is failed once.
+  std::vector<token_stream*> open;
+  for (const auto& r : open_streams_) open.push_back(r.stream());
+  std::sort(open.begin(), open.end());
+  open.erase(std::unique(open.begin(), open.end()), open.end());
   for (auto* s : open) s->fail(engine_errc::shutting_down, 1);
 }
 

@@ -3,6 +3,7 @@
 // one engine pool per model. Sessions reach everything through it. Reactor thread only.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/intrusive/list.hpp>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -26,6 +27,21 @@ struct model_target {
   const model_config* config;  // null: no such model
   local_pool* pool;            // null: no local engines (remote only)
   std::vector<provider_state*> remotes;  // the providers of config->remote, in order
+};
+
+class gateway;
+
+// Keeps a stream registered for gateway::end_streams() while it lives (it unlinks itself).
+class stream_registration
+    : public boost::intrusive::list_base_hook<boost::intrusive::link_mode<boost::intrusive::auto_unlink>> {
+ public:
+  stream_registration(gateway& g, token_stream& s);
+  stream_registration(const stream_registration&) = delete;
+  stream_registration& operator=(const stream_registration&) = delete;
+  token_stream* stream() const { return s_; }
+
+ private:
+  token_stream* s_;
 };
 
 class gateway {
@@ -56,8 +72,6 @@ class gateway {
   void exchange_started() { ++open_exchanges_; }
   void exchange_finished();
   // A stream past dispatch registers here so that end_streams() can end it.
-  void stream_opened(token_stream* s) { open_streams_.insert(s); }
-  void stream_closed(token_stream* s) { open_streams_.erase(s); }
 
   // Client keys and their rate limits (auth: in the config). Keys are null when auth is off.
   const key_table& keys() const { return *keys_; }
@@ -79,6 +93,7 @@ class gateway {
   std::string new_id(std::string_view prefix);
 
  private:
+  friend class stream_registration;
   boost::asio::any_io_executor reactor_;
   gateway_config cfg_;
   metrics metrics_;
@@ -92,22 +107,15 @@ class gateway {
   std::map<std::string, rate_limiter, std::less<>> limiters_;  // by key name; kept across reloads
   std::size_t open_connections_ = 0;
   std::size_t open_exchanges_ = 0;
-  std::set<token_stream*> open_streams_;
+  // Linked through the registrations themselves (they live in coroutine frames): a std::set
+  // took an allocation per registration, two per request.
+  boost::intrusive::list<stream_registration, boost::intrusive::constant_time_size<false>> open_streams_;
   std::function<void()> on_idle_;
   bool draining_ = false;
 };
 
-// Keeps a stream registered for gateway::end_streams() while it lives.
-class stream_registration {
- public:
-  stream_registration(gateway& g, token_stream& s) : g_(g), s_(&s) { g_.stream_opened(s_); }
-  ~stream_registration() { g_.stream_closed(s_); }
-  stream_registration(const stream_registration&) = delete;
-  stream_registration& operator=(const stream_registration&) = delete;
-
- private:
-  gateway& g_;
-  token_stream* s_;
-};
+inline stream_registration::stream_registration(gateway& g, token_stream& s) : s_(&s) {
+  g.open_streams_.push_back(*this);
+}
 
 }  // namespace gw

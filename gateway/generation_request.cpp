@@ -50,7 +50,10 @@ std::variant<generation_params, api_error> finish(std::string prompt, const samp
 }  // namespace
 
 std::string render_chat_prompt(const std::vector<chat_message>& messages) {
+  std::size_t size = 16;
+  for (const auto& m : messages) size += 16 + m.content.size();
   std::string p;
+  p.reserve(size);  // one allocation, not one per doubling
   for (const auto& m : messages) {
     p += "<|";
     p += to_string(m.role);

@@ -25,19 +25,41 @@ void histogram::observe(double v) {
 
 metrics::metrics() = default;
 
-void metrics::count_request(const std::string& endpoint, unsigned status) {
-  ++requests_[{endpoint, status}];
+namespace {
+
+template <class Map, class B>
+void bump(Map& m, std::string_view a, const B& b) {
+  const std::pair<std::string_view, B> key(a, b);
+  auto it = m.find(key);
+  if (it == m.end()) it = m.emplace(typename Map::key_type(a, b), 0).first;
+  ++it->second;
 }
 
-void metrics::count_route(const std::string& target, const std::string& reason) { ++routes_[{target, reason}]; }
+}  // namespace
+
+void metrics::count_request(const std::string& endpoint, unsigned status) { bump(requests_, endpoint, status); }
+
+void metrics::count_route(const std::string& target, const std::string& reason) {
+  bump(routes_, target, std::string_view(reason));
+}
 
 void metrics::count_upstream_error(const std::string& provider, const std::string& kind) {
-  ++upstream_errors_[{provider, kind}];
+  bump(upstream_errors_, provider, std::string_view(kind));
 }
 
 void metrics::count_upstream_retry(const std::string& provider, const std::string& outcome) {
-  ++upstream_retries_[{provider, outcome}];
+  bump(upstream_retries_, provider, std::string_view(outcome));
 }
+
+void metrics::count_request_error(const std::string& endpoint, const std::string& code) {
+  bump(request_errors_, endpoint, std::string_view(code));
+}
+
+void metrics::count_rate_limited(const std::string& key, const std::string& limit) {
+  bump(rate_limited_, key, std::string_view(limit));
+}
+
+void metrics::count_refused(const std::string& reason) { bump(refused_, reason, std::string_view()); }
 
 void metrics::add_cost(const std::string& provider, double usd) { cost_[provider] += usd; }
 
@@ -146,8 +168,9 @@ void append_gauge(std::string& out, std::string_view name, std::string_view help
   out += '\n';
 }
 
+template <class Map>
 void append_pairs(std::string& out, std::string_view name, std::string_view help, std::string_view l1,
-                  std::string_view l2, const std::map<std::pair<std::string, std::string>, std::uint64_t>& values) {
+                  std::string_view l2, const Map& values) {
   append_header(out, name, help, "counter");
   for (const auto& [key, n] : values) {
     out.append(name).append("{").append(l1).append("=\"");

@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace gw {
@@ -45,12 +46,12 @@ class metrics {
   void count_upstream_retry(const std::string& provider, const std::string& outcome);
   // gateway_request_errors_total{endpoint, code}: requests that failed, by OpenAI error code,
   // including streams that ended with an error event after their 200
-  void count_request_error(const std::string& endpoint, const std::string& code) { ++request_errors_[{endpoint, code}]; }
+  void count_request_error(const std::string& endpoint, const std::string& code);
   // gateway_rate_limited_total{key, limit="requests"|"tokens"}
-  void count_rate_limited(const std::string& key, const std::string& limit) { ++rate_limited_[{key, limit}]; }
+  void count_rate_limited(const std::string& key, const std::string& limit);
   // gateway_refused_total{reason}: connections and streams the gateway gave up on
   // (max_connections, slow_reader, unauthenticated)
-  void count_refused(const std::string& reason) { ++refused_[{reason, ""}]; }
+  void count_refused(const std::string& reason);
   void count_refused_connection() { count_refused("max_connections"); }
   // gateway_cost_usd_total{provider}: remote spend from usage and the provider's prices
   void add_cost(const std::string& provider, double usd);
@@ -76,13 +77,27 @@ class metrics {
   static std::vector<double> batch_bounds();
 
  private:
-  std::map<std::pair<std::string, unsigned>, std::uint64_t> requests_;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> routes_;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> upstream_errors_;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> upstream_retries_;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> request_errors_;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> rate_limited_;
-  std::map<std::pair<std::string, std::string>, std::uint64_t> refused_;
+  // Counters by two labels, found by views of them: building a key of two strings for every
+  // count took allocations on every request.
+  struct label_less {
+    using is_transparent = void;
+    template <class A1, class B1, class A2, class B2>
+    bool operator()(const std::pair<A1, B1>& x, const std::pair<A2, B2>& y) const {
+      const std::string_view xa = x.first, ya = y.first;
+      if (xa != ya) return xa < ya;
+      return x.second < y.second;
+    }
+  };
+  template <class B>
+  using label_counts = std::map<std::pair<std::string, B>, std::uint64_t, label_less>;
+
+  label_counts<unsigned> requests_;
+  label_counts<std::string> routes_;
+  label_counts<std::string> upstream_errors_;
+  label_counts<std::string> upstream_retries_;
+  label_counts<std::string> request_errors_;
+  label_counts<std::string> rate_limited_;
+  label_counts<std::string> refused_;
   std::map<std::string, double> cost_;
   std::uint64_t prompt_tokens_ = 0;
   std::uint64_t completion_tokens_ = 0;

@@ -94,7 +94,8 @@ std::string usage_chunk(const response_meta& m, usage_counts u) {
 
 std::string completion_body(const response_meta& m, std::string_view text, finish_reason r, usage_counts u) {
   std::string o;
-  o.reserve(256 + text.size() + m.id.size() + m.model.size());
+  // The fixed text and the usage object take about 380 bytes; escapes may lengthen the text.
+  o.reserve(448 + text.size() + text.size() / 8 + m.id.size() + m.model.size());
   o += "{\"id\":";
   json::append_string(o, m.id);
   if (m.kind == api_kind::chat) {

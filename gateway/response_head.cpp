@@ -14,8 +14,10 @@ void response_head::set(std::string_view name, std::string_view value) {
 }
 
 std::string response_head::render(body_framing framing, bool keep_alive, std::size_t content_length) const {
+  std::size_t size = 96;  // the status line, framing fields and Connection
+  for (const auto& [k, v] : fields_) size += k.size() + v.size() + 4;
   std::string out;
-  out.reserve(192);
+  out.reserve(size);
   out += version_ == 10 ? "HTTP/1.0 " : "HTTP/1.1 ";
   char num[24];
   auto end = std::to_chars(num, num + sizeof num, status_).ptr;
