@@ -71,7 +71,9 @@ field_error as_positive_integer(std::optional<element> e, std::string_view param
   return {};
 }
 
-field_error read_model(object obj, std::string& out) {
+field_error read_model(object obj, std::string& out) { return read_model(object_fields(obj), out); }
+
+field_error read_model(const object_fields& obj, std::string& out) {
   auto e = field(obj, "model");
   if (!e) return invalid("model", "is required");
   std::string_view s;

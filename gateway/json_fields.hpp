@@ -6,6 +6,7 @@
 
 #include <simdjson.h>
 
+#include <boost/container/small_vector.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -40,6 +41,31 @@ inline std::optional<element> field(object obj, std::string_view key) {
   return e;
 }
 
+// An object's fields, taken in one pass. The validators look up about fifteen names on a
+// request's top-level object, most of them absent, and each at_key() walked the object's
+// fields from the start: a twentieth of a proxied request's instructions.
+class object_fields {
+ public:
+  explicit object_fields(object obj) {
+    for (auto f : obj) fields_.emplace_back(f.key, f.value);
+  }
+  // The first field of that name, as at_key() finds it.
+  std::optional<element> find(std::string_view key) const {
+    for (const auto& [k, v] : fields_)
+      if (k == key) return v;
+    return std::nullopt;
+  }
+
+ private:
+  boost::container::small_vector<std::pair<std::string_view, element>, 16> fields_;
+};
+
+inline std::optional<element> field(const object_fields& obj, std::string_view key) {
+  auto e = obj.find(key);
+  if (!e || e->is_null()) return std::nullopt;
+  return e;
+}
+
 // The api_error for a body simdjson refused, in plain words (simdjson's own texts talk about
 // tapes and atoms).
 api_error parse_failure(simdjson::error_code err, std::size_t max_depth);
@@ -54,6 +80,7 @@ field_error as_positive_integer(std::optional<element> e, std::string_view param
                                 std::uint32_t limit, std::optional<std::uint32_t>& out);
 
 // `model`: required, a non-empty string.
+field_error read_model(const object_fields& obj, std::string& out);
 field_error read_model(object obj, std::string& out);
 
 }  // namespace gw::json_fields

@@ -39,7 +39,7 @@ field_error as_number(std::optional<element> e, std::string_view param, number_r
   return {};
 }
 
-field_error read_seed(object obj, std::optional<std::uint64_t>& out) {
+field_error read_seed(const object_fields& obj, std::optional<std::uint64_t>& out) {
   auto e = field(obj, "seed");
   if (!e) return {};
   std::int64_t v = 0;
@@ -49,7 +49,7 @@ field_error read_seed(object obj, std::optional<std::uint64_t>& out) {
   return {};
 }
 
-field_error read_stop(object obj, std::vector<std::string>& out) {
+field_error read_stop(const object_fields& obj, std::vector<std::string>& out) {
   auto e = field(obj, "stop");
   if (!e) return {};
   constexpr const char* expected =
@@ -75,7 +75,7 @@ field_error read_stop(object obj, std::vector<std::string>& out) {
   return {};
 }
 
-field_error read_sampling(object obj, std::uint32_t max_tokens_limit, sampling_params& out) {
+field_error read_sampling(const object_fields& obj, std::uint32_t max_tokens_limit, sampling_params& out) {
   std::optional<std::uint32_t> legacy;
   std::optional<std::uint32_t> current;
   if (auto err =
@@ -101,7 +101,7 @@ field_error read_sampling(object obj, std::uint32_t max_tokens_limit, sampling_p
 
 // Penalties are accepted and ignored (engines do not apply them), but a malformed value is still
 // the client's bug and is reported rather than dropped.
-field_error read_ignored_penalties(object obj) {
+field_error read_ignored_penalties(const object_fields& obj) {
   for (const char* key : {"frequency_penalty", "presence_penalty"}) {
     double ignored = 0;
     if (auto err = as_number(field(obj, key), key, penalty_range, ignored)) return err;
@@ -109,7 +109,7 @@ field_error read_ignored_penalties(object obj) {
   return {};
 }
 
-field_error read_n(object obj) {
+field_error read_n(const object_fields& obj) {
   auto e = field(obj, "n");
   if (!e) return {};
   if (e->type() != element_type::INT64 && e->type() != element_type::UINT64) {
@@ -123,7 +123,7 @@ field_error read_n(object obj) {
   return {};
 }
 
-field_error read_stream(object obj, bool& stream, bool& include_usage) {
+field_error read_stream(const object_fields& obj, bool& stream, bool& include_usage) {
   if (auto err = as_bool(field(obj, "stream"), "stream", stream)) return err;
   auto e = field(obj, "stream_options");
   if (!e) return {};
@@ -139,7 +139,7 @@ field_error read_stream(object obj, bool& stream, bool& include_usage) {
 // The fields chat and legacy completions share, checked in one fixed order so that a request
 // with several faults always reports the same one.
 template <class Request>
-field_error read_common(object obj, const validation_limits& limits, Request& req) {
+field_error read_common(const object_fields& obj, const validation_limits& limits, Request& req) {
   if (auto err = read_sampling(obj, limits.max_tokens_limit, req.sampling)) return err;
   if (auto err = read_ignored_penalties(obj)) return err;
   if (auto err = read_stream(obj, req.stream, req.include_usage)) return err;
@@ -231,7 +231,7 @@ field_error read_message(element item, std::size_t i, chat_message& out) {
   return {};
 }
 
-field_error read_messages(object obj, std::size_t max_messages, std::vector<chat_message>& out) {
+field_error read_messages(const object_fields& obj, std::size_t max_messages, std::vector<chat_message>& out) {
   auto e = field(obj, "messages");
   if (!e) return invalid("messages", "is required");
   array items;
@@ -253,7 +253,7 @@ field_error read_messages(object obj, std::size_t max_messages, std::vector<chat
   return {};
 }
 
-field_error read_prompt(object obj, std::string& out) {
+field_error read_prompt(const object_fields& obj, std::string& out) {
   auto e = field(obj, "prompt");
   if (!e) return invalid("prompt", "is required");
   std::string_view s;
@@ -285,9 +285,11 @@ validated<chat_request> request_validator::chat(std::string_view body) {
   object root;
   chat_request req;
   field_error err = impl_->parse(body, root);
-  if (!err) err = read_model(root, req.model);
-  if (!err) err = read_messages(root, impl_->limits.max_messages, req.messages);
-  if (!err) err = read_common(root, impl_->limits, req);
+  if (err) return std::move(*err);
+  const object_fields top(root);
+  err = read_model(top, req.model);
+  if (!err) err = read_messages(top, impl_->limits.max_messages, req.messages);
+  if (!err) err = read_common(top, impl_->limits, req);
   if (err) return std::move(*err);
   return req;
 }
@@ -296,10 +298,12 @@ validated<completion_request> request_validator::completion(std::string_view bod
   object root;
   completion_request req;
   field_error err = impl_->parse(body, root);
-  if (!err) err = read_model(root, req.model);
-  if (!err) err = read_prompt(root, req.prompt);
-  if (!err) err = read_common(root, impl_->limits, req);
-  if (!err) err = as_bool(field(root, "echo"), "echo", req.echo);
+  if (err) return std::move(*err);
+  const object_fields top(root);
+  err = read_model(top, req.model);
+  if (!err) err = read_prompt(top, req.prompt);
+  if (!err) err = read_common(top, impl_->limits, req);
+  if (!err) err = as_bool(field(top, "echo"), "echo", req.echo);
   if (err) return std::move(*err);
   return req;
 }
