@@ -39,7 +39,7 @@ struct provider_state {
 };
 
 struct remote_call_options {
-  std::string url_path;  // "/chat/completions" or "/completions"
+  std::string_view url_path;  // "/chat/completions" or "/completions": static
   std::string body;      // from upstream_body()
   std::uint32_t prompt_tokens_estimate = 0;
   std::string request_id;  // sent as X-Request-Id

@@ -31,7 +31,7 @@ struct local_request {
   generation_params params;  // what an in-process engine runs
   // What a local inference server is sent: the path under its base URL ("/chat/completions" or
   // "/completions") and the body, built for the model name the server knows.
-  std::string upstream_path;
+  std::string_view upstream_path;  // a static path
   std::function<std::string(std::string_view server_model)> upstream_body;
   bool stream = true;  // that body asks for a stream (else one JSON answer)
   std::string affinity_key;  // the prompt's leading text, for prefix affinity among servers

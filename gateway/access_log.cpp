@@ -10,8 +10,9 @@ void log_exchange(gateway& g, const incoming_request& req, const exchange_record
   const double duration =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received_at).count();
   auto& m = g.stats();
-  m.count_request(rec.endpoint.empty() ? "other" : rec.endpoint, rec.status);
-  if (!rec.error.empty()) m.count_request_error(rec.endpoint.empty() ? "other" : rec.endpoint, rec.error);
+  const std::string_view endpoint = rec.endpoint.empty() ? "other" : rec.endpoint;
+  m.count_request(endpoint, rec.status);
+  if (!rec.error.empty()) m.count_request_error(endpoint, rec.error);
   m.request_duration.observe(duration);
   if (rec.ttft_s >= 0) m.time_to_first_token.observe(rec.ttft_s);
   if (rec.prompt_tokens || rec.completion_tokens) m.count_tokens(rec.prompt_tokens, rec.completion_tokens);

@@ -24,12 +24,13 @@ struct dispatch_request {
   // The local generation, or the 400 explaining why the local pool cannot run it (too long).
   std::variant<local_request, api_error> local;
   int priority = 0;
-  std::string upstream_path;  // "/chat/completions" or "/completions"
+  std::string_view upstream_path;  // "/chat/completions" or "/completions": static
   bool stream = true;         // the upstream body asks for a stream (else one JSON answer)
   std::function<std::string(const remote_target&)> upstream_body;
   std::uint32_t prompt_tokens_estimate = 0;
-  std::string request_id;
-  std::string traceparent;
+  // Views of the request's, which outlives its dispatch.
+  std::string_view request_id;
+  std::string_view traceparent;
   // While the request waits for its first event (a queue slot, a provider's first byte), on_idle
   // runs each time idle_every passes (0: never); false means the client is gone, which ends the
   // wait as cancelled. Streams send SSE keep-alive comments with it.

@@ -54,7 +54,7 @@ class response_sink {
 
 // Filled by the handler, read by the session for the access log and metrics.
 struct exchange_record {
-  std::string endpoint;  // route label for metrics ("/v1/chat/completions", "other")
+  std::string_view endpoint;  // route label for metrics ("/v1/chat/completions", "other"): static
   unsigned status = 0;   // 499 when the client went away first
   std::string model;
   std::string route;     // "local:<model>" when an engine served it

@@ -37,7 +37,7 @@ void bump(Map& m, std::string_view a, const B& b) {
 
 }  // namespace
 
-void metrics::count_request(const std::string& endpoint, unsigned status) { bump(requests_, endpoint, status); }
+void metrics::count_request(std::string_view endpoint, unsigned status) { bump(requests_, endpoint, status); }
 
 void metrics::count_route(const std::string& target, const std::string& reason) {
   bump(routes_, target, std::string_view(reason));
@@ -51,8 +51,8 @@ void metrics::count_upstream_retry(const std::string& provider, const std::strin
   bump(upstream_retries_, provider, std::string_view(outcome));
 }
 
-void metrics::count_request_error(const std::string& endpoint, const std::string& code) {
-  bump(request_errors_, endpoint, std::string_view(code));
+void metrics::count_request_error(std::string_view endpoint, std::string_view code) {
+  bump(request_errors_, endpoint, code);
 }
 
 void metrics::count_rate_limited(const std::string& key, const std::string& limit) {

@@ -34,7 +34,7 @@ class metrics {
   metrics();
 
   // gateway_requests_total{endpoint, status}
-  void count_request(const std::string& endpoint, unsigned status);
+  void count_request(std::string_view endpoint, unsigned status);
   // gateway_tokens_total{kind="prompt"|"completion"}
   void count_tokens(std::uint64_t prompt, std::uint64_t completion);
   // gateway_route_decisions_total{target, reason}
@@ -46,7 +46,7 @@ class metrics {
   void count_upstream_retry(const std::string& provider, const std::string& outcome);
   // gateway_request_errors_total{endpoint, code}: requests that failed, by OpenAI error code,
   // including streams that ended with an error event after their 200
-  void count_request_error(const std::string& endpoint, const std::string& code);
+  void count_request_error(std::string_view endpoint, std::string_view code);
   // gateway_rate_limited_total{key, limit="requests"|"tokens"}
   void count_rate_limited(const std::string& key, const std::string& limit);
   // gateway_refused_total{reason}: connections and streams the gateway gave up on

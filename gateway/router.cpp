@@ -42,10 +42,10 @@ bool is_generation_route(const incoming_request& req) {
          (req.path == "/v1/chat/completions" || req.path == "/v1/completions" || req.path == "/v1/embeddings");
 }
 
-std::string endpoint_label(const std::string& path) {
+std::string_view endpoint_label(const std::string& path) {
   const route_entry* r = find_route(path);
   if (!r) return "other";
-  return r->path == "/v1/models/" ? "/v1/models/{id}" : std::string(r->path);
+  return r->path == "/v1/models/" ? "/v1/models/{id}" : r->path;
 }
 
 namespace {

@@ -12,7 +12,7 @@ namespace gw {
 bool is_generation_route(const incoming_request& req);
 
 // The metrics label for a path: known routes by name, anything else "other" (bounded labels).
-std::string endpoint_label(const std::string& path);
+std::string_view endpoint_label(const std::string& path);  // a static label
 
 boost::asio::awaitable<void> route_request(gateway& g, incoming_request& req, response_sink& sink,
                                            exchange_record& rec);
