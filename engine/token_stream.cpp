@@ -61,6 +61,16 @@ boost::asio::awaitable<void> token_stream::wait(clock::time_point deadline) {
 
 stream_delta token_stream::take() { return std::exchange(pending_, {}); }
 
+void token_stream::take_into(stream_delta& d) {
+  d.text.clear();
+  std::swap(d.text, pending_.text);
+  d.tokens = std::exchange(pending_.tokens, 0);
+  d.finish = std::exchange(pending_.finish, std::nullopt);
+  d.error = std::exchange(pending_.error, std::nullopt);
+  d.retry_after_s = std::exchange(pending_.retry_after_s, 0);
+  d.error_message = std::exchange(pending_.error_message, {});
+}
+
 void token_stream::cancel() {
   if (cancelled_) return;
   cancelled_ = true;

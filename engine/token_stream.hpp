@@ -54,6 +54,9 @@ class token_stream {
   boost::asio::awaitable<void> wait(clock::time_point deadline = clock::time_point::max());
   bool has_pending() const;
   stream_delta take();
+  // The same into `d`, which hands its text buffer (cleared) to the stream for the next events:
+  // a stream's consumer then allocates no new buffer per event.
+  void take_into(stream_delta& d);
   bool ended() const { return ended_; }  // finished or failed (pending events may remain)
   // Bounds the text held for a consumer still busy writing the previous events. Past it the
   // stream overflows: further events are discarded and the producer sees cancelled(), so a

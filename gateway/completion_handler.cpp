@@ -46,19 +46,19 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
   s->limit_pending(g.config().server.max_stream_buffer_bytes);
 
   std::string frames;
-  if (meta.kind == api_kind::chat) append_sse_event(frames, role_chunk(meta));  // legacy has no role
+  if (meta.kind == api_kind::chat) append_role_event(frames, meta);  // legacy has no role
   std::optional<clock::time_point> last_write;
   bool first_content = true;
   for (;;) {
     if (!d.text.empty() || (first_content && !p.echo_prompt.empty())) {
-      std::string text = first_content ? p.echo_prompt + d.text : d.text;
-      append_sse_event(frames, content_chunk(meta, text));
+      if (first_content && !p.echo_prompt.empty()) append_content_event(frames, meta, p.echo_prompt + d.text);
+      else append_content_event(frames, meta, d.text);
       first_content = false;
     }
     bool done = false;
     if (d.finish) {
-      append_sse_event(frames, finish_chunk(meta, *d.finish));
-      if (meta.include_usage) append_sse_event(frames, usage_chunk(meta, {s->prompt_tokens(), s->completion_tokens()}));
+      append_finish_event(frames, meta, *d.finish);
+      if (meta.include_usage) append_usage_event(frames, meta, {s->prompt_tokens(), s->completion_tokens()});
       frames += sse_done;
       done = true;
     } else if (d.error) {
@@ -105,7 +105,7 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
       co_return;
     }
     if (!s->has_pending()) co_return;  // cancelled: the client is gone
-    d = s->take();
+    s->take_into(d);
   }
   co_await sink.end_events();
 }
@@ -119,9 +119,10 @@ boost::asio::awaitable<void> collect(gateway&, stream_lease& s, stream_delta d, 
     if (!first) {
       co_await s->wait();
       if (!s->has_pending()) co_return;  // cancelled: the client is gone
-      d = s->take();
+      s->take_into(d);
     }
-    text += d.text;
+    if (text.empty()) text.swap(d.text);  // the usual whole answer: taken, not copied
+    else text += d.text;
     if (d.error) {
       const api_error e = to_api_error(*d.error, d.retry_after_s, d.error_message);
       co_await send_error(sink, rec, e, headers);

@@ -32,15 +32,25 @@ void append_usage(std::string& o, usage_counts u) {
   o += '}';
 }
 
-// One streamed choice; `delta_json` is the chat delta object, `text` the legacy text.
-std::string choice_chunk(const response_meta& m, std::string_view delta_json, std::string_view text,
-                         const char* finish) {
-  std::string o;
-  o.reserve(192 + m.id.size() + m.model.size() + delta_json.size() + text.size());
+// What a streamed chat choice's delta holds.
+enum class delta_part { role, content, none };
+
+// One streamed choice, written into `o`: for chat the delta (`part`, with `text` as its
+// content), for legacy completions `text`.
+void append_choice(std::string& o, const response_meta& m, delta_part part, std::string_view text, const char* finish) {
+  o.reserve(o.size() + 224 + m.id.size() + m.model.size() + text.size() + text.size() / 8);
   open_chunk(o, m);
   if (m.kind == api_kind::chat) {
     o += "{\"index\":0,\"delta\":";
-    o += delta_json;
+    switch (part) {
+      case delta_part::role: o += "{\"role\":\"assistant\",\"content\":\"\"}"; break;
+      case delta_part::content:
+        o += "{\"content\":";
+        json::append_string(o, text);
+        o += '}';
+        break;
+      case delta_part::none: o += "{}"; break;
+    }
     o += ",\"logprobs\":null,\"finish_reason\":";
   } else {
     o += "{\"index\":0,\"text\":";
@@ -56,40 +66,72 @@ std::string choice_chunk(const response_meta& m, std::string_view delta_json, st
   }
   o += '}';
   close_chunk(o, m);
-  return o;
 }
 
-}  // namespace
-
-void append_sse_event(std::string& out, std::string_view json) {
-  out += "data: ";
-  out += json;
-  out += "\n\n";
-}
-
-std::string role_chunk(const response_meta& m) {
-  return choice_chunk(m, "{\"role\":\"assistant\",\"content\":\"\"}", "", nullptr);
-}
-
-std::string content_chunk(const response_meta& m, std::string_view text) {
-  if (m.kind != api_kind::chat) return choice_chunk(m, {}, text, nullptr);
-  std::string delta = "{\"content\":";
-  json::append_string(delta, text);
-  delta += '}';
-  return choice_chunk(m, delta, {}, nullptr);
-}
-
-std::string finish_chunk(const response_meta& m, finish_reason r) {
-  return choice_chunk(m, "{}", "", to_string(r));
-}
-
-std::string usage_chunk(const response_meta& m, usage_counts u) {
-  std::string o;
+void append_usage_only(std::string& o, const response_meta& m, usage_counts u) {
   open_chunk(o, m);
   o += "],";
   append_usage(o, u);
   o += '}';
+}
+
+constexpr std::string_view event_start = "data: ";
+constexpr std::string_view event_end = "\n\n";
+
+}  // namespace
+
+void append_sse_event(std::string& out, std::string_view json) {
+  out += event_start;
+  out += json;
+  out += event_end;
+}
+
+std::string role_chunk(const response_meta& m) {
+  std::string o;
+  append_choice(o, m, delta_part::role, "", nullptr);
   return o;
+}
+
+std::string content_chunk(const response_meta& m, std::string_view text) {
+  std::string o;
+  append_choice(o, m, delta_part::content, text, nullptr);
+  return o;
+}
+
+std::string finish_chunk(const response_meta& m, finish_reason r) {
+  std::string o;
+  append_choice(o, m, delta_part::none, "", to_string(r));
+  return o;
+}
+
+std::string usage_chunk(const response_meta& m, usage_counts u) {
+  std::string o;
+  append_usage_only(o, m, u);
+  return o;
+}
+
+void append_role_event(std::string& out, const response_meta& m) {
+  out += event_start;
+  append_choice(out, m, delta_part::role, "", nullptr);
+  out += event_end;
+}
+
+void append_content_event(std::string& out, const response_meta& m, std::string_view text) {
+  out += event_start;
+  append_choice(out, m, delta_part::content, text, nullptr);
+  out += event_end;
+}
+
+void append_finish_event(std::string& out, const response_meta& m, finish_reason r) {
+  out += event_start;
+  append_choice(out, m, delta_part::none, "", to_string(r));
+  out += event_end;
+}
+
+void append_usage_event(std::string& out, const response_meta& m, usage_counts u) {
+  out += event_start;
+  append_usage_only(out, m, u);
+  out += event_end;
 }
 
 std::string completion_body(const response_meta& m, std::string_view text, finish_reason r, usage_counts u) {

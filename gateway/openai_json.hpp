@@ -40,6 +40,14 @@ std::string content_chunk(const response_meta& m, std::string_view text);
 std::string finish_chunk(const response_meta& m, finish_reason r);
 std::string usage_chunk(const response_meta& m, usage_counts u);
 
+// The same chunks as whole SSE events, appended to `out` with no string of their own: a streamed
+// request writes one per token, and building each chunk (and a chat delta) apart, then copying it
+// into the frames, took three allocations per event.
+void append_role_event(std::string& out, const response_meta& m);
+void append_content_event(std::string& out, const response_meta& m, std::string_view text);
+void append_finish_event(std::string& out, const response_meta& m, finish_reason r);
+void append_usage_event(std::string& out, const response_meta& m, usage_counts u);
+
 // Whole (non-streamed) responses.
 std::string completion_body(const response_meta& m, std::string_view text, finish_reason r, usage_counts u);
 
