@@ -17,7 +17,7 @@ constexpr std::size_t max_answer = 64u << 20;  // a non-streamed answer
 struct call_state : std::enable_shared_from_this<call_state> {
   call_state(boost::asio::any_io_executor ex, upstream_client& c, provider_state& p, remote_call_options o,
              std::mt19937_64& r)
-      : client(c), provider(p), opts(std::move(o)), rng(r), retry_timer(ex),
+      : client(c), provider(p), opts(std::move(o)), rng(r), ex(ex),
         out(opts.out ? opts.out : std::make_shared<token_stream>(ex, opts.prompt_tokens_estimate)) {
     opts.out.reset();  // `out` holds it; a copy here would keep the stream alive in a cycle
   }
@@ -26,7 +26,10 @@ struct call_state : std::enable_shared_from_this<call_state> {
   provider_state& provider;
   remote_call_options opts;
   std::mt19937_64& rng;
-  boost::asio::steady_timer retry_timer;
+  boost::asio::any_io_executor ex;
+  // Made for the first retry only: a timer's construction looks its service up by type name,
+  // which cost every call about 500 instructions for a retry it rarely makes.
+  std::optional<boost::asio::steady_timer> retry_timer;
   std::shared_ptr<token_stream> out;
   std::shared_ptr<upstream_transfer> transfer;
   unsigned retries = 0;
@@ -115,8 +118,9 @@ void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) 
     const bool within_budget = delay && p.budget.try_retry(clock::now());
     if (delay && s->opts.on_retry) s->opts.on_retry(within_budget);
     if (within_budget) {
-      s->retry_timer.expires_after(*delay);
-      s->retry_timer.async_wait([s](boost::system::error_code ec) {
+      if (!s->retry_timer) s->retry_timer.emplace(s->ex);
+      s->retry_timer->expires_after(*delay);
+      s->retry_timer->async_wait([s](boost::system::error_code ec) {
         if (!ec && !s->out->cancelled()) attempt(s);
       });
       return;
@@ -218,7 +222,7 @@ std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex,
   s->out->on_cancel([w = std::weak_ptr(s)] {
     auto s = w.lock();
     if (!s) return;
-    s->retry_timer.cancel();
+    if (s->retry_timer) s->retry_timer->cancel();
     // After [DONE] the transfer only has the response's end left to read: letting it finish
     // keeps the connection for reuse (and the upstream does not log a client that went away).
     if (s->transfer && !s->completed) s->transfer->abort();
