@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -144,6 +145,10 @@ asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer
     const auto ec = co_await watch.wait_for_request(first_request);
     deadline.disarm();
     if (ec) co_return;
+  } else {
+    // A pipelined request is parsed from the buffer with nothing to wait for: yield first, so
+    // that a client pipelining without pause cannot keep the reactor from other connections.
+    co_await asio::post(stream.get_executor(), asio::use_awaitable);
   }
   parser.reset({static_cast<std::uint32_t>(cfg.max_header_bytes), cfg.max_body_bytes, &g.config().restricted.header});
 
