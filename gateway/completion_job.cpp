@@ -85,7 +85,7 @@ api_error no_target_error(const route_plan& plan, const std::string& model) {
 
 // The local generation for the pool, or the 400 that says why the pool cannot run it.
 void add_local_request(gateway& g, completion_job& job, const incoming_request& req) {
-  const model_config& model = *job.target.config;
+  const model_config& model = *job.target->config;
   const parsed& p = job.p;
   auto gen = std::visit([&](const auto& r) { return make_generation(r, model, g.entropy()); }, p.request);
   if (auto* e = std::get_if<api_error>(&gen)) {
@@ -128,7 +128,7 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
   const auto prio = parse_priority(req.priority);
   if (auto* e = std::get_if<api_error>(&prio)) return refuse(*e);
 
-  job->target = g.find_model(p.model);
+  job->target = &g.find_model(p.model);
   const std::uint32_t prompt_tokens = prompt_tokens_of(p);
   if (req.key) {
     const rate_status rs = g.admit(*req.key, prompt_tokens);
@@ -140,19 +140,19 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
     job->settlement.key = req.key;
     job->settlement.estimate = prompt_tokens;
   }
-  job->plan = plan_for(g, job->target, req, prompt_tokens);
+  job->plan = plan_for(g, *job->target, req, prompt_tokens);
   if (job->plan.targets.empty()) {
     g.stats().count_route("none", to_string(job->plan.reason));
     return refuse(no_target_error(job->plan, p.model));
   }
 
   dispatch_request& dr = job->dr;
-  dr.target = &job->target;
+  dr.target = job->target;
   dr.plan = &job->plan;
   dr.local = api_error{api_errc::no_route, "No local engine serves this model."};
   dr.upstream_path = kind == api_kind::chat ? "/chat/completions" : "/completions";
   dr.stream = p.stream;
-  if (job->target.pool) add_local_request(g, *job, req);
+  if (job->target->pool) add_local_request(g, *job, req);
   dr.priority = effective_priority(req, std::get<int>(prio), !req.priority.empty());
   dr.upstream_body = [&p](const remote_target& t) {
     return std::visit([&](const auto& r) { return upstream_body(r, t.model); }, p.request);

@@ -36,7 +36,7 @@ struct completion_job {
 
   api_kind kind = api_kind::chat;
   parsed p;
-  model_target target;
+  const model_target* target = nullptr;  // the gateway's entry for the model
   route_plan plan;
   dispatch_request dr;
   header_list headers;  // x-request-id and the rate-limit headers, then the route headers

@@ -90,7 +90,7 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
     co_await send_error(sink, rec, *e, headers);
     co_return;
   }
-  const model_target target = g.find_model(r.model);
+  const model_target& target = g.find_model(r.model);
   std::uint32_t tokens = 0;
   for (const auto& in : r.inputs) tokens += std::max<std::uint32_t>(1, count_tokens(in));
   // Input tokens are known up front: charged now, refunded if no target serves the request.

@@ -39,6 +39,14 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
   }
   for (const auto& m : cfg_.models)
     if (m.local) pools_.emplace(m.id, make_local_pool(reactor, m.id, m.pool, upstreams_, obs));
+  for (const auto& m : cfg_.models) {
+    model_target t{&m, nullptr, {}};
+    if (auto it = pools_.find(m.id); it != pools_.end()) t.pool = it->second.get();
+    for (const auto& r : m.remote)
+      for (const auto& p : providers_)
+        if (p->config.name == r.provider) t.remotes.push_back(p.get());
+    targets_.push_back(std::move(t));
+  }
   metrics_.queue_depth = [this] {
     double n = 0;
     for (const auto& [id, p] : pools_) n += static_cast<double>(p->load().queued);
@@ -68,17 +76,11 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
 
 gateway::~gateway() = default;
 
-model_target gateway::find_model(std::string_view id) {
-  for (const auto& m : cfg_.models) {
-    if (m.id != id) continue;
-    model_target t{&m, nullptr, {}};
-    if (auto it = pools_.find(id); it != pools_.end()) t.pool = it->second.get();
-    for (const auto& r : m.remote)
-      for (const auto& p : providers_)
-        if (p->config.name == r.provider) t.remotes.push_back(p.get());
-    return t;
-  }
-  return {nullptr, nullptr, {}};
+const model_target& gateway::find_model(std::string_view id) const {
+  static const model_target none{nullptr, nullptr, {}};
+  for (const auto& t : targets_)
+    if (t.config->id == id) return t;
+  return none;
 }
 
 std::vector<model_entry> gateway::model_list() const {

@@ -54,7 +54,9 @@ class gateway {
   request_validator& validator() { return validator_; }
 
   // nullptr members if no model has this id.
-  model_target find_model(std::string_view id);
+  // The model's entry; config null when there is no such model. Built once: models, pools and
+  // providers do not change while the gateway runs (a reload keeps them).
+  const model_target& find_model(std::string_view id) const;
   std::vector<model_entry> model_list() const;
 
   bool ready() const { return !draining_; }
@@ -98,6 +100,7 @@ class gateway {
   gateway_config cfg_;
   metrics metrics_;
   upstream_client upstreams_;
+  std::vector<model_target> targets_;  // one per configured model, in order
   std::vector<std::unique_ptr<provider_state>> providers_;
   request_validator validator_;
   std::map<std::string, std::unique_ptr<local_pool>, std::less<>> pools_;
