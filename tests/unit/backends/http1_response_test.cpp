@@ -60,6 +60,23 @@ TEST(http1_response, chunked_body_split_at_every_size) {
   }
 }
 
+// A body whose first chunk is the last one, with a trailer: cut so that "0\r\n" arrives alone
+// and then one byte more, Beast 1.81's parser hit an assertion that Beast has since corrected
+// (gateway/boost_assert.cpp); checked builds run this.
+TEST(http1_response, empty_chunked_body_with_a_trailer_split_at_every_size) {
+  const std::string wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: 1\r\n\r\n";
+  for (std::size_t piece = 1; piece <= wire.size(); ++piece) {
+    http1_response p;
+    recorder r;
+    std::size_t left = 0;
+    ASSERT_EQ(feed_in_pieces(p, r, wire, piece, &left), http1_response::state::done) << piece;
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "");
+    EXPECT_EQ(left, 0u);
+    EXPECT_TRUE(p.keep_alive());
+  }
+}
+
 TEST(http1_response, content_length_and_the_next_response_on_the_connection) {
   const std::string two = "HTTP/1.1 429 Too Many Requests\r\nRetry-After: 7\r\nContent-Length: 2\r\n\r\n{}"
                           "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nabc";
