@@ -3,8 +3,7 @@
 #include <sys/socket.h>
 
 #include <array>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <cstring>
@@ -13,14 +12,9 @@
 #include <vector>
 
 #include "backends/curl_outcome.hpp"  // parse_retry_after
-#include "backends/http1_response.hpp"
+#include "backends/http1_connection.hpp"
 
 namespace gw {
-namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
-using error_code = boost::system::error_code;
-using clock_type = std::chrono::steady_clock;
-
 namespace {
 // Idle connections kept per upstream address; a burst above it closes the surplus as it ends.
 constexpr std::size_t max_idle_per_origin = 1024;
@@ -28,52 +22,6 @@ constexpr std::size_t max_idle_per_origin = 1024;
 // or streaming connection holds no buffer of its own.
 constexpr std::size_t read_size = 64 * 1024;
 }  // namespace
-
-struct h1_transfer;
-
-// One TCP connection. While pooled, and while a transfer uses it, one wait for readability is
-// pending: pooled, it notices the server closing; in use, it reads the response.
-struct h1_connection {
-  h1_connection(asio::any_io_executor ex, std::string origin) : sock(ex), origin(std::move(origin)) {}
-  tcp::socket sock;
-  std::string origin;   // "host:port": its pool
-  std::string pending;  // received, not yet parsed: a partial head or chunk-size line
-  http1_response response;
-  std::shared_ptr<h1_transfer> transfer;  // null while pooled
-  bool waiting = false;
-  bool writing = false;  // a request is still going out: not reusable before it is sent
-  bool reused = false;   // carried a response before the current one
-  bool closed = false;
-
-  void close() {
-    closed = true;
-    error_code ec;
-    sock.close(ec);  // cancels the pending wait and write
-  }
-};
-
-struct h1_transfer final : upstream_transfer, http1_response::events {
-  h1_transfer(http1_client_impl* o, asio::any_io_executor ex) : owner(o), timer(ex) {}
-  void abort() override;
-  void on_head(int status, std::string_view retry_after) override;
-  bool on_body(std::string_view bytes) override;
-
-  http1_client_impl* owner;  // null once the transfer ended or the client is gone
-  std::shared_ptr<const plain_http_url> where;  // shared with the client's cache of parsed URLs
-  upstream_request req;
-  upstream_handlers handlers;
-  std::string head;  // the request line and header block
-  std::shared_ptr<h1_connection> conn;
-  asio::steady_timer timer;
-  clock_type::time_point connect_due, first_byte_due, total_due, last_body;
-  upstream_result result;
-  bool connecting = false;
-  bool got_body = false;
-  bool got_bytes = false;  // any response byte on the current connection
-  bool resent = false;
-  bool aborted = false;
-  int in_parser = 0;  // handlers are running inside the response parser
-};
 
 class http1_client_impl {
  public:
@@ -197,13 +145,31 @@ class http1_client_impl {
   }
 
   // Head and body go out in one gathered write; the response is read by the connection's wait.
+  // The write is tried at once (the socket is non-blocking): a request nearly always fits the
+  // send buffer, and a write operation that completes at once still posts its completion, a
+  // round of the scheduler per request. Only what does not fit goes through the reactor.
   void send(const std::shared_ptr<h1_transfer>& t, std::shared_ptr<h1_connection> c) {
     c->transfer = t;
     c->response.reset();
     c->pending.clear();
     t->conn = c;
     t->got_bytes = false;
-    const std::array<asio::const_buffer, 2> bufs{asio::buffer(t->head), asio::buffer(t->req.body)};
+    std::array<asio::const_buffer, 2> bufs{asio::buffer(t->head), asio::buffer(t->req.body)};
+    error_code wec;
+    std::size_t sent = c->sock.write_some(bufs, wec);
+    if (wec == asio::error::would_block || wec == asio::error::try_again) wec = {}, sent = 0;
+    if (wec) {  // reported as the write operation did, from the reactor, not inside start()
+      asio::post(ex, [this, t, c, why = "sending the request: " + wec.message(), alive = alive]() mutable {
+        if (*alive) broken(t, c, std::move(why));
+      });
+      return;
+    }
+    if (sent == t->head.size() + t->req.body.size()) return wait(c);
+    for (auto& b : bufs) {
+      const std::size_t k = std::min(sent, b.size());
+      b += k;
+      sent -= k;
+    }
     c->writing = true;
     asio::async_write(c->sock, bufs, [this, t, c, alive = alive](error_code ec, std::size_t) {
       c->writing = false;
