@@ -8,8 +8,9 @@
 // chunk; a body whose first chunk is the last one ("0\r\n", then one more byte) presents four,
 // and the code after the assertion handles that correctly (it asks for more). Beast corrected the
 // assertion in May 2024 (boostorg/beast pull request 2861), after Boost 1.85; Debian 12 has
-// 1.81. Our fuzzers found it on both parsers' paths: the upstream response (backends/
-// http1_response.cpp) and the client's request (gateway/request_parser.cpp).
+// 1.81. http1_response_fuzz found it on the upstream response's path (backends/
+// http1_response.cpp); the client's request (gateway/request_parser.cpp) shares it, and a unit
+// test of each reaches it.
 #include <boost/assert.hpp>
 #include <boost/version.hpp>
 #include <cstdio>
