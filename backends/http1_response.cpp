@@ -1,115 +1,193 @@
 #include "backends/http1_response.hpp"
 
-#include <boost/asio/error.hpp>
-#include <boost/beast/http/basic_parser.hpp>
-#include <boost/beast/http/error.hpp>
-#include <optional>
+#include <algorithm>
+
+#include "gateway/http1_chunked.hpp"
+#include "gateway/http1_syntax.hpp"
 
 namespace gw {
-namespace http = boost::beast::http;
-using boost::beast::string_view;
-using error_code = boost::system::error_code;
-
 namespace {
 
 // A head this size is far past any real upstream's; the limit only stops a broken one.
-constexpr std::uint32_t max_head_bytes = 64 * 1024;
-
-class parser final : public http::basic_parser<false> {
- public:
-  parser() {
-    eager(true);  // one put() goes on from the head into the body
-    header_limit(max_head_bytes);
-    // A long stream is bounded by the transfer's deadlines, not by its size.
-    body_limit(boost::none);
-  }
-
-  http1_response::events* ev = nullptr;
-  int status = 0;
-  std::string retry_after;
-  bool stopped = false;
-
- private:
-  void on_request_impl(http::verb, string_view, string_view, int, error_code&) override {}
-  void on_response_impl(int code, string_view, int, error_code&) override { status = code; }
-  void on_field_impl(http::field name, string_view, string_view value, error_code&) override {
-    if (name == http::field::retry_after) retry_after.assign(value.data(), value.size());
-  }
-  void on_header_impl(error_code&) override {
-    if (status >= 200) ev->on_head(status, retry_after);
-  }
-  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
-  std::size_t on_body_impl(string_view body, error_code& ec) override { return deliver(body, ec); }
-  void on_chunk_header_impl(std::uint64_t, string_view, error_code&) override {}
-  std::size_t on_chunk_body_impl(std::uint64_t, string_view body, error_code& ec) override {
-    return deliver(body, ec);
-  }
-  void on_finish_impl(error_code&) override {}
-
-  std::size_t deliver(string_view body, error_code& ec) {
-    if (ev->on_body(std::string_view(body.data(), body.size()))) return body.size();
-    stopped = true;
-    ec = boost::asio::error::operation_aborted;
-    return 0;
-  }
-};
+constexpr std::size_t max_head_bytes = 64 * 1024;
 
 }  // namespace
 
 struct http1_response::impl {
-  std::optional<parser> p;  // re-created in place for each response: basic_parser has no reset
+  enum class phase { head, length, until_close, chunked, done };
+
+  phase at = phase::head;
+  bool got_some = false;
+  std::size_t scanned = 0;  // head bytes already searched for its end
+  int status = 0;
+  bool keep_alive = false;
+  std::uint64_t left = 0;  // of a Content-Length body
+  http1::chunked_decoder chunks;
+
+  // Parses a complete head; sets the framing. false: malformed, `error` says why.
+  bool parse_head(std::string_view bytes, std::string& retry_after, std::string& error);
 };
+
+bool http1_response::impl::parse_head(std::string_view bytes, std::string& retry_after, std::string& error) {
+  std::size_t pos = 0;
+  std::string_view line;
+  bool bad = false;
+  http1::status_line start;
+  if (!http1::valid_head_bytes(bytes)) {
+    error = "control characters in the response head";
+    return false;
+  }
+  if (!http1::next_line(bytes, pos, line, bad) || !http1::parse_status_line(line, start)) {
+    error = "bad status line";
+    return false;
+  }
+  bool chunked = false, has_length = false;
+  std::uint64_t length = 0;
+  http1::connection_options connection;
+  retry_after.clear();
+  while (http1::next_line(bytes, pos, line, bad)) {
+    if (line.empty()) break;
+    std::string_view name, value;
+    if (!http1::split_field_line(line, name, value)) {
+      error = "bad header field";
+      return false;
+    }
+    using http1::iequals;
+    if (iequals(name, "content-length")) {
+      std::uint64_t n = 0;
+      if (chunked || !http1::parse_content_length(value, n) || (has_length && n != length)) {
+        error = "bad or conflicting Content-Length";
+        return false;
+      }
+      has_length = true;
+      length = n;
+    } else if (iequals(name, "transfer-encoding")) {
+      if (chunked || has_length) {
+        error = "conflicting Transfer-Encoding";
+        return false;
+      }
+      chunked = http1::ends_with_chunked(value);
+    } else if (iequals(name, "connection") || iequals(name, "proxy-connection")) {
+      if (!http1::parse_connection(value, connection)) {
+        error = "bad Connection";
+        return false;
+      }
+    } else if (iequals(name, "retry-after") && retry_after.empty()) {
+      retry_after.assign(value);
+    }
+  }
+  if (bad) {
+    error = "bad line ending in the head";
+    return false;
+  }
+  status = start.status;
+  keep_alive = start.version >= 11 ? !connection.close : connection.keep_alive;
+  if (status < 200 || status == 204 || status == 304) {
+    at = phase::done;  // no body, whatever the fields say (RFC 9112 §6.3)
+  } else if (chunked) {
+    chunks.reset({});
+    at = phase::chunked;
+  } else if (has_length) {
+    left = length;
+    at = length > 0 ? phase::length : phase::done;
+  } else {
+    at = phase::until_close;
+    keep_alive = false;
+  }
+  return true;
+}
 
 http1_response::http1_response() : impl_(std::make_unique<impl>()) { reset(); }
 http1_response::~http1_response() = default;
 
 void http1_response::reset() {
-  impl_->p.emplace();
+  *impl_ = impl{};
   error_.clear();
 }
 
 http1_response::state http1_response::feed(std::string_view bytes, events& ev, std::size_t& consumed) {
   consumed = 0;
+  impl& p = *impl_;
+  auto fail = [&](const char* why) {
+    if (error_.empty()) error_ = why;
+    return state::failed;
+  };
   for (;;) {
-    parser& p = *impl_->p;
-    p.ev = &ev;
-    error_code ec;
-    const std::size_t n = p.put(boost::asio::const_buffer(bytes.data() + consumed, bytes.size() - consumed), ec);
-    consumed += n;
-    if (p.stopped) return state::stopped;
-    if (ec == http::error::need_more) return state::more;
-    if (ec) {
-      error_ = ec.message();
+    const std::string_view rest = bytes.substr(consumed);
+    switch (p.at) {
+      case impl::phase::head: {
+        if (rest.empty()) return state::more;
+        p.got_some = true;
+        const std::size_t end = http1::find_head_end(rest, p.scanned);
+        if (end == std::string_view::npos) {
+          p.scanned = rest.size();
+          if (rest.size() >= max_head_bytes) return fail("response head over 64 KiB");
+          // Not HTTP at all fails at once, not after a head's worth of it.
+          const std::size_t k = std::min<std::size_t>(rest.size(), 5);
+          if (rest.substr(0, k) != std::string_view("HTTP/").substr(0, k)) return fail("not an HTTP/1 response");
+          return state::more;
+        }
+        if (end > max_head_bytes) return fail("response head over 64 KiB");
+        std::string retry_after;
+        if (!p.parse_head(rest.substr(0, end), retry_after, error_)) return state::failed;
+        consumed += end;
+        p.scanned = 0;
+        if (p.status < 200) {  // an interim (1xx) response: the real one follows on the connection
+          p.at = impl::phase::head;
+          continue;
+        }
+        ev.on_head(p.status, retry_after);
+        break;
+      }
+      case impl::phase::length: {
+        if (rest.empty()) return state::more;
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(p.left, rest.size()));
+        if (!ev.on_body(rest.substr(0, n))) return state::stopped;
+        consumed += n;
+        p.left -= n;
+        if (p.left == 0) p.at = impl::phase::done;
+        break;
+      }
+      case impl::phase::until_close:
+        if (rest.empty()) return state::more;
+        if (!ev.on_body(rest)) return state::stopped;
+        consumed += rest.size();
+        return state::more;
+      case impl::phase::chunked: {
+        std::size_t used = 0;
+        std::string_view piece;
+        const auto step = p.chunks.next(rest, used, piece);
+        consumed += used;
+        using s = http1::chunked_decoder::step;
+        if (step == s::data) {
+          if (!ev.on_body(piece)) return state::stopped;
+        } else if (step == s::more) {
+          return state::more;
+        } else if (step == s::done) {
+          p.at = impl::phase::done;
+        } else {
+          return fail(step == s::trailer_limit ? "trailers over 64 KiB" : "bad chunked coding");
+        }
+        break;
+      }
+      case impl::phase::done: return state::done;
+    }
+  }
+}
+
+http1_response::state http1_response::feed_eof(events&) {
+  switch (impl_->at) {
+    case impl::phase::head:
+      error_ = impl_->got_some ? "the connection closed inside the response head"
+                               : "the connection closed before a response";
       return state::failed;
-    }
-    if (p.is_done()) {
-      if (p.status >= 200) return state::done;
-      reset();  // an interim (1xx) response: the real one follows on the same connection
-      if (consumed == bytes.size()) return state::more;
-      continue;
-    }
-    if (consumed == bytes.size() || n == 0) return state::more;
+    case impl::phase::until_close: impl_->at = impl::phase::done; return state::done;
+    case impl::phase::done: return state::done;
+    default: error_ = "the connection closed inside the response body"; return state::failed;
   }
 }
 
-http1_response::state http1_response::feed_eof(events& ev) {
-  parser& p = *impl_->p;
-  p.ev = &ev;
-  if (!p.is_header_done()) {
-    error_ = p.got_some() ? "the connection closed inside the response head" : "the connection closed before a response";
-    return state::failed;
-  }
-  error_code ec;
-  p.put_eof(ec);
-  if (p.stopped) return state::stopped;
-  if (ec) {
-    error_ = "the connection closed inside the response body (" + ec.message() + ")";
-    return state::failed;
-  }
-  return p.is_done() ? state::done : state::failed;
-}
-
-bool http1_response::got_some() const { return impl_->p->got_some(); }
-bool http1_response::keep_alive() const { return impl_->p->is_done() && impl_->p->keep_alive(); }
+bool http1_response::got_some() const { return impl_->got_some; }
+bool http1_response::keep_alive() const { return impl_->at == impl::phase::done && impl_->keep_alive; }
 
 }  // namespace gw

@@ -1,151 +1,212 @@
 #include "gateway/request_parser.hpp"
 
-#include <boost/beast/core/string.hpp>
-#include <boost/beast/http/basic_parser.hpp>
-#include <boost/beast/http/error.hpp>
-#include <optional>
+#include <algorithm>
+
+#include "gateway/http1_chunked.hpp"
+#include "gateway/http1_syntax.hpp"
 
 namespace gw {
-namespace http = boost::beast::http;
-using boost::beast::string_view;
-using error_code = boost::system::error_code;
-
 namespace {
 
-// Chunk extensions are parsed and dropped by Beast; their total per request is bounded here.
-constexpr std::size_t max_extension_bytes = 4096;
-
-bool same_name(string_view a, std::string_view b) {
-  return a.size() == b.size() && boost::beast::iequals(a, string_view(b.data(), b.size()));
-}
+// Chunk extensions are validated and dropped; their total per request is bounded here.
+constexpr std::uint64_t max_extension_bytes = 4096;
 
 // Keeps the first occurrence of a field, at most `cap` bytes of it.
-void keep_first(std::string& out, bool& seen, string_view value, std::size_t cap = std::string::npos) {
+void keep_first(std::string& out, bool& seen, std::string_view value, std::size_t cap = std::string::npos) {
   if (seen) return;
   seen = true;
   out.assign(value.data(), std::min(value.size(), cap));
 }
 
-class parser final : public http::basic_parser<true> {
- public:
-  explicit parser(const request_parser::limits& l) : restricted_name(l.restricted_header) {
-    header_limit(l.header_bytes);
-    body_limit(l.body_bytes);
-  }
-
-  request_head head;
-  request_framing framing;
-  std::string body;
-  bool extensions_over = false;
-
- private:
-  const std::string* restricted_name;
-  std::size_t extension_bytes = 0;
-  // Which of the kept fields were seen: the first occurrence wins, even when empty.
-  bool seen_id = false, seen_priority = false, seen_restricted = false, seen_trace = false, seen_auth = false,
-       seen_origin = false, seen_acrm = false, seen_acrh = false, seen_expect = false, seen_te = false;
-
-  void on_request_impl(http::verb, string_view method, string_view target, int version, error_code&) override {
-    head.method.assign(method.data(), method.size());
-    head.target.assign(target.data(), target.size());
-    head.version = static_cast<unsigned>(version);
-    framing.version = static_cast<unsigned>(version);
-    framing.target_bytes = target.size();
-  }
-  void on_response_impl(int, string_view, int, error_code&) override {}
-
-  void on_field_impl(http::field f, string_view name, string_view value, error_code&) override {
-    ++framing.field_count;
-    switch (f) {
-      case http::field::transfer_encoding:
-        ++framing.transfer_encoding_count;
-        keep_first(framing.transfer_encoding, seen_te, value);
-        break;
-      case http::field::content_length: ++framing.content_length_count; break;
-      case http::field::authorization: keep_first(head.authorization, seen_auth, value); break;
-      case http::field::origin: keep_first(head.origin, seen_origin, value, 512); break;
-      case http::field::access_control_request_method: keep_first(head.cors_request_method, seen_acrm, value, 64); break;
-      case http::field::access_control_request_headers:
-        keep_first(head.cors_request_headers, seen_acrh, value, 2048);
-        break;
-      case http::field::expect:
-        if (!seen_expect) head.expect_continue = value == "100-continue";
-        seen_expect = true;
-        break;
-      default:
-        if (same_name(name, "X-Request-Id")) keep_first(head.x_request_id, seen_id, value);
-        else if (same_name(name, "X-Priority")) keep_first(head.x_priority, seen_priority, value);
-        else if (same_name(name, "traceparent")) keep_first(head.traceparent, seen_trace, value);
-        break;
-    }
-    // The restricted header is configured: it may be any name, a known field's too.
-    if (!seen_restricted && restricted_name && same_name(name, *restricted_name))
-      keep_first(head.restricted, seen_restricted, value);
-  }
-
-  void on_header_impl(error_code&) override { head.keep_alive = keep_alive(); }
-
-  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
-    // Within body_limit: Beast refuses a larger Content-Length before this is called.
-    if (length) body.reserve(static_cast<std::size_t>(*length));
-  }
-  std::size_t on_body_impl(string_view b, error_code&) override {
-    body.append(b.data(), b.size());
-    return b.size();
-  }
-  void on_chunk_header_impl(std::uint64_t, string_view ext, error_code& ec) override {
-    extension_bytes += ext.size();
-    if (extension_bytes > max_extension_bytes) {
-      extensions_over = true;
-      ec = http::error::bad_chunk_extension;
-    }
-  }
-  std::size_t on_chunk_body_impl(std::uint64_t, string_view b, error_code& ec) override { return on_body_impl(b, ec); }
-  void on_finish_impl(error_code&) override {}
-};
+// Field names compared case-insensitively, both sides in any case.
+bool same_name(std::string_view a, std::string_view b) {
+  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+}
 
 }  // namespace
 
 struct request_parser::impl {
-  std::optional<parser> p;  // re-created in place for each request: basic_parser has no reset
+  enum class phase { head, body, chunked, done };
+
+  limits lim;
+  phase at = phase::head;
+  bool got_some = false;
+  bool start_line_checked = false;
+  std::size_t scanned = 0;  // head bytes already searched for its end
+  request_head head;
+  request_framing framing;
+  std::string body;
+  std::uint64_t body_left = 0;
+  http1::chunked_decoder chunks;
+
+  // Framing, as read from the head (RFC 9112 §6).
+  bool chunked = false;
+  bool has_length = false;
+  std::uint64_t length = 0;
+  http1::connection_options connection;
+  // Which of the kept fields were seen: the first occurrence wins, even when empty.
+  bool seen_id = false, seen_priority = false, seen_restricted = false, seen_trace = false, seen_auth = false,
+       seen_origin = false, seen_acrm = false, seen_acrh = false, seen_expect = false, seen_te = false;
+
+  bool parse_head(std::string_view bytes);
+  bool on_field(std::string_view name, std::string_view value);
 };
+
+// Conflicting framing fails here, before request_limits' checks, as it did in Beast: a length
+// after chunked, chunked after a length, or anything after chunked.
+bool request_parser::impl::on_field(std::string_view name, std::string_view value) {
+  ++framing.field_count;
+  using http1::iequals;
+  if (iequals(name, "content-length")) {
+    ++framing.content_length_count;
+    std::uint64_t n = 0;
+    if (chunked || !http1::parse_content_length(value, n) || (has_length && n != length)) return false;
+    has_length = true;
+    length = n;
+  } else if (iequals(name, "transfer-encoding")) {
+    ++framing.transfer_encoding_count;
+    keep_first(framing.transfer_encoding, seen_te, value);
+    if (chunked || has_length) return false;
+    chunked = http1::ends_with_chunked(value);
+  } else if (iequals(name, "connection") || iequals(name, "proxy-connection")) {
+    if (!http1::parse_connection(value, connection)) return false;
+  } else if (iequals(name, "authorization")) {
+    keep_first(head.authorization, seen_auth, value);
+  } else if (iequals(name, "x-request-id")) {
+    keep_first(head.x_request_id, seen_id, value);
+  } else if (iequals(name, "x-priority")) {
+    keep_first(head.x_priority, seen_priority, value);
+  } else if (iequals(name, "traceparent")) {
+    keep_first(head.traceparent, seen_trace, value);
+  } else if (iequals(name, "origin")) {
+    keep_first(head.origin, seen_origin, value, 512);
+  } else if (iequals(name, "access-control-request-method")) {
+    keep_first(head.cors_request_method, seen_acrm, value, 64);
+  } else if (iequals(name, "access-control-request-headers")) {
+    keep_first(head.cors_request_headers, seen_acrh, value, 2048);
+  } else if (iequals(name, "expect")) {
+    if (!seen_expect) head.expect_continue = value == "100-continue";
+    seen_expect = true;
+  }
+  // The restricted header is configured: it may be any name, a known field's too.
+  if (!seen_restricted && lim.restricted_header && same_name(name, *lim.restricted_header))
+    keep_first(head.restricted, seen_restricted, value);
+  return true;
+}
+
+bool request_parser::impl::parse_head(std::string_view bytes) {
+  std::size_t pos = 0;
+  std::string_view line;
+  bool bad = false;
+  http1::request_line start;
+  if (!http1::valid_head_bytes(bytes) || !http1::next_line(bytes, pos, line, bad) ||
+      !http1::parse_request_line(line, start))
+    return false;
+  head.method.assign(start.method);
+  head.target.assign(start.target);
+  head.version = start.version;
+  framing.version = start.version;
+  framing.target_bytes = start.target.size();
+  while (http1::next_line(bytes, pos, line, bad)) {
+    if (line.empty()) break;
+    std::string_view name, value;
+    if (!http1::split_field_line(line, name, value) || !on_field(name, value)) return false;
+  }
+  if (bad) return false;
+  head.keep_alive = start.version >= 11 ? !connection.close : connection.keep_alive;
+  return true;
+}
 
 request_parser::request_parser() : impl_(std::make_unique<impl>()) { reset(limits{}); }
 request_parser::~request_parser() = default;
 
 void request_parser::reset(const limits& l) {
-  impl_->p.emplace(l);
+  *impl_ = impl{};
+  impl_->lim = l;
   failure_ = failure::none;
 }
 
 request_parser::state request_parser::feed(std::string_view bytes, std::size_t& consumed) {
   consumed = 0;
-  parser& p = *impl_->p;
   if (failure_ != failure::none) return state::failed;
-  const bool had_head = p.is_header_done();
-  while (!p.is_done()) {
-    error_code ec;
-    const std::size_t n = p.put(boost::asio::const_buffer(bytes.data() + consumed, bytes.size() - consumed), ec);
-    consumed += n;
-    if (ec == http::error::need_more) return state::more;
-    if (ec) {
-      if (ec == http::error::header_limit) failure_ = failure::header_limit;
-      else if (ec == http::error::body_limit) failure_ = failure::body_limit;
-      else if (p.extensions_over) failure_ = failure::chunk_extension;
-      else failure_ = failure::malformed;
-      return state::failed;
+  impl& p = *impl_;
+  auto fail = [&](failure why) {
+    failure_ = why;
+    return state::failed;
+  };
+  if (p.at == impl::phase::head) {
+    if (!bytes.empty()) p.got_some = true;
+    const std::size_t end = http1::find_head_end(bytes, p.scanned);
+    if (end == std::string_view::npos) {
+      p.scanned = bytes.size();
+      if (bytes.size() >= p.lim.header_bytes) return fail(failure::header_limit);
+      // Garbage fails at its first line, not after a head's worth of it or the read deadline.
+      if (!p.start_line_checked) {
+        const std::size_t eol = bytes.find("\r\n");
+        http1::request_line start;
+        if (eol == std::string_view::npos ? !http1::plausible_request_prefix(bytes)
+                                          : !http1::parse_request_line(bytes.substr(0, eol), start))
+          return fail(failure::malformed);
+        p.start_line_checked = eol != std::string_view::npos;
+      }
+      return state::more;
     }
-    // Beast stops once after the head (the parser is not eager): the caller checks it first.
-    if (!had_head && p.is_header_done()) return p.is_done() ? state::done : state::head_done;
-    if (n == 0 && !p.is_done()) return state::more;
+    if (end > p.lim.header_bytes) return fail(failure::header_limit);
+    if (!p.parse_head(bytes.substr(0, end))) return fail(failure::malformed);
+    consumed = end;
+    if (p.chunked) {
+      p.chunks.reset({p.lim.body_bytes, max_extension_bytes, p.lim.header_bytes});
+      p.at = impl::phase::chunked;
+    } else if (p.has_length && p.length > p.lim.body_bytes) {
+      return fail(failure::body_limit);
+    } else if (p.has_length && p.length > 0) {
+      p.body.reserve(static_cast<std::size_t>(p.length));
+      p.body_left = p.length;
+      p.at = impl::phase::body;
+    } else {
+      p.at = impl::phase::done;
+      return state::done;
+    }
+    return state::head_done;  // the caller checks the head before the body is read
+  }
+  if (p.at == impl::phase::body) {
+    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(p.body_left, bytes.size()));
+    p.body.append(bytes.data(), n);
+    consumed += n;
+    p.body_left -= n;
+    if (p.body_left > 0) return state::more;
+    p.at = impl::phase::done;
+    return state::done;
+  }
+  if (p.at == impl::phase::chunked) {
+    for (;;) {
+      std::size_t used = 0;
+      std::string_view piece;
+      const auto step = p.chunks.next(bytes.substr(consumed), used, piece);
+      consumed += used;
+      using s = http1::chunked_decoder::step;
+      switch (step) {
+        case s::data: p.body.append(piece); continue;
+        case s::more: return state::more;
+        case s::done:
+          p.framing.field_count += p.chunks.trailer_fields();
+          p.at = impl::phase::done;
+          return state::done;
+        case s::body_limit: return fail(failure::body_limit);
+        case s::extension_limit: return fail(failure::chunk_extension);
+        case s::trailer_limit: return fail(failure::header_limit);
+        case s::bad: return fail(failure::malformed);
+      }
+    }
   }
   return state::done;
 }
 
-bool request_parser::got_some() const { return impl_->p->got_some(); }
-const request_head& request_parser::head() const { return impl_->p->head; }
-request_head& request_parser::head() { return impl_->p->head; }
-const request_framing& request_parser::framing() const { return impl_->p->framing; }
-std::string request_parser::take_body() { return std::move(impl_->p->body); }
+bool request_parser::got_some() const { return impl_->got_some; }
+const request_head& request_parser::head() const { return impl_->head; }
+request_head& request_parser::head() { return impl_->head; }
+const request_framing& request_parser::framing() const { return impl_->framing; }
+std::string request_parser::take_body() { return std::move(impl_->body); }
 
 }  // namespace gw

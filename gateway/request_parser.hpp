@@ -1,11 +1,10 @@
 #pragma once
 // Incremental parser of the HTTP/1.1 requests a client sends on one connection
-// (gateway/http_session.cpp). Framing and syntax are Beast's basic_parser, as before; what
-// differs from Beast's request_parser<string_body> is what is kept: only the header fields the
-// gateway reads, straight into strings, and the body. Beast's parser stored every field of every
-// request in a sorted multiset (an allocation and an insertion each) that was then searched
-// eight times by name; with the async read operations around it, reading a request was a seventh
-// of a proxied request's instructions (bench/README.md).
+// (gateway/http_session.cpp). Syntax and framing are gateway/http1_syntax and http1_chunked
+// (RFC 9112); what is kept is only the header fields the gateway reads, straight into strings, and
+// the body. Conflicting framing (a length beside chunked, a second coding after chunked, lengths
+// that differ) fails here; request_limits refuses the rest of what could smuggle a request.
+// Trailer fields are validated and counted, never merged into the head.
 //
 // Pure: bytes in, state out, no I/O; the session reads and feeds. One object per connection,
 // reset before each request.
