@@ -56,10 +56,11 @@ bool all_tchar(std::string_view s) {
   return true;
 }
 
-// "HTTP/" DIGIT "." DIGIT at the start of `s`.
+// "HTTP/1.0" or "HTTP/1.1" at the start of `s`: the versions this parser's framing rules are for
+// (another major version is not HTTP/1, RFC 9110 §2.5; Beast refused 1.2 and up as well).
 bool parse_version(std::string_view s, unsigned& version) {
-  if (s.size() < 8 || s.substr(0, 5) != "HTTP/" || !is_digit(s[5]) || s[6] != '.' || !is_digit(s[7])) return false;
-  version = static_cast<unsigned>(10 * (s[5] - '0') + (s[7] - '0'));
+  if (s.size() < 8 || s.substr(0, 7) != "HTTP/1." || (s[7] != '0' && s[7] != '1')) return false;
+  version = s[7] == '1' ? 11 : 10;
   return true;
 }
 
@@ -217,7 +218,7 @@ bool parse_status_line(std::string_view line, status_line& out) {
   // "HTTP/1.1 200" with no reason is accepted, though the grammar wants the space before it.
   if (line.size() > 12 && (line[12] != ' ' || !all_text(line.data() + 13, line.data() + line.size()))) return false;
   out.status = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-  return true;
+  return out.status >= 100;  // a 0xx has no meaning, and the caller would take it for an interim
 }
 
 bool split_field_line(std::string_view line, std::string_view& name, std::string_view& value) {
@@ -242,8 +243,9 @@ bool parse_content_length(std::string_view value, std::uint64_t& length) {
     if (element.empty()) return false;
     std::uint64_t v = 0;
     for (char c : element) {
-      if (!is_digit(c) || v > (UINT64_MAX - 9) / 10) return false;
-      v = v * 10 + static_cast<std::uint64_t>(c - '0');
+      const auto d = static_cast<std::uint64_t>(c - '0');
+      if (!is_digit(c) || v > (UINT64_MAX - d) / 10) return false;
+      v = v * 10 + d;
     }
     if (any && v != first) return false;
     first = v;

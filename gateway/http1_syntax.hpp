@@ -6,8 +6,13 @@
 // name up in a hash table, so reading one request head and one response head cost ~6,500
 // instructions, an eighth of a proxied request's (bench/README.md). Here a head is parsed once
 // it is complete (its end found by memchr), field lines are scanned 16 bytes at a time, and only
-// the names a caller asks about are compared. What is accepted is what Beast accepted, except
-// that obsolete line folding is refused (RFC 9112 §5.2 allows a server to; no upstream sends it).
+// the names a caller asks about are compared.
+//
+// What is accepted is what Beast accepted (tests/unit/gateway/request_parser_beast_diff_test.cpp
+// compares the two), except, each allowed by RFC 9112: obsolete line folding is refused (no
+// client or upstream sends it any more); the header limit counts the whole head; the trailer
+// section has a limit; quoted chunk-extension values must hold text; trailer fields are never
+// merged into the head.
 
 #include <cstddef>
 #include <cstdint>
@@ -42,7 +47,7 @@ bool next_line(std::string_view head, std::size_t& at, std::string_view& line, b
 
 struct request_line {
   std::string_view method, target;
-  unsigned version = 0;  // 10 * major + minor
+  unsigned version = 0;  // 10 (HTTP/1.0) or 11 (HTTP/1.1); other versions are refused
 };
 bool parse_request_line(std::string_view line, request_line& out);
 
