@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make ccache pkg-config
   libboost1.81-dev libcurl4-openssl-dev libsimdjson-dev libspdlog-dev libyaml-cpp-dev libssl-dev
+  libjemalloc-dev  # the gateway's allocator (GATEWAY_MALLOC in CMakeLists.txt)
   libgtest-dev libbenchmark-dev
   curl nginx-light openssl nodejs npm
   # .ci/sanitizers.sh and .ci/fuzz.sh: clang, its sanitizer and libFuzzer runtimes
