@@ -81,5 +81,32 @@ TEST(count_tokens, matches_the_run_by_run_definition) {
   }
 }
 
+// count_tokens works on 64-byte blocks: runs that cross blocks, end on a block's last byte or
+// start on its first, and every tail length, against the byte-at-a-time definition.
+TEST(count_tokens, blocks_agree_with_the_scalar_definition) {
+  std::uint64_t x = 0x9e3779b97f4a7c15ull;
+  auto next = [&x] { return x ^= x << 13, x ^= x >> 7, x ^= x << 17; };
+  // Long runs come from alphabets with few classes: words of one letter, punctuation, spaces.
+  const std::string alphabets[] = {"a ", "a.", ". ", "aZ09 \t\n.,!-\xc3\xa9\x80\xff", "aaaaaaa.", "a\r\v\f"};
+  for (int round = 0; round < 3000; ++round) {
+    const std::string& alphabet = alphabets[next() % std::size(alphabets)];
+    const std::size_t len = next() % 300;
+    const std::size_t stay = 1 + next() % 70;  // bytes per run of one character, before a change
+    std::string t;
+    char c = alphabet[0];
+    for (std::size_t i = 0; i < len; ++i) {
+      if (next() % stay == 0) c = alphabet[next() % alphabet.size()];
+      t += c;
+    }
+    ASSERT_EQ(count_tokens(t), detail::count_tokens_scalar(t)) << round << " '" << t << "'";
+  }
+  for (std::size_t len = 0; len <= 200; ++len) {  // one run of every length, at every phase
+    for (std::size_t lead : {0, 1, 2, 3, 61, 62, 63, 64}) {
+      const std::string t = std::string(lead, ' ') + std::string(len, 'w') + "." + std::string(len % 7, '!');
+      ASSERT_EQ(count_tokens(t), detail::count_tokens_scalar(t)) << len << ' ' << lead;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gw
