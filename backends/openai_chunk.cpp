@@ -7,7 +7,7 @@ namespace gw {
 namespace {
 
 simdjson::dom::parser& parser() {
-  // One parser per thread (the reactor): it keeps its buffers between chunks.
+  // One parser per thread (the reactor): it keeps its buffers between error bodies.
   thread_local simdjson::dom::parser p;
   return p;
 }
@@ -22,68 +22,139 @@ std::optional<finish_reason> to_finish(std::string_view s) {
 
 namespace {
 
-// The first field named by each of `keys` in `obj`, as simdjson's obj[key] finds it. The chunk's fields are
-// taken in one pass each (first_fields) rather than one scan per lookup: six lookups by name, each
-// comparing keys from the start, were a tenth of the instructions per streamed request.
-template <std::size_t N>
-std::array<simdjson::dom::element, N> first_fields(simdjson::dom::object obj, const std::array<std::string_view, N>& keys,
-                                                   std::array<bool, N>& found) {
-  std::array<simdjson::dom::element, N> out{};
-  found.fill(false);
-  for (auto field : obj)
-    for (std::size_t i = 0; i < N; ++i)
-      if (!found[i] && field.key == keys[i]) {
-        out[i] = field.value;
-        found[i] = true;
-        break;
+namespace od = simdjson::ondemand;
+
+// Chunks are read with simdjson's On-Demand API: it visits only the values asked for, where the
+// DOM parser built a tape of every value first. A streamed request parses one chunk per token, and
+// building those tapes was a quarter of its instructions (bench/README.md).
+od::parser& chunk_parser() {
+  thread_local od::parser p;  // one per thread (the reactor): it keeps its buffers between chunks
+  return p;
+}
+
+// simdjson reads up to SIMDJSON_PADDING bytes past a document's end; chunks are views into the
+// SSE parser's buffer, so each is copied into this one, which has the room.
+std::string& padded_copy(std::string_view json) {
+  thread_local std::string buf;
+  buf.assign(json.data(), json.size());
+  buf.resize(json.size() + simdjson::SIMDJSON_PADDING);
+  return buf;
+}
+
+// Walks an object's fields once: f(key, value) for the first occurrence of each key (the DOM's
+// obj[key] gave the first). false: malformed JSON.
+template <class F>
+bool each_field(od::object obj, F&& f) {
+  for (auto result : obj) {
+    od::field field;
+    std::string_view key;
+    if (std::move(result).get(field) != simdjson::SUCCESS || field.unescaped_key().get(key) != simdjson::SUCCESS) return false;
+    if (!f(key, field.value())) return false;
+  }
+  return true;
+}
+
+// The string value of `key` in `v` if `v` is an object holding one, else empty.
+bool string_in(od::value v, std::string_view key, std::string_view& out, bool& found) {
+  od::object obj;
+  if (v.get_object().get(obj) != simdjson::SUCCESS) return true;  // not an object: ignored
+  found = true;
+  bool seen = false;
+  return each_field(obj, [&](std::string_view k, od::value field) {
+    if (k != key || seen) return true;
+    seen = true;
+    if (field.get_string().get(out) != simdjson::SUCCESS) out = {};
+    return true;
+  });
+}
+
+// choices[0]: delta.content (streamed chat), message.content (a non-streamed answer) or text
+// (legacy completions), in that order of preference, and finish_reason.
+bool read_choice(od::value v, upstream_chunk& out) {
+  od::array choices;
+  if (v.get_array().get(choices) != simdjson::SUCCESS) return true;  // not an array: ignored
+  for (auto first : choices) {
+    od::object c;
+    if (first.get_object().get(c) != simdjson::SUCCESS) return false;
+    std::string_view delta, message, text, finish;
+    bool has_delta = false, has_message = false, has_text = false, has_finish = false;
+    bool seen[4] = {};
+    const bool ok = each_field(c, [&](std::string_view k, od::value field) {
+      if (k == "delta" && !seen[0]) return seen[0] = true, string_in(field, "content", delta, has_delta);
+      if (k == "message" && !seen[1]) return seen[1] = true, string_in(field, "content", message, has_message);
+      if (k == "text" && !seen[2]) {
+        seen[2] = true;
+        has_text = field.get_string().get(text) == simdjson::SUCCESS;
+      } else if (k == "finish_reason" && !seen[3]) {
+        seen[3] = true;
+        has_finish = field.get_string().get(finish) == simdjson::SUCCESS;
       }
-  return out;
+      return true;
+    });
+    if (!ok) return false;
+    if (has_delta) out.text = std::string(delta);
+    else if (has_message) out.text = std::string(message);
+    else if (has_text) out.text = std::string(text);
+    if (has_finish) out.finish = to_finish(finish);
+    break;  // only the first choice; simdjson skips the rest
+  }
+  return true;
+}
+
+bool read_usage(od::value v, upstream_chunk& out) {
+  od::object usage;
+  if (v.get_object().get(usage) != simdjson::SUCCESS) return true;  // not an object: ignored
+  std::uint64_t prompt = 0, completion = 0;
+  bool seen_p = false, seen_c = false;
+  const bool ok = each_field(usage, [&](std::string_view k, od::value field) {
+    if (k == "prompt_tokens" && !seen_p) {
+      seen_p = true;
+      if (field.get_uint64().get(prompt) != simdjson::SUCCESS) prompt = 0;
+    } else if (k == "completion_tokens" && !seen_c) {
+      seen_c = true;
+      if (field.get_uint64().get(completion) != simdjson::SUCCESS) completion = 0;
+    }
+    return true;
+  });
+  out.usage = upstream_usage{static_cast<std::uint32_t>(prompt), static_cast<std::uint32_t>(completion)};
+  return ok;
 }
 
 }  // namespace
 
 std::optional<upstream_chunk> parse_upstream_chunk(std::string_view json) {
-  simdjson::dom::element doc;
-  if (parser().parse(json.data(), json.size(), true).get(doc) != simdjson::SUCCESS) return std::nullopt;
-  simdjson::dom::object obj;
-  if (doc.get(obj) != simdjson::SUCCESS) return std::nullopt;
+  const std::string& buf = padded_copy(json);
+  od::document doc;
+  od::object obj;
+  if (chunk_parser().iterate(buf.data(), json.size(), buf.size()).get(doc) != simdjson::SUCCESS ||
+      doc.get_object().get(obj) != simdjson::SUCCESS)
+    return std::nullopt;
   upstream_chunk out;
-  static constexpr std::array<std::string_view, 3> top_keys{"error", "choices", "usage"};
-  std::array<bool, 3> has{};
-  const auto top = first_fields(obj, top_keys, has);
-  simdjson::dom::object err;
-  if (has[0] && top[0].get(err) == simdjson::SUCCESS) {
-    std::string_view msg = "upstream error";
-    if (err["message"].get(msg) != simdjson::SUCCESS) msg = "upstream error";
-    out.error = std::string(msg);
-    return out;
-  }
-  simdjson::dom::array choices;
-  if (has[1] && top[1].get(choices) == simdjson::SUCCESS && choices.size() > 0) {
-    simdjson::dom::object c;
-    if (choices.at(0).get(c) != simdjson::SUCCESS) return std::nullopt;
-    static constexpr std::array<std::string_view, 4> choice_keys{"delta", "message", "text", "finish_reason"};
-    std::array<bool, 4> in{};
-    const auto f = first_fields(c, choice_keys, in);
-    std::string_view text;
-    simdjson::dom::object delta;
-    simdjson::dom::object message;
-    if (in[0] && f[0].get(delta) == simdjson::SUCCESS) {
-      if (delta["content"].get(text) == simdjson::SUCCESS) out.text = std::string(text);
-    } else if (in[1] && f[1].get(message) == simdjson::SUCCESS) {  // a non-streamed chat answer
-      if (message["content"].get(text) == simdjson::SUCCESS) out.text = std::string(text);
-    } else if (in[2] && f[2].get(text) == simdjson::SUCCESS) {
-      out.text = std::string(text);
+  std::optional<std::string> error;  // an error event wins over anything else in it
+  bool seen[3] = {};
+  const bool ok = each_field(obj, [&](std::string_view k, od::value field) {
+    if (k == "error" && !seen[0]) {
+      seen[0] = true;
+      od::object err;
+      if (field.get_object().get(err) != simdjson::SUCCESS) return true;  // not an object: ignored
+      error = "upstream error";  // unless it has a string message
+      bool seen_message = false;
+      return each_field(err, [&](std::string_view ek, od::value ev) {
+        std::string_view msg;
+        if (ek == "message" && !seen_message && (seen_message = true) && ev.get_string().get(msg) == simdjson::SUCCESS)
+          error = std::string(msg);
+        return true;
+      });
     }
-    std::string_view fr;
-    if (in[3] && f[3].get(fr) == simdjson::SUCCESS) out.finish = to_finish(fr);
-  }
-  simdjson::dom::object usage;
-  if (has[2] && top[2].get(usage) == simdjson::SUCCESS) {
-    std::uint64_t p = 0, q = 0;
-    if (usage["prompt_tokens"].get(p) != simdjson::SUCCESS) p = 0;
-    if (usage["completion_tokens"].get(q) != simdjson::SUCCESS) q = 0;
-    out.usage = upstream_usage{static_cast<std::uint32_t>(p), static_cast<std::uint32_t>(q)};
+    if (k == "choices" && !seen[1]) return seen[1] = true, read_choice(field, out);
+    if (k == "usage" && !seen[2]) return seen[2] = true, read_usage(field, out);
+    return true;
+  });
+  if (!ok) return std::nullopt;
+  if (error) {
+    upstream_chunk e;
+    e.error = std::move(error);
+    return e;
   }
   return out;
 }

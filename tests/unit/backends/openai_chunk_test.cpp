@@ -44,5 +44,47 @@ TEST(openai_chunk, error_bodies) {
   EXPECT_FALSE(upstream_error_message("<html>502</html>"));
 }
 
+// The fields are read in one pass (simdjson On-Demand); the answer must not depend on their order
+// or on values of the wrong type, as it did not with the DOM lookups before.
+TEST(openai_chunk, field_order_types_and_first_occurrences) {
+  auto c = parse_upstream_chunk(
+      R"({"choices":[{"finish_reason":"length","text":"t","message":{"content":"m"},"delta":{"content":"d"}},)"
+      R"({"delta":{"content":"second choice"}}],"id":"x"})");
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->text, "d");  // delta, then message, then text, whatever their order
+  EXPECT_EQ(*c->finish, finish_reason::length);
+  auto m = parse_upstream_chunk(R"({"choices":[{"text":"t","message":{"role":"assistant","content":"m"}}]})");
+  ASSERT_TRUE(m);
+  EXPECT_EQ(m->text, "m");
+  auto first = parse_upstream_chunk(R"({"choices":[{"delta":{"content":"a","content":"b"}}],"choices":[]})");
+  ASSERT_TRUE(first);
+  EXPECT_EQ(first->text, "a");  // the first occurrence of a key
+  auto nulls = parse_upstream_chunk(
+      R"({"choices":[{"delta":{"content":null},"finish_reason":null}],"usage":null,"error":null})");
+  ASSERT_TRUE(nulls);
+  EXPECT_EQ(nulls->text, "");
+  EXPECT_FALSE(nulls->finish);
+  EXPECT_FALSE(nulls->usage);
+  EXPECT_FALSE(nulls->error);
+  auto odd = parse_upstream_chunk(R"({"choices":{"a":1},"usage":{"prompt_tokens":"x","completion_tokens":3}})");
+  ASSERT_TRUE(odd);  // choices not an array: ignored; a usage count of the wrong type counts 0
+  ASSERT_TRUE(odd->usage);
+  EXPECT_EQ(odd->usage->prompt, 0u);
+  EXPECT_EQ(odd->usage->completion, 3u);
+  auto err = parse_upstream_chunk(R"({"choices":[{"delta":{"content":"x"}}],"error":{"code":1}})");
+  ASSERT_TRUE(err && err->error);  // an error event wins, even after choices
+  EXPECT_EQ(*err->error, "upstream error");
+  EXPECT_TRUE(err->text.empty());
+  auto escaped = parse_upstream_chunk(R"({"ch\u006fices":[{"delta":{"content":"\u00e9\n"}}]})");
+  ASSERT_TRUE(escaped);
+  EXPECT_EQ(escaped->text, "\xc3\xa9\n");  // keys and values are unescaped
+}
+
+TEST(openai_chunk, malformed_json_is_refused) {
+  for (const char* bad : {R"({"choices":[{"delta":{"content":"x"}})", R"({"choices":[{"delta":)", "{", "",
+                          R"({"choices":[{"delta":{"content":"x}}]})", R"({"choices" [1]})"})
+    EXPECT_FALSE(parse_upstream_chunk(bad)) << bad;
+}
+
 }  // namespace
 }  // namespace gw
