@@ -45,13 +45,8 @@ bool http1_response::impl::parse_head(std::string_view bytes, std::string& retry
   std::uint64_t length = 0;
   http1::connection_options connection;
   retry_after.clear();
-  while (http1::next_line(bytes, pos, line, bad)) {
-    if (line.empty()) break;
-    std::string_view name, value;
-    if (!http1::split_field_line(line, name, value)) {
-      error = "bad header field";
-      return false;
-    }
+  std::string_view name, value;
+  while (http1::next_field(bytes, pos, name, value, bad)) {
     using http1::iequals;
     if (iequals(name, "content-length")) {
       std::uint64_t n = 0;
@@ -77,7 +72,7 @@ bool http1_response::impl::parse_head(std::string_view bytes, std::string& retry
     }
   }
   if (bad) {
-    error = "bad line ending in the head";
+    error = "bad header field";
     return false;
   }
   status = start.status;

@@ -229,6 +229,31 @@ bool split_field_line(std::string_view line, std::string_view& name, std::string
   return true;
 }
 
+bool next_field(std::string_view head, std::size_t& at, std::string_view& name, std::string_view& value, bool& bad) {
+  const char* const begin = head.data();
+  const char* const end = begin + head.size();
+  const char* p = begin + at;
+  if (p < end && *p == '\r') {  // the blank line (valid_head_bytes: a LF follows every CR)
+    at += 2;
+    return false;
+  }
+  const char* colon = p;
+  while (colon < end && is_tchar(static_cast<unsigned char>(*colon))) ++colon;
+  const void* cr = colon < end && colon != p && *colon == ':' ? std::memchr(colon, '\r', end - colon) : nullptr;
+  if (!cr) {
+    bad = true;
+    return false;
+  }
+  const char* v = colon + 1;
+  const char* e = static_cast<const char*>(cr);
+  while (v < e && is_ows(*v)) ++v;
+  while (e > v && is_ows(e[-1])) --e;
+  name = std::string_view(p, static_cast<std::size_t>(colon - p));
+  value = std::string_view(v, static_cast<std::size_t>(e - v));
+  at = static_cast<std::size_t>(static_cast<const char*>(cr) - begin) + 2;
+  return true;
+}
+
 bool parse_field_line(std::string_view line, std::string_view& name, std::string_view& value) {
   return all_text(line.data(), line.data() + line.size()) && split_field_line(line, name, value);
 }

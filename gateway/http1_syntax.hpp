@@ -67,6 +67,11 @@ bool parse_field_line(std::string_view line, std::string_view& name, std::string
 // The same for a line of a head that valid_head_bytes accepted: the value's bytes are not looked at.
 bool split_field_line(std::string_view line, std::string_view& name, std::string_view& value);
 
+// The field line at `at` in a complete head that valid_head_bytes accepted, split as
+// split_field_line does, in one pass (name scanned, then the CR found): `at` moves past it. false
+// at the blank line that ends the head, or on a malformed line (`bad`).
+bool next_field(std::string_view head, std::size_t& at, std::string_view& name, std::string_view& value, bool& bad);
+
 // Content-Length: one decimal number, or a list of equal ones ("5, 5"), as Beast accepted.
 bool parse_content_length(std::string_view value, std::uint64_t& length);
 

@@ -108,11 +108,9 @@ bool request_parser::impl::parse_head(std::string_view bytes) {
   head.version = start.version;
   framing.version = start.version;
   framing.target_bytes = start.target.size();
-  while (http1::next_line(bytes, pos, line, bad)) {
-    if (line.empty()) break;
-    std::string_view name, value;
-    if (!http1::split_field_line(line, name, value) || !on_field(name, value)) return false;
-  }
+  std::string_view name, value;
+  while (http1::next_field(bytes, pos, name, value, bad))
+    if (!on_field(name, value)) return false;
   if (bad) return false;
   head.keep_alive = start.version >= 11 ? !connection.close : connection.keep_alive;
   return true;

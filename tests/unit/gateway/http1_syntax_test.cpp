@@ -197,6 +197,36 @@ TEST(Http1Syntax, StatusLines) {
   }
 }
 
+// next_field walks a validated head's field lines in one pass; it must split each line as
+// split_field_line does, stop at the blank line, and refuse what split_field_line refuses.
+TEST(Http1Syntax, NextFieldAgreesWithSplitFieldLine) {
+  const std::vector<std::string> lines = {"Host: a", "Host:a", "Host: \t a b \t ", "X-Empty:", "X-Empty:  \t",
+                                          "X: caf\xc3\xa9 \x80\xff", "X: a:b", ": a", " Host: a", "\tHost: a",
+                                          "Host : a", "Ho st: a", "Host a", "Ho(st: a"};
+  for (const auto& line : lines) {
+    const std::string head = "GET / HTTP/1.1\r\nA: 1\r\n" + line + "\r\nB:  2 \r\n\r\n";
+    ASSERT_TRUE(valid_head_bytes(head)) << line;
+    std::size_t at = head.find("\r\n") + 2;
+    std::string_view name, value, want_name, want_value;
+    bool bad = false;
+    ASSERT_TRUE(next_field(head, at, name, value, bad));
+    EXPECT_EQ(name, "A");
+    EXPECT_EQ(value, "1");
+    const bool ok = split_field_line(line, want_name, want_value);
+    ASSERT_EQ(next_field(head, at, name, value, bad), ok) << line;
+    EXPECT_EQ(bad, !ok) << line;
+    if (!ok) continue;
+    EXPECT_EQ(name, want_name);
+    EXPECT_EQ(value, want_value);
+    ASSERT_TRUE(next_field(head, at, name, value, bad));
+    EXPECT_EQ(name, "B");
+    EXPECT_EQ(value, "2");
+    EXPECT_FALSE(next_field(head, at, name, value, bad));  // the blank line ends the head
+    EXPECT_FALSE(bad);
+    EXPECT_EQ(at, head.size());
+  }
+}
+
 TEST(Http1Syntax, FieldLines) {
   struct row {
     std::string line;
