@@ -41,50 +41,32 @@ bool http1_response::impl::parse_head(std::string_view bytes, std::string& retry
     error = "bad status line";
     return false;
   }
-  bool chunked = false, has_length = false;
-  std::uint64_t length = 0;
-  http1::connection_options connection;
+  http1::message_framing framing;
   retry_after.clear();
   std::string_view name, value;
   while (http1::next_field(bytes, pos, name, value, bad)) {
-    using http1::iequals;
-    if (iequals(name, "content-length")) {
-      std::uint64_t n = 0;
-      if (chunked || !http1::parse_content_length(value, n) || (has_length && n != length)) {
-        error = "bad or conflicting Content-Length";
-        return false;
-      }
-      has_length = true;
-      length = n;
-    } else if (iequals(name, "transfer-encoding")) {
-      if (chunked || has_length) {
-        error = "conflicting Transfer-Encoding";
-        return false;
-      }
-      chunked = http1::ends_with_chunked(value);
-    } else if (iequals(name, "connection") || iequals(name, "proxy-connection")) {
-      if (!http1::parse_connection(value, connection)) {
-        error = "bad Connection";
-        return false;
-      }
-    } else if (iequals(name, "retry-after") && retry_after.empty()) {
-      retry_after.assign(value);
+    http1::message_framing::field kind;
+    if (!framing.read(name, value, kind)) {
+      error = "bad or conflicting " + std::string(name);
+      return false;
     }
+    if (kind == http1::message_framing::field::other && retry_after.empty() && http1::iequals(name, "retry-after"))
+      retry_after.assign(value);
   }
   if (bad) {
     error = "bad header field";
     return false;
   }
   status = start.status;
-  keep_alive = start.version >= 11 ? !connection.close : connection.keep_alive;
+  keep_alive = framing.keep_alive(start.version);
   if (status < 200 || status == 204 || status == 304) {
     at = phase::done;  // no body, whatever the fields say (RFC 9112 §6.3)
-  } else if (chunked) {
+  } else if (framing.chunked) {
     chunks.reset({});
     at = phase::chunked;
-  } else if (has_length) {
-    left = length;
-    at = length > 0 ? phase::length : phase::done;
+  } else if (framing.has_length) {
+    left = framing.length;
+    at = left > 0 ? phase::length : phase::done;
   } else {
     at = phase::until_close;
     keep_alive = false;

@@ -85,6 +85,44 @@ struct connection_options {
 };
 bool parse_connection(std::string_view value, connection_options& out);
 
+// The fields that frame a message (RFC 9112 §6), read as both parsers need them: one
+// Content-Length (equal repeats allowed), chunked as the last Transfer-Encoding, and the
+// Connection (or Proxy-Connection) options. Conflicts fail as they did in Beast: a length after
+// chunked, any coding after chunked or after a length, lengths that differ.
+struct message_framing {
+  enum class field { other, content_length, transfer_encoding, connection };
+
+  bool chunked = false;
+  bool has_length = false;
+  std::uint64_t length = 0;
+  connection_options connection;
+
+  // Reads one header field; `kind` says which of the framing fields it was. false: that field is
+  // malformed or conflicts with an earlier one. Inline: it runs for every field of every head.
+  bool read(std::string_view name, std::string_view value, field& kind);
+  // Whether the connection stays open after this message, by the version's default and options.
+  bool keep_alive(unsigned version) const { return version >= 11 ? !connection.close : connection.keep_alive; }
+};
+
+inline bool message_framing::read(std::string_view name, std::string_view value, field& kind) {
+  kind = field::other;
+  if (iequals(name, "content-length")) {
+    kind = field::content_length;
+    std::uint64_t n = 0;
+    if (chunked || !parse_content_length(value, n) || (has_length && n != length)) return false;
+    has_length = true;
+    length = n;
+  } else if (iequals(name, "transfer-encoding")) {
+    kind = field::transfer_encoding;
+    if (chunked || has_length) return false;
+    chunked = ends_with_chunked(value);
+  } else if (iequals(name, "connection") || iequals(name, "proxy-connection")) {
+    kind = field::connection;
+    return parse_connection(value, connection);
+  }
+  return true;
+}
+
 // A chunk-size line without its CRLF: hex size, then optional extensions, which are validated
 // and returned raw in `extensions`.
 bool parse_chunk_size_line(std::string_view line, std::uint64_t& size, std::string_view& extensions);

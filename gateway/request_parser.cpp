@@ -40,38 +40,38 @@ struct request_parser::impl {
   std::uint64_t body_left = 0;
   http1::chunked_decoder chunks;
 
-  // Framing, as read from the head (RFC 9112 §6).
-  bool chunked = false;
-  bool has_length = false;
-  std::uint64_t length = 0;
-  http1::connection_options connection;
+  http1::message_framing framing_fields;  // as read from the head
   // Which of the kept fields were seen: the first occurrence wins, even when empty.
   bool seen_id = false, seen_priority = false, seen_restricted = false, seen_trace = false, seen_auth = false,
        seen_origin = false, seen_acrm = false, seen_acrh = false, seen_expect = false, seen_te = false;
 
   bool parse_head(std::string_view bytes);
   bool on_field(std::string_view name, std::string_view value);
+  void keep(std::string_view name, std::string_view value);  // the fields request_head holds
 };
 
-// Conflicting framing fails here, before request_limits' checks, as it did in Beast: a length
-// after chunked, chunked after a length, or anything after chunked.
+// Conflicting framing fails here, before request_limits' checks (http1::message_framing).
 bool request_parser::impl::on_field(std::string_view name, std::string_view value) {
   ++framing.field_count;
-  using http1::iequals;
-  if (iequals(name, "content-length")) {
-    ++framing.content_length_count;
-    std::uint64_t n = 0;
-    if (chunked || !http1::parse_content_length(value, n) || (has_length && n != length)) return false;
-    has_length = true;
-    length = n;
-  } else if (iequals(name, "transfer-encoding")) {
+  using kind = http1::message_framing::field;
+  kind k;
+  const bool framing_ok = framing_fields.read(name, value, k);
+  if (k == kind::content_length) ++framing.content_length_count;
+  if (k == kind::transfer_encoding) {
     ++framing.transfer_encoding_count;
     keep_first(framing.transfer_encoding, seen_te, value);
-    if (chunked || has_length) return false;
-    chunked = http1::ends_with_chunked(value);
-  } else if (iequals(name, "connection") || iequals(name, "proxy-connection")) {
-    if (!http1::parse_connection(value, connection)) return false;
-  } else if (iequals(name, "authorization")) {
+  }
+  if (!framing_ok) return false;
+  if (k == kind::other) keep(name, value);
+  // The restricted header is configured: it may be any name, a known field's too.
+  if (!seen_restricted && lim.restricted_header && same_name(name, *lim.restricted_header))
+    keep_first(head.restricted, seen_restricted, value);
+  return true;
+}
+
+void request_parser::impl::keep(std::string_view name, std::string_view value) {
+  using http1::iequals;
+  if (iequals(name, "authorization")) {
     keep_first(head.authorization, seen_auth, value);
   } else if (iequals(name, "x-request-id")) {
     keep_first(head.x_request_id, seen_id, value);
@@ -89,10 +89,6 @@ bool request_parser::impl::on_field(std::string_view name, std::string_view valu
     if (!seen_expect) head.expect_continue = value == "100-continue";
     seen_expect = true;
   }
-  // The restricted header is configured: it may be any name, a known field's too.
-  if (!seen_restricted && lim.restricted_header && same_name(name, *lim.restricted_header))
-    keep_first(head.restricted, seen_restricted, value);
-  return true;
 }
 
 bool request_parser::impl::parse_head(std::string_view bytes) {
@@ -112,7 +108,7 @@ bool request_parser::impl::parse_head(std::string_view bytes) {
   while (http1::next_field(bytes, pos, name, value, bad))
     if (!on_field(name, value)) return false;
   if (bad) return false;
-  head.keep_alive = start.version >= 11 ? !connection.close : connection.keep_alive;
+  head.keep_alive = framing_fields.keep_alive(start.version);
   return true;
 }
 
@@ -153,14 +149,15 @@ request_parser::state request_parser::feed(std::string_view bytes, std::size_t& 
     if (end > p.lim.header_bytes) return fail(failure::header_limit);
     if (!p.parse_head(bytes.substr(0, end))) return fail(failure::malformed);
     consumed = end;
-    if (p.chunked) {
+    const http1::message_framing& f = p.framing_fields;
+    if (f.chunked) {
       p.chunks.reset({p.lim.body_bytes, max_extension_bytes, p.lim.header_bytes});
       p.at = impl::phase::chunked;
-    } else if (p.has_length && p.length > p.lim.body_bytes) {
+    } else if (f.has_length && f.length > p.lim.body_bytes) {
       return fail(failure::body_limit);
-    } else if (p.has_length && p.length > 0) {
-      p.body.reserve(static_cast<std::size_t>(p.length));
-      p.body_left = p.length;
+    } else if (f.has_length && f.length > 0) {
+      p.body.reserve(static_cast<std::size_t>(f.length));
+      p.body_left = f.length;
       p.at = impl::phase::body;
     } else {
       p.at = impl::phase::done;
