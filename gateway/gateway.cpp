@@ -1,5 +1,7 @@
 #include "gateway/gateway.hpp"
 
+#include "gateway/request_ids.hpp"
+
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
@@ -153,14 +155,12 @@ void gateway::reload(const gateway_config& next) {
 }
 
 std::string gateway::new_id(std::string_view prefix) {
-  static constexpr char hex[] = "0123456789abcdef";
-  char digits[24];  // filled first and appended once, not a push_back per digit
-  std::uint64_t a = rng_(), b = rng_();
-  for (int i = 0; i < 16; ++i, a >>= 4) digits[i] = hex[a & 15];
-  for (int i = 16; i < 24; ++i, b >>= 4) digits[i] = hex[b & 15];
+  char digits[32];  // filled first and appended once; 96 random bits are used
+  hex_digits_low_first(rng_(), digits);
+  hex_digits_low_first(rng_(), digits + 16);
   std::string id;
-  id.reserve(prefix.size() + sizeof digits);
-  id.append(prefix).append(digits, sizeof digits);
+  id.reserve(prefix.size() + 24);
+  id.append(prefix).append(digits, 24);
   return id;
 }
 

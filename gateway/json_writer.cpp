@@ -4,6 +4,9 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace gw::json {
 
@@ -29,43 +32,46 @@ void append_escape(std::string& out, unsigned char c) {
   out.append(esc, sizeof esc);
 }
 
-// Whether any of the 8 bytes in `w` needs escaping, tested together (SWAR): a byte below 0x20,
-// a '"' or a '\\'. The per-byte loop cost ~8 instructions a byte, and strings (prompts,
-// generated text) are the bulk of every body the gateway writes.
-bool any_needs_escape(std::uint64_t w) {
-  constexpr std::uint64_t ones = 0x0101010101010101ULL;
-  constexpr std::uint64_t highs = 0x8080808080808080ULL;
-  auto has_zero = [](std::uint64_t v) { return (v - ones) & ~v & highs; };
-  // Bytes >= 0x80 set their high bit in `w` and are masked out by ~w: they are never escaped.
-  const std::uint64_t below_space = (w - ones * 0x20) & ~w & highs;
-  return (below_space | has_zero(w ^ (ones * '"')) | has_zero(w ^ (ones * '\\'))) != 0;
+// The bytes of a 16-byte block that need escaping, as a bit mask: below 0x20, '"' or '\\'. Bytes
+// >= 0x80 compare above 0x1f unsigned and are never escaped. Strings (prompts, generated text)
+// are the bulk of every body the gateway writes; a byte at a time cost ~8 instructions a byte.
+#if defined(__SSE2__)
+unsigned escape_mask(const char* p) {
+  const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);  // unsigned x <= 0x1f
+  const __m128i quote = _mm_cmpeq_epi8(x, _mm_set1_epi8('"'));
+  const __m128i backslash = _mm_cmpeq_epi8(x, _mm_set1_epi8('\\'));
+  return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(control, _mm_or_si128(quote, backslash))));
 }
+#endif
 
 }  // namespace
 
 void append_string(std::string& out, std::string_view s) {
   out.push_back('"');
-  // Copy runs of plain bytes in one append: token text is almost never escaped.
+  // Runs of plain bytes go out in one append: token text is almost never escaped.
+  const char* const d = s.data();
   std::size_t run_start = 0;
   std::size_t i = 0;
-  while (i < s.size()) {
-    if (s.size() - i >= 8) {  // skip 8 plain bytes at a time
-      std::uint64_t w;
-      std::memcpy(&w, s.data() + i, 8);
-      if (!any_needs_escape(w)) {
-        i += 8;
-        continue;
-      }
-    }
-    const auto c = static_cast<unsigned char>(s[i]);
-    if (needs_escape(c)) {
-      out.append(s.data() + run_start, i - run_start);
-      append_escape(out, c);
-      run_start = i + 1;
-    }
-    ++i;
+  auto escape_at = [&](std::size_t at) {
+    out.append(d + run_start, at - run_start);
+    append_escape(out, static_cast<unsigned char>(d[at]));
+    run_start = at + 1;
+  };
+#if defined(__SSE2__)
+  for (; s.size() - i >= 16; i += 16)
+    for (unsigned m = escape_mask(d + i); m != 0; m &= m - 1) escape_at(i + static_cast<std::size_t>(__builtin_ctz(m)));
+  if (i != s.size() && s.size() >= 16) {
+    // The last partial block: the 16 bytes that end the string, the ones already done masked off.
+    const std::size_t base = s.size() - 16;
+    for (unsigned m = escape_mask(d + base) >> (i - base); m != 0; m &= m - 1)
+      escape_at(i + static_cast<std::size_t>(__builtin_ctz(m)));
+    i = s.size();
   }
-  out.append(s.data() + run_start, s.size() - run_start);
+#endif
+  for (; i < s.size(); ++i)  // short strings (and targets without SSE2)
+    if (needs_escape(static_cast<unsigned char>(d[i]))) escape_at(i);
+  out.append(d + run_start, s.size() - run_start);
   out.push_back('"');
 }
 

@@ -1,6 +1,8 @@
 #include "gateway/request_ids.hpp"
 
+#include <bit>
 #include <cctype>
+#include <cstring>
 
 namespace gw {
 
@@ -10,6 +12,33 @@ std::string request_id_from(std::string_view h, gateway& g) {
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':'))
       return g.new_id("req-");
   return std::string(h);
+}
+
+namespace {
+
+// The 8 nibbles of `x` spread into the 8 bytes of the result, the lowest nibble in the lowest
+// byte, then each turned into its digit, all 8 together (SWAR). A digit at a time through a
+// table cost about 8 instructions a digit, a tenth of a proxied request's id work.
+std::uint64_t hex8(std::uint32_t x) {
+  std::uint64_t v = x;
+  v = (v | (v << 16)) & 0x0000FFFF0000FFFFULL;
+  v = (v | (v << 8)) & 0x00FF00FF00FF00FFULL;
+  v = (v | (v << 4)) & 0x0F0F0F0F0F0F0F0FULL;
+  // 1 in each byte holding 10..15: adding 6 carries into bit 4 exactly for those.
+  const std::uint64_t letters = ((v + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+  return v + 0x3030303030303030ULL + letters * ('a' - '0' - 10);  // '0'+n, or 'a'+(n-10)
+}
+
+}  // namespace
+
+void hex_digits_low_first(std::uint64_t v, char* out) {
+  std::uint64_t lo = hex8(static_cast<std::uint32_t>(v)), hi = hex8(static_cast<std::uint32_t>(v >> 32));
+  if constexpr (std::endian::native == std::endian::big) {
+    lo = __builtin_bswap64(lo);
+    hi = __builtin_bswap64(hi);
+  }
+  std::memcpy(out, &lo, 8);  // byte 0 (the lowest nibble) first
+  std::memcpy(out + 8, &hi, 8);
 }
 
 std::string traceparent_from(std::string_view h) {

@@ -87,40 +87,60 @@ TEST(JsonWriterTest, AppendDoubleRoundTripsExtremes) {
   }
 }
 
-// The 8-bytes-at-a-time scan must find every byte that needs escaping wherever it sits, next to
-// any other byte: every byte value at every offset of a 19-byte string of plain or UTF-8 bytes.
+// The byte-at-a-time definition the block scan must match.
+std::string reference(std::string_view s) {
+  std::string out = "\"";
+  for (unsigned char c : s) {
+    if (c == '"') out += "\\\"";
+    else if (c == '\\') out += "\\\\";
+    else if (c == '\n') out += "\\n";
+    else if (c == '\r') out += "\\r";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\b') out += "\\b";
+    else if (c == '\f') out += "\\f";
+    else if (c < 0x20) {
+      static constexpr char hex[] = "0123456789abcdef";
+      out += "\\u00";
+      out += hex[c >> 4];
+      out += hex[c & 0xF];
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+// The 16-bytes-at-a-time scan must find every byte that needs escaping wherever it sits, next to
+// any other byte: every byte value at every offset of strings of plain or UTF-8 bytes, at lengths
+// around the block size (a full block, the overlapping last block, the byte-at-a-time tail).
 TEST(JsonWriterTest, AppendStringEscapesEveryByteAtEveryOffset) {
-  auto reference = [](std::string_view s) {
-    std::string out = "\"";
-    for (unsigned char c : s) {
-      if (c == '"') out += "\\\"";
-      else if (c == '\\') out += "\\\\";
-      else if (c == '\n') out += "\\n";
-      else if (c == '\r') out += "\\r";
-      else if (c == '\t') out += "\\t";
-      else if (c == '\b') out += "\\b";
-      else if (c == '\f') out += "\\f";
-      else if (c < 0x20) {
-        static constexpr char hex[] = "0123456789abcdef";
-        out += "\\u00";
-        out += hex[c >> 4];
-        out += hex[c & 0xF];
-      } else {
-        out += static_cast<char>(c);
+  for (const std::size_t length : {1, 7, 15, 16, 17, 19, 31, 32, 33, 47}) {
+    for (const char filler : {'a', '\xC3', '!', '~'}) {
+      for (int c = 0; c < 256; ++c) {
+        for (std::size_t at = 0; at < length; ++at) {
+          std::string s(length, filler);
+          s[at] = static_cast<char>(c);
+          std::string out;
+          append_string(out, s);
+          ASSERT_EQ(out, reference(s)) << "byte " << c << " at " << at << " of " << length;
+        }
       }
     }
-    return out + "\"";
-  };
-  for (const char filler : {'a', '\xC3', '!', '~'}) {
-    for (int c = 0; c < 256; ++c) {
-      for (std::size_t at = 0; at < 19; ++at) {
-        std::string s(19, filler);
-        s[at] = static_cast<char>(c);
-        std::string out;
-        append_string(out, s);
-        ASSERT_EQ(out, reference(s)) << "byte " << c << " at " << at;
-      }
+  }
+}
+
+// Several escapes in one block, in the overlapping last block and next to each other.
+TEST(JsonWriterTest, AppendStringMatchesTheDefinitionOnRandomText) {
+  std::srand(7);
+  for (int n = 0; n < 20000; ++n) {
+    std::string s(static_cast<std::size_t>(std::rand() % 80), 'x');
+    for (char& c : s) {
+      const int r = std::rand() % 8;
+      c = r == 0 ? static_cast<char>(std::rand() % 256) : r == 1 ? '"' : static_cast<char>('a' + std::rand() % 26);
     }
+    std::string out = "prefix";
+    append_string(out, s);
+    ASSERT_EQ(out, "prefix" + reference(s)) << n;
   }
 }
 
