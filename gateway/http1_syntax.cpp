@@ -117,6 +117,31 @@ std::size_t skip_tchars(std::string_view s, std::size_t at) {
   return at;
 }
 
+// The first byte of [p, end) that is not a tchar: a field name's end. Eight table lookups are
+// combined per step while eight bytes are left; a byte at a time cost five instructions a byte.
+const char* skip_name(const char* p, const char* end) {
+  auto t = [](const char* q) { return static_cast<unsigned>(tchar_table[static_cast<unsigned char>(*q)]); };
+  while (end - p >= 8 && (t(p) & t(p + 1) & t(p + 2) & t(p + 3) & t(p + 4) & t(p + 5) & t(p + 6) & t(p + 7)) != 0)
+    p += 8;
+  while (p < end && t(p) != 0) ++p;
+  return p;
+}
+
+// The first CR in [p, end), or null. Inline and 16 bytes at a time: a call to memchr for a field
+// value of twenty bytes cost more than the search.
+const char* find_cr(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i cr = _mm_set1_epi8('\r');
+  for (; end - p >= 16; p += 16) {
+    const int m = _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), cr));
+    if (m != 0) return p + __builtin_ctz(static_cast<unsigned>(m));
+  }
+#endif
+  for (; p < end; ++p)
+    if (*p == '\r') return p;
+  return nullptr;
+}
+
 }  // namespace
 
 bool is_tchar(unsigned char c) { return tchar_table[c]; }
@@ -237,20 +262,19 @@ bool next_field(std::string_view head, std::size_t& at, std::string_view& name, 
     at += 2;
     return false;
   }
-  const char* colon = p;
-  while (colon < end && is_tchar(static_cast<unsigned char>(*colon))) ++colon;
-  const void* cr = colon < end && colon != p && *colon == ':' ? std::memchr(colon, '\r', end - colon) : nullptr;
+  const char* colon = skip_name(p, end);
+  const char* cr = colon < end && colon != p && *colon == ':' ? find_cr(colon, end) : nullptr;
   if (!cr) {
     bad = true;
     return false;
   }
   const char* v = colon + 1;
-  const char* e = static_cast<const char*>(cr);
+  const char* e = cr;
   while (v < e && is_ows(*v)) ++v;
   while (e > v && is_ows(e[-1])) --e;
   name = std::string_view(p, static_cast<std::size_t>(colon - p));
   value = std::string_view(v, static_cast<std::size_t>(e - v));
-  at = static_cast<std::size_t>(static_cast<const char*>(cr) - begin) + 2;
+  at = static_cast<std::size_t>(cr - begin) + 2;
   return true;
 }
 
@@ -259,6 +283,17 @@ bool parse_field_line(std::string_view line, std::string_view& name, std::string
 }
 
 bool parse_content_length(std::string_view value, std::uint64_t& length) {
+  // The usual value, up to 19 digits and nothing else, read at once; lists and the overflow
+  // check below are for the rest.
+  if (!value.empty() && value.size() <= 19) {
+    std::uint64_t v = 0;
+    std::size_t i = 0;
+    for (; i < value.size() && is_digit(value[i]); ++i) v = v * 10 + static_cast<std::uint64_t>(value[i] - '0');
+    if (i == value.size()) {
+      length = v;
+      return true;
+    }
+  }
   bool any = false;
   std::uint64_t first = 0;
   // Unlike other lists, an empty element ("5,,5") is refused here, as Beast did.
