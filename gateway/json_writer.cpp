@@ -87,9 +87,28 @@ void append_double(std::string& out, double v) {
     out.push_back('0');
     return;
   }
-  char buf[32];  // shortest round-trip form of any double fits in 24 characters
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, res.ptr);
+  // The last few values written, with their text: the shortest round-trip form costs ~200
+  // instructions, and what is written (a request's temperature and top_p) repeats from request
+  // to request. Per thread, so engines' threads may write too.
+  struct memo {
+    std::uint64_t bits = 0;
+    std::uint8_t length = 0;  // 0: empty
+    char text[31];
+  };
+  thread_local memo recent[4];
+  thread_local unsigned next = 0;
+  std::uint64_t bits;
+  std::memcpy(&bits, &v, sizeof bits);
+  for (const memo& m : recent)
+    if (m.length != 0 && m.bits == bits) {
+      out.append(m.text, m.length);
+      return;
+    }
+  memo& m = recent[next++ % 4];
+  const auto res = std::to_chars(m.text, m.text + sizeof m.text, v);  // at most 24 characters
+  m.bits = bits;
+  m.length = static_cast<std::uint8_t>(res.ptr - m.text);
+  out.append(m.text, m.length);
 }
 
 }  // namespace gw::json

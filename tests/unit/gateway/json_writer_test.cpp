@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -84,6 +85,21 @@ TEST(JsonWriterTest, AppendDoubleRoundTripsExtremes) {
     std::string out;
     append_double(out, v);
     EXPECT_EQ(std::strtod(out.c_str(), nullptr), v) << out;
+  }
+}
+
+// Values written again come from the recent-values memo: each must still read as its own
+// shortest form, including 0 and -0 (equal as doubles, different bits and text).
+TEST(JsonWriterTest, AppendDoubleRepeatedValuesKeepTheirText) {
+  const double values[] = {0.7, 1.0, 0.7, 0.0, -0.0, 0.95, 2.5, 1e-7, 0.7, -0.0, 1.0, 123456.789, 0.0, 0.95};
+  for (int round = 0; round < 3; ++round) {
+    for (const double v : values) {
+      char expected[32];
+      const auto end = std::to_chars(expected, expected + sizeof expected, v).ptr;
+      std::string out;
+      append_double(out, v);
+      ASSERT_EQ(out, std::string(expected, end)) << v;
+    }
   }
 }
 
