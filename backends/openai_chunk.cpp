@@ -1,7 +1,11 @@
 #include "backends/openai_chunk.hpp"
 
 #include <array>
+#include <cstring>
 #include <simdjson.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace gw {
 namespace {
@@ -34,12 +38,20 @@ od::parser& chunk_parser() {
 
 // simdjson reads up to SIMDJSON_PADDING bytes past a document's end; chunks are views into the
 // SSE parser's buffer, so each is copied into this one, which has the room.
-std::string& padded_copy(std::string_view json) {
+std::string& padded_buffer() {
   thread_local std::string buf;
+  return buf;
+}
+
+std::string& padded_copy(std::string_view json) {
+  std::string& buf = padded_buffer();
   buf.assign(json.data(), json.size());
   buf.resize(json.size() + simdjson::SIMDJSON_PADDING);
   return buf;
 }
+
+// Where the last chunk's copy starts: token views are into it.
+const char* padded_copy_data() { return padded_buffer().data(); }
 
 // Walks an object's fields once: f(key, value) for the first occurrence of each key (the DOM's
 // obj[key] gave the first). false: malformed JSON.
@@ -54,8 +66,22 @@ bool each_field(od::object obj, F&& f) {
   return true;
 }
 
+// A string value and where its token lies in the document (the opening quote, then up to the
+// next token); the token tells whether the value was written without escapes.
+struct text_value {
+  std::string_view value;
+  std::string_view token;
+};
+
+bool read_string(od::value field, text_value& out) {
+  out.token = field.raw_json_token();  // peeks: the value is still there to read
+  if (field.get_string().get(out.value) == simdjson::SUCCESS) return true;
+  out = {};
+  return false;
+}
+
 // The string value of `key` in `v` if `v` is an object holding one, else empty.
-bool string_in(od::value v, std::string_view key, std::string_view& out, bool& found) {
+bool string_in(od::value v, std::string_view key, text_value& out, bool& found) {
   od::object obj;
   if (v.get_object().get(obj) != simdjson::SUCCESS) return true;  // not an object: ignored
   found = true;
@@ -63,20 +89,21 @@ bool string_in(od::value v, std::string_view key, std::string_view& out, bool& f
   return each_field(obj, [&](std::string_view k, od::value field) {
     if (k != key || seen) return true;
     seen = true;
-    if (field.get_string().get(out) != simdjson::SUCCESS) out = {};
+    read_string(field, out);
     return true;
   });
 }
 
 // choices[0]: delta.content (streamed chat), message.content (a non-streamed answer) or text
 // (legacy completions), in that order of preference, and finish_reason.
-bool read_choice(od::value v, upstream_chunk& out) {
+bool read_choice(od::value v, upstream_chunk& out, std::string_view& text_token) {
   od::array choices;
   if (v.get_array().get(choices) != simdjson::SUCCESS) return true;  // not an array: ignored
   for (auto first : choices) {
     od::object c;
     if (first.get_object().get(c) != simdjson::SUCCESS) return false;
-    std::string_view delta, message, text, finish;
+    text_value delta, message, text;
+    std::string_view finish;
     bool has_delta = false, has_message = false, has_text = false, has_finish = false;
     bool seen[4] = {};
     const bool ok = each_field(c, [&](std::string_view k, od::value field) {
@@ -84,7 +111,7 @@ bool read_choice(od::value v, upstream_chunk& out) {
       if (k == "message" && !seen[1]) return seen[1] = true, string_in(field, "content", message, has_message);
       if (k == "text" && !seen[2]) {
         seen[2] = true;
-        has_text = field.get_string().get(text) == simdjson::SUCCESS;
+        has_text = read_string(field, text);
       } else if (k == "finish_reason" && !seen[3]) {
         seen[3] = true;
         has_finish = field.get_string().get(finish) == simdjson::SUCCESS;
@@ -92,9 +119,11 @@ bool read_choice(od::value v, upstream_chunk& out) {
       return true;
     });
     if (!ok) return false;
-    if (has_delta) out.text = std::string(delta);
-    else if (has_message) out.text = std::string(message);
-    else if (has_text) out.text = std::string(text);
+    const text_value* chosen = has_delta ? &delta : has_message ? &message : has_text ? &text : nullptr;
+    if (chosen) {
+      out.text = std::string(chosen->value);
+      text_token = chosen->token;
+    }
     if (has_finish) out.finish = to_finish(finish);
     break;  // only the first choice; simdjson skips the rest
   }
@@ -120,9 +149,9 @@ bool read_usage(od::value v, upstream_chunk& out) {
   return ok;
 }
 
-}  // namespace
-
-std::optional<upstream_chunk> parse_upstream_chunk(std::string_view json) {
+// Reads a chunk. `text_token`: the raw token of the string the text came from, a view into the
+// padded copy, if there was one.
+std::optional<upstream_chunk> parse_chunk(std::string_view json, std::string_view& text_token) {
   const std::string& buf = padded_copy(json);
   od::document doc;
   od::object obj;
@@ -146,7 +175,7 @@ std::optional<upstream_chunk> parse_upstream_chunk(std::string_view json) {
         return true;
       });
     }
-    if (k == "choices" && !seen[1]) return seen[1] = true, read_choice(field, out);
+    if (k == "choices" && !seen[1]) return seen[1] = true, read_choice(field, out, text_token);
     if (k == "usage" && !seen[2]) return seen[2] = true, read_usage(field, out);
     return true;
   });
@@ -154,9 +183,73 @@ std::optional<upstream_chunk> parse_upstream_chunk(std::string_view json) {
   if (error) {
     upstream_chunk e;
     e.error = std::move(error);
+    text_token = {};
     return e;
   }
   return out;
+}
+
+// Whether `x` can stand between two quotes as a JSON string written without escapes: no quote,
+// backslash or control byte, and valid UTF-8 (checked only when not all ASCII).
+bool plain_json_string(std::string_view x) {
+  const char* p = x.data();
+  const char* const end = p + x.size();
+  bool ascii = true;
+#if defined(__SSE2__)
+  __m128i high = _mm_setzero_si128();
+  for (; end - p >= 16; p += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);  // unsigned v <= 0x1f
+    const __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
+    if (_mm_movemask_epi8(_mm_or_si128(control, special)) != 0) return false;
+    high = _mm_or_si128(high, v);
+  }
+  ascii = _mm_movemask_epi8(high) == 0;
+#endif
+  for (; p != end; ++p) {
+    const auto c = static_cast<unsigned char>(*p);
+    if (c < 0x20 || c == '"' || c == '\\') return false;
+    ascii = ascii && c < 0x80;
+  }
+  return ascii || simdjson::validate_utf8(x.data(), x.size());
+}
+
+}  // namespace
+
+std::optional<upstream_chunk> parse_upstream_chunk(std::string_view json) {
+  std::string_view token;
+  return parse_chunk(json, token);
+}
+
+std::optional<upstream_chunk> upstream_chunk_reader::read(std::string_view json) {
+  const std::size_t suffix = shape_.size() - split_;
+  if (!shape_.empty() && json.size() >= shape_.size() && std::memcmp(json.data(), shape_.data(), split_) == 0 &&
+      std::memcmp(json.data() + json.size() - suffix, shape_.data() + split_, suffix) == 0) {
+    const std::string_view text = json.substr(split_, json.size() - shape_.size());
+    if (plain_json_string(text)) {
+      upstream_chunk out;
+      out.text = std::string(text);
+      out.finish = finish_;
+      out.usage = usage_;
+      ++reused_;
+      return out;
+    }
+  }
+  std::string_view token;
+  auto chunk = parse_chunk(json, token);
+  // The shape is kept only when the text was written without escapes: then its bytes in the
+  // document are the text, and any other plain string between the same two parts reads the same.
+  const std::size_t length = chunk && !token.empty() ? chunk->text.size() : 0;
+  if (chunk && !token.empty() && token.size() >= length + 2 && token[0] == '"' && token[length + 1] == '"' &&
+      std::memcmp(token.data() + 1, chunk->text.data(), length) == 0 && !std::memchr(token.data() + 1, '\\', length)) {
+    const auto open = static_cast<std::size_t>(token.data() - padded_copy_data()) + 1;  // after the quote
+    shape_.assign(json.data(), open);
+    shape_.append(json.data() + open + length, json.size() - open - length);
+    split_ = open;
+    finish_ = chunk->finish;
+    usage_ = chunk->usage;
+  }
+  return chunk;
 }
 
 std::optional<std::string> upstream_error_message(std::string_view body) {

@@ -38,6 +38,7 @@ struct call_state : std::enable_shared_from_this<call_state> {
   // The current attempt.
   long status = 0;
   sse_parser parser;
+  upstream_chunk_reader chunks;  // a streamed answer's chunks
   std::string error_body;
   std::string answer;  // a non-streamed 200 body
   std::optional<finish_reason> finish;
@@ -69,7 +70,7 @@ bool on_event(call_state& s, sse_event&& ev) {
     s.conclude(call_outcome::succeeded);
     return true;
   }
-  auto chunk = parse_upstream_chunk(ev.data);
+  auto chunk = s.opts.stream ? s.chunks.read(ev.data) : parse_upstream_chunk(ev.data);
   if (!chunk || chunk->error) return false;
   if (!chunk->text.empty()) {
     s.out->push(chunk->text, 1, std::nullopt);

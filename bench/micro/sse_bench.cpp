@@ -1,6 +1,7 @@
 // Upstream stream reading: gw::sse_parser fed an OpenAI-style event stream as vLLM sends it
 // (whole, and in the small pieces a slow network or TLS records deliver), and
-// gw::parse_upstream_chunk on each event's JSON, as remote_call.cpp does per event.
+// gw::parse_upstream_chunk on each event's JSON, and gw::upstream_chunk_reader over a stream's
+// events, as remote_call.cpp reads a streamed answer.
 
 #include <benchmark/benchmark.h>
 
@@ -114,6 +115,28 @@ void BM_parse_upstream_chunk(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
 }
 
+// The same events through one upstream_chunk_reader per stream, as remote_call.cpp reads a
+// streamed answer: chunks alike but for their text are not parsed again (the ones whose text has
+// escapes, here "\\n" and "\\\"ok\\\"", are).
+void BM_read_upstream_chunks(benchmark::State& state) {
+  auto events = stream_event_data();
+  events.pop_back();  // [DONE]
+  std::size_t bytes = 0;
+  for (const auto& e : events) bytes += e.size();
+  std::size_t reused = 0;
+  for (auto _ : state) {
+    gw::upstream_chunk_reader reader;
+    for (const auto& e : events) {
+      auto chunk = reader.read(e);
+      benchmark::DoNotOptimize(chunk);
+    }
+    reused = reader.reused();
+  }
+  state.counters["reused"] = static_cast<double>(reused);
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * events.size()));
+  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
+}
+
 // Both together, as the remote path runs them: bytes arriving in 64-byte reads (a trickling
 // stream) or 16 KB reads (libcurl's CURL_MAX_WRITE_SIZE), each event's JSON parsed as it is
 // dispatched.
@@ -143,4 +166,5 @@ void BM_sse_parse_and_chunk(benchmark::State& state) {
 BENCHMARK(BM_sse_parse_whole);
 BENCHMARK(BM_sse_parse_pieces)->ArgName("read_bytes")->Arg(7)->Arg(64);
 BENCHMARK(BM_parse_upstream_chunk);
+BENCHMARK(BM_read_upstream_chunks);
 BENCHMARK(BM_sse_parse_and_chunk)->ArgName("read_bytes")->Arg(64)->Arg(16384);

@@ -2,7 +2,8 @@
 // fields. The reference below is how it read them before, with simdjson's DOM (a tape of the whole
 // document, then lookups by name): on every document the DOM accepts, both must give the same
 // text, finish reason, usage and error. On-Demand may accept JSON the DOM refuses (it does not
-// validate values it skips); it must never crash on it.
+// validate values it skips); it must never crash on it. Each line of the input is also read as a
+// stream by an upstream_chunk_reader, whose answers must be parse_upstream_chunk's.
 #include <simdjson.h>
 
 #include <cstddef>
@@ -62,10 +63,32 @@ std::optional<gw::upstream_chunk> reference(std::string_view json) {
   std::abort();
 }
 
+bool same(const std::optional<gw::upstream_chunk>& a, const std::optional<gw::upstream_chunk>& b) {
+  if (a.has_value() != b.has_value()) return false;
+  if (!a) return true;
+  return a->text == b->text && a->finish == b->finish && a->error == b->error &&
+         a->usage.has_value() == b->usage.has_value() &&
+         (!a->usage || (a->usage->prompt == b->usage->prompt && a->usage->completion == b->usage->completion));
+}
+
+// Each line of the input is one chunk of a stream, read by one upstream_chunk_reader: whether it
+// reads a chunk from the shape it kept or parses it, its answer must be parse_upstream_chunk's.
+void check_reader(std::string_view input) {
+  gw::upstream_chunk_reader reader;
+  while (!input.empty()) {
+    const std::size_t nl = input.find('\n');
+    const std::string_view line = input.substr(0, nl);
+    if (!same(reader.read(line), gw::parse_upstream_chunk(line))) differ(line, "upstream_chunk_reader");
+    if (nl == std::string_view::npos) break;
+    input.remove_prefix(nl + 1);
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view json(reinterpret_cast<const char*>(data), size);
+  check_reader(json);
   const auto got = gw::parse_upstream_chunk(json);
   const auto want = reference(json);
   if (!want) return 0;  // invalid for the DOM: On-Demand may read it or not, without crashing
