@@ -50,7 +50,14 @@ void sse_parser::line(std::string_view l, const std::function<void(sse_event&&)>
       current_.done = current_.data == "[DONE]";
       on_event(std::move(current_));
     }
-    current_ = {};
+    // Cleared, not replaced: the data's room is kept for the next event of the stream (a token's
+    // chunk is the same size each time), which saves an allocation per event. A handler that
+    // moved the strings out left them empty; an event far larger than usual gives its room back.
+    current_.event.clear();
+    current_.data.clear();
+    current_.id.clear();
+    current_.done = false;
+    if (current_.data.capacity() > 64 * 1024) current_.data.shrink_to_fit();
     has_data_ = false;
     return;
   }

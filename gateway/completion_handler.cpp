@@ -201,6 +201,7 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
                      .count();
   meta.model = p.model;
   meta.include_usage = p.include_usage;
+  if (p.stream) meta.opening = chunk_opening(meta);
 
   if (p.stream)
     co_await stream_events(g, lease, std::move(d.first), meta, p, req, sink, rec, headers);

@@ -5,7 +5,7 @@
 namespace gw {
 namespace {
 
-void open_chunk(std::string& o, const response_meta& m) {
+void render_opening(std::string& o, const response_meta& m) {
   o += "{\"id\":";
   json::append_string(o, m.id);
   o += m.kind == api_kind::chat ? ",\"object\":\"chat.completion.chunk\",\"created\":"
@@ -14,6 +14,11 @@ void open_chunk(std::string& o, const response_meta& m) {
   o += ",\"model\":";
   json::append_string(o, m.model);
   o += m.kind == api_kind::chat ? ",\"system_fingerprint\":null,\"choices\":[" : ",\"choices\":[";
+}
+
+void open_chunk(std::string& o, const response_meta& m) {
+  if (m.opening.empty()) render_opening(o, m);
+  else o += m.opening;
 }
 
 void close_chunk(std::string& o, const response_meta& m) {
@@ -79,6 +84,12 @@ constexpr std::string_view event_start = "data: ";
 constexpr std::string_view event_end = "\n\n";
 
 }  // namespace
+
+std::string chunk_opening(const response_meta& m) {
+  std::string o;
+  render_opening(o, m);
+  return o;
+}
 
 void append_sse_event(std::string& out, std::string_view json) {
   out += event_start;

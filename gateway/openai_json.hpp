@@ -22,7 +22,15 @@ struct response_meta {
   std::int64_t created = 0;
   std::string model;
   bool include_usage = false;  // stream_options.include_usage: chunks carry "usage": null
+  // chunk_opening(*this), set once the fields above are final, or empty. Every chunk of a stream
+  // opens with the same id, created and model; written once, it is copied into each chunk instead
+  // of escaped and formatted again per token.
+  std::string opening{};
 };
+
+// What every stream chunk of `m` opens with: {"id":...,"object":...,"created":...,"model":...,
+// ... "choices":[
+std::string chunk_opening(const response_meta& m);
 
 struct usage_counts {
   std::uint32_t prompt = 0;

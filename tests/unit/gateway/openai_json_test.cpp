@@ -93,5 +93,28 @@ TEST(openai_json, models_list) {
   EXPECT_EQ(std::string_view(one["object"]), "model");
 }
 
+// A stream writes its chunks' opening once (meta.opening); every chunk must be byte for byte the
+// one written without it, for chat and legacy completions, with and without usage.
+TEST(openai_json, chunks_with_the_opening_written_once_are_the_same) {
+  for (const auto kind : {api_kind::chat, api_kind::completion}) {
+    for (const bool usage : {false, true}) {
+      response_meta plain{kind, "chatcmpl-\"x\"", 1700000000, "m\\1", usage};
+      response_meta once = plain;
+      once.opening = chunk_opening(once);
+      auto events = [](const response_meta& m) {
+        std::string out;
+        append_role_event(out, m);
+        append_content_event(out, m, "tok \"en\"");
+        append_finish_event(out, m, finish_reason::length);
+        append_usage_event(out, m, {3, 4});
+        return out;
+      };
+      EXPECT_EQ(events(once), events(plain));
+      EXPECT_EQ(content_chunk(once, "x"), content_chunk(plain, "x"));
+      EXPECT_EQ(usage_chunk(once, {1, 2}), usage_chunk(plain, {1, 2}));
+    }
+  }
+}
+
 }  // namespace
 }  // namespace gw
