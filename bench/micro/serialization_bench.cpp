@@ -62,6 +62,12 @@ void content_frames(benchmark::State& state, const gw::response_meta& meta) {
 
 void BM_sse_content_frame_chat(benchmark::State& state) { content_frames(state, chat_meta(state.range(0) != 0)); }
 void BM_sse_content_frame_legacy(benchmark::State& state) { content_frames(state, completion_meta()); }
+// As a stream writes them: the chunks' opening (id, created, model) written once per stream.
+void BM_sse_content_frame_chat_opening(benchmark::State& state) {
+  auto meta = chat_meta(false);
+  meta.opening = gw::chunk_opening(meta);
+  content_frames(state, meta);
+}
 
 // The chunk builders alone (each returns a fresh std::string).
 void BM_chunk_role(benchmark::State& state) {
@@ -175,6 +181,7 @@ void BM_append_string_token(benchmark::State& state) { run_append_string(state, 
 
 BENCHMARK(BM_sse_content_frame_chat)->ArgName("include_usage")->Arg(0)->Arg(1);
 BENCHMARK(BM_sse_content_frame_legacy);
+BENCHMARK(BM_sse_content_frame_chat_opening);
 BENCHMARK(BM_chunk_role);
 BENCHMARK(BM_chunk_finish);
 BENCHMARK(BM_chunk_usage);
