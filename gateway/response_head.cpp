@@ -16,8 +16,8 @@ void response_head::set(std::string_view name, std::string_view value) {
 
 std::string response_head::render(body_framing framing, bool keep_alive, std::size_t content_length) const {
   const auto reason = boost::beast::http::obsolete_reason(static_cast<boost::beast::http::status>(status_));
-  // The exact room first, then the bytes copied in: appending piece by piece (twenty appends,
-  // each checking capacity) cost twice as much as the copies themselves.
+  // Room for the whole head first (an upper bound), then the bytes copied in: appending piece by
+  // piece (twenty appends, each checking capacity) cost twice as much as the copies themselves.
   std::size_t size = 9 + 10 + 1 + reason.size() + 2;  // "HTTP/1.1 ", the status, a space, the reason, CRLF
   for (const auto& [k, v] : fields_) size += k.size() + v.size() + 4;
   size += 64 + 2;  // at most one framing field, a Connection field and the blank line
