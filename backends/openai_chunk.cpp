@@ -3,9 +3,8 @@
 #include <array>
 #include <cstring>
 #include <simdjson.h>
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
+
+#include "gateway/json_writer.hpp"
 
 namespace gw {
 namespace {
@@ -38,20 +37,12 @@ od::parser& chunk_parser() {
 
 // simdjson reads up to SIMDJSON_PADDING bytes past a document's end; chunks are views into the
 // SSE parser's buffer, so each is copied into this one, which has the room.
-std::string& padded_buffer() {
-  thread_local std::string buf;
-  return buf;
-}
-
 std::string& padded_copy(std::string_view json) {
-  std::string& buf = padded_buffer();
+  thread_local std::string buf;
   buf.assign(json.data(), json.size());
   buf.resize(json.size() + simdjson::SIMDJSON_PADDING);
   return buf;
 }
-
-// Where the last chunk's copy starts: token views are into it.
-const char* padded_copy_data() { return padded_buffer().data(); }
 
 // Walks an object's fields once: f(key, value) for the first occurrence of each key (the DOM's
 // obj[key] gave the first). false: malformed JSON.
@@ -149,8 +140,8 @@ bool read_usage(od::value v, upstream_chunk& out) {
   return ok;
 }
 
-// Reads a chunk. `text_token`: the raw token of the string the text came from, a view into the
-// padded copy, if there was one.
+// Reads a chunk. `text_token`: the raw token of the string the text came from, as a view into
+// `json`, if there was one.
 std::optional<upstream_chunk> parse_chunk(std::string_view json, std::string_view& text_token) {
   const std::string& buf = padded_copy(json);
   od::document doc;
@@ -186,32 +177,14 @@ std::optional<upstream_chunk> parse_chunk(std::string_view json, std::string_vie
     text_token = {};
     return e;
   }
+  if (!text_token.empty())  // from the padded copy to the same bytes in `json`
+    text_token = json.substr(static_cast<std::size_t>(text_token.data() - buf.data()), text_token.size());
   return out;
 }
 
-// Whether `x` can stand between two quotes as a JSON string written without escapes: no quote,
-// backslash or control byte, and valid UTF-8 (checked only when not all ASCII).
+// Whether `x` can stand between two quotes as a JSON string written without escapes.
 bool plain_json_string(std::string_view x) {
-  const char* p = x.data();
-  const char* const end = p + x.size();
-  bool ascii = true;
-#if defined(__SSE2__)
-  __m128i high = _mm_setzero_si128();
-  for (; end - p >= 16; p += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(v, _mm_set1_epi8(0x1f)), v);  // unsigned v <= 0x1f
-    const __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')));
-    if (_mm_movemask_epi8(_mm_or_si128(control, special)) != 0) return false;
-    high = _mm_or_si128(high, v);
-  }
-  ascii = _mm_movemask_epi8(high) == 0;
-#endif
-  for (; p != end; ++p) {
-    const auto c = static_cast<unsigned char>(*p);
-    if (c < 0x20 || c == '"' || c == '\\') return false;
-    ascii = ascii && c < 0x80;
-  }
-  return ascii || simdjson::validate_utf8(x.data(), x.size());
+  return json::needs_no_escape(x) && simdjson::validate_utf8(x.data(), x.size());
 }
 
 }  // namespace
@@ -242,7 +215,7 @@ std::optional<upstream_chunk> upstream_chunk_reader::read(std::string_view json)
   const std::size_t length = chunk && !token.empty() ? chunk->text.size() : 0;
   if (chunk && !token.empty() && token.size() >= length + 2 && token[0] == '"' && token[length + 1] == '"' &&
       std::memcmp(token.data() + 1, chunk->text.data(), length) == 0 && !std::memchr(token.data() + 1, '\\', length)) {
-    const auto open = static_cast<std::size_t>(token.data() - padded_copy_data()) + 1;  // after the quote
+    const auto open = static_cast<std::size_t>(token.data() - json.data()) + 1;  // after the quote
     shape_.assign(json.data(), open);
     shape_.append(json.data() + open + length, json.size() - open - length);
     split_ = open;

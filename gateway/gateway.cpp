@@ -1,7 +1,5 @@
 #include "gateway/gateway.hpp"
 
-#include "gateway/request_ids.hpp"
-
 #include <algorithm>
 
 #include <boost/asio/post.hpp>
@@ -9,6 +7,8 @@
 #include <spdlog/spdlog.h>
 #include <cstdlib>
 #include <stdexcept>
+
+#include "gateway/request_ids.hpp"
 
 namespace gw {
 

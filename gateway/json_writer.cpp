@@ -36,7 +36,7 @@ void append_escape(std::string& out, unsigned char c) {
 // >= 0x80 compare above 0x1f unsigned and are never escaped. Strings (prompts, generated text)
 // are the bulk of every body the gateway writes; a byte at a time cost ~8 instructions a byte.
 #if defined(__SSE2__)
-unsigned escape_mask(const char* p) {
+[[gnu::always_inline]] inline unsigned escape_mask(const char* p) {
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
   const __m128i control = _mm_cmpeq_epi8(_mm_min_epu8(x, _mm_set1_epi8(0x1f)), x);  // unsigned x <= 0x1f
   const __m128i quote = _mm_cmpeq_epi8(x, _mm_set1_epi8('"'));
@@ -73,6 +73,18 @@ void append_string(std::string& out, std::string_view s) {
     if (needs_escape(static_cast<unsigned char>(d[i]))) escape_at(i);
   out.append(d + run_start, s.size() - run_start);
   out.push_back('"');
+}
+
+bool needs_no_escape(std::string_view s) {
+  std::size_t i = 0;
+#if defined(__SSE2__)
+  for (; s.size() - i >= 16; i += 16)
+    if (escape_mask(s.data() + i) != 0) return false;
+  if (i != s.size() && s.size() >= 16) return escape_mask(s.data() + s.size() - 16) == 0;
+#endif
+  for (; i < s.size(); ++i)
+    if (needs_escape(static_cast<unsigned char>(s[i]))) return false;
+  return true;
 }
 
 void append_uint(std::string& out, std::uint64_t v) {

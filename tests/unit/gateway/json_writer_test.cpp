@@ -139,6 +139,7 @@ TEST(JsonWriterTest, AppendStringEscapesEveryByteAtEveryOffset) {
           std::string out;
           append_string(out, s);
           ASSERT_EQ(out, reference(s)) << "byte " << c << " at " << at << " of " << length;
+          ASSERT_EQ(needs_no_escape(s), out == "\"" + s + "\"") << "byte " << c << " at " << at << " of " << length;
         }
       }
     }
