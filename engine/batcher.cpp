@@ -13,17 +13,16 @@ batcher::batcher(boost::asio::any_io_executor reactor, batcher_config cfg,
     : reactor_(reactor), cfg_(cfg), obs_(std::move(obs)), queue_(cfg.max_queued), expiry_(reactor) {
   for (auto& e : engines) {
     auto w = std::make_unique<worker_state>();
-    w->worker = std::make_unique<engine_worker>(std::move(e), reactor_);
+    w->worker = std::make_unique<engine_worker>(std::move(e), reactor_, [this, ws = w.get()](std::vector<step_result>& rs) {
+      on_steps(*ws, rs);
+    });
     workers_.push_back(std::move(w));
   }
 }
 
-// Workers are joined first, so no new step result is posted; one already posted may still sit
-// in the reactor's queue, and `alive_` tells its handler the batcher is gone.
-batcher::~batcher() {
-  *alive_ = false;
-  workers_.clear();
-}
+// The workers go first: their threads are joined, and a hand-over already posted finds its
+// worker gone and does nothing.
+batcher::~batcher() { workers_.clear(); }
 
 std::size_t batcher::active_sequences() const {
   std::size_t n = 0;
@@ -110,26 +109,29 @@ void batcher::schedule(worker_state& w) {
     embed_queue_.pop_front();
   }
 
-  if (cmd.admit.empty() && cmd.cancel.empty() && cmd.embed.empty() && w.sequences.empty()) {
-    w.stepping = false;  // idle until the next submit
-    w.last_step = {};    // idle time is not step time
-    return;
-  }
-  w.stepping = true;
-  w.worker->run_step(std::move(cmd), [this, &w, alive = alive_](step_result r) {
-    if (*alive) on_step(w, std::move(r));
-  });
+  // The engine steps on its own while it has sequences; it hands results back until then.
+  w.stepping = !w.sequences.empty() || !w.embedding.empty();
+  if (!w.stepping) w.last_step = {};  // idle time is not step time
+  if (!cmd.empty()) w.worker->submit(std::move(cmd));
 }
 
-void batcher::on_step(worker_state& w, step_result r) {
+void batcher::on_steps(worker_state& w, std::vector<step_result>& rs) {
+  for (auto& r : rs) on_step(w, r);
+  if (shut_down_) {
+    w.stepping = false;
+    return;
+  }
+  schedule(w);  // the step boundary as the reactor sees it
+}
+
+void batcher::on_step(worker_state& w, step_result& r) {
   if (r.batch_size > 0 && obs_.step_batch) obs_.step_batch(r.batch_size);
   if (r.batch_size > 0) {
-    const auto now = clock::now();
     if (w.last_step != clock::time_point{}) {
-      const double dt = std::chrono::duration<double>(now - w.last_step).count();
+      const double dt = std::chrono::duration<double>(r.ended - w.last_step).count();
       step_s_ = step_s_ == 0 ? dt : 0.9 * step_s_ + 0.1 * dt;
     }
-    w.last_step = now;
+    w.last_step = r.ended;
   }
   std::size_t finished = 0;
   for (auto& out : r.outputs) {
@@ -154,11 +156,6 @@ void batcher::on_step(worker_state& w, step_result r) {
     w.sequences.erase(it);
   }
   if (finished > 0) completions_.add(finished, clock::now());
-  if (shut_down_) {
-    w.stepping = false;
-    return;
-  }
-  schedule(w);
 }
 
 void batcher::expire_queue(clock::time_point now) {
@@ -194,8 +191,13 @@ void batcher::shut_down() {
   for (auto& e : embed_queue_) e.result->fail(engine_errc::shutting_down);
   embed_queue_.clear();
   for (auto& w : workers_) {
-    for (auto& [id, r] : w->sequences) r.stream->fail(engine_errc::shutting_down);
+    step_command stop;  // the engine would otherwise run its sequences to their end
+    for (auto& [id, r] : w->sequences) {
+      r.stream->fail(engine_errc::shutting_down);
+      stop.cancel.push_back(id);
+    }
     w->sequences.clear();
+    if (!stop.empty()) w->worker->submit(std::move(stop));
     for (auto& [id, r] : w->embedding) r->fail(engine_errc::shutting_down);
     w->embedding.clear();
   }

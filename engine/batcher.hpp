@@ -5,7 +5,9 @@
 // priority order while the batch fits max_batch_size and the token budget (admission.hpp).
 //
 // Thread-safety: every member runs on the reactor thread; engines run on their workers' threads
-// and hand back one result per step (engine_worker.hpp).
+// and hand back their steps' results in batches (engine_worker.hpp). The reactor's step boundary
+// is such a hand-over: admissions and cancellations decided there reach the engine at its next
+// step.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -89,12 +91,13 @@ class batcher {
     engine_capacity capacity;
     std::unordered_map<sequence_id, running> sequences;
     std::unordered_map<sequence_id, std::shared_ptr<embedding_result>> embedding;  // in the step
-    bool stepping = false;  // a step command is in flight
+    bool stepping = false;  // the engine has sequences or embedding jobs: results will come
     clock::time_point last_step{};
   };
 
   void schedule(worker_state& w);
-  void on_step(worker_state& w, step_result r);
+  void on_steps(worker_state& w, std::vector<step_result>& rs);
+  void on_step(worker_state& w, step_result& r);
   void expire_queue(clock::time_point now);
   void arm_expiry();
   unsigned retry_after() const;
@@ -110,7 +113,6 @@ class batcher {
   std::deque<waiting_embedding> embed_queue_;
   std::vector<std::unique_ptr<worker_state>> workers_;
   boost::asio::steady_timer expiry_;
-  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // reactor thread only
   sequence_id next_id_ = 1;
   bool shut_down_ = false;
   event_rate completions_;  // sequences finished per second

@@ -5,10 +5,13 @@
 
 namespace gw {
 
-engine_worker::engine_worker(std::unique_ptr<engine> e, boost::asio::any_io_executor reactor)
-    : engine_(std::move(e)), reactor_(std::move(reactor)), thread_([this] { run(); }) {}
+engine_worker::engine_worker(std::unique_ptr<engine> e, boost::asio::any_io_executor reactor,
+                             results_handler on_results)
+    : engine_(std::move(e)), reactor_(std::move(reactor)), on_results_(std::move(on_results)),
+      thread_([this] { run(); }) {}
 
 engine_worker::~engine_worker() {
+  *alive_ = false;
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
@@ -17,46 +20,70 @@ engine_worker::~engine_worker() {
   thread_.join();
 }
 
-void engine_worker::run_step(step_command cmd, result_handler on_result) {
+void engine_worker::submit(step_command cmd) {
   {
     std::lock_guard lock(mutex_);
-    pending_.emplace(std::move(cmd), std::move(on_result));
+    inbox_.push_back(std::move(cmd));
   }
-  wake_.notify_one();
+  wake_.notify_one();  // no system call unless the thread waits
+}
+
+void engine_worker::hand_over() {
+  std::vector<step_result> results;
+  {
+    std::lock_guard lock(mutex_);
+    results.swap(outbox_);
+    handover_posted_ = false;
+  }
+  on_results_(results);  // may submit(): the thread, woken below, finds the command at once
+  wake_.notify_one();    // a thread that ran max_run_ahead steps ahead goes on
 }
 
 void engine_worker::run() {
   using clock = std::chrono::steady_clock;
-  // Steps are paced against the previous step's deadline, not against "now", so the reactor's
-  // round trip between steps does not stretch the modeled step time.
+  // Steps are paced against the previous step's deadline, not against "now", so the time the
+  // thread spends publishing does not stretch the modeled step time.
   clock::time_point deadline = clock::now();
+  std::vector<step_command> commands;
+  bool busy = false;  // the engine has sequences: step without waiting for a command
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [this] { return stopping_ || pending_.has_value(); });
+    wake_.wait(lock, [&] { return stopping_ || ((busy || !inbox_.empty()) && outbox_.size() < max_run_ahead); });
     if (stopping_) return;
-    auto [cmd, on_result] = std::move(*pending_);
-    pending_.reset();
+    commands.swap(inbox_);
     lock.unlock();
 
-    for (auto id : cmd.cancel) engine_->cancel(id);
-    for (auto& [id, params] : cmd.admit) engine_->admit(id, std::move(params));
     std::vector<embedding_output> embedded;
-    for (const auto& job : cmd.embed) embedded.push_back(engine_->embed(job));
+    for (auto& cmd : commands) {
+      for (auto id : cmd.cancel) engine_->cancel(id);
+      for (auto& [id, params] : cmd.admit) engine_->admit(id, std::move(params));
+      for (const auto& job : cmd.embed) embedded.push_back(engine_->embed(job));
+    }
+    commands.clear();
+    if (!engine_->has_work() && embedded.empty()) {  // only cancellations: nothing to step
+      busy = false;
+      lock.lock();
+      continue;
+    }
     step_result result = engine_->step();
     result.embeddings = std::move(embedded);
+    busy = engine_->has_work();
 
-    // Small lags (the hand-off, a late wake-up) are absorbed by the next step; after an idle
-    // period or a long stall the rhythm restarts from now instead of bursting to catch up.
+    // Small lags (a late wake-up, a reactor that fell behind) are absorbed by the next step;
+    // after an idle period or a long stall the rhythm restarts from now instead of bursting to
+    // catch up.
     const auto now = clock::now();
     if (deadline + result.pace < now) deadline = now;
     deadline += result.pace;
     lock.lock();
-    if (result.pace.count() > 0 && wake_.wait_until(lock, deadline, [this] { return stopping_; }))
-      return;
+    if (result.pace.count() > 0 && wake_.wait_until(lock, deadline, [this] { return stopping_; })) return;
     if (stopping_) return;
+    result.ended = result.pace.count() > 0 ? deadline : now;
+    outbox_.push_back(std::move(result));
+    if (std::exchange(handover_posted_, true)) continue;  // the hand-over already queued takes it
     lock.unlock();
-    boost::asio::post(reactor_, [cb = std::move(on_result), r = std::move(result)]() mutable {
-      cb(std::move(r));
+    boost::asio::post(reactor_, [this, alive = alive_] {
+      if (*alive) hand_over();
     });
     lock.lock();
   }

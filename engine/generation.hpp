@@ -63,6 +63,7 @@ struct step_result {
   std::vector<sequence_id> failed;    // sequences the engine dropped because it failed them
   std::size_t batch_size = 0;         // sequences that decoded in this step
   std::chrono::nanoseconds pace{0};   // wall time this step should take (0: as fast as possible)
+  std::chrono::steady_clock::time_point ended{};  // when its pace was over (set by engine_worker)
 };
 
 }  // namespace gw

@@ -73,10 +73,13 @@ test('a reader too slow for its stream is dropped and its generation cancelled',
   const gw = await startGateway({ config: `
 server: {listen: 127.0.0.1:0, max_stream_buffer_bytes: 4096, write_timeout_s: 2}
 models:
-  - {id: fast, sim: {time_scale: 0}, max_model_len: 200000, default_max_tokens: 150000}
+  - {id: fast, sim: {time_scale: 0.002}, max_model_len: 200000, default_max_tokens: 150000}
 ` });
   try {
-    // ignore_eos (vLLM's extension) makes the sim run to max_tokens: megabytes of events.
+    // ignore_eos (vLLM's extension) makes the sim run to max_tokens: megabytes of events. The
+    // sim is paced (about 30 µs a token) so that the writer keeps up and sends one event per
+    // token until the socket buffers fill. Unpaced, it would outrun the writer, whose events then
+    // carry many tokens each: 150,000 tokens would fit the kernel's buffers, nothing to drop.
     const s = rawStream(gw.port, chat('fast', { ignore_eos: true }));
     s.sock.pause();  // never read: the kernel buffers fill, then the gateway's
     const dropped = await pollUntil(async () => {

@@ -329,11 +329,12 @@ TEST_F(batcher_test, cancel_reaches_the_engine_within_one_step_and_frees_the_per
   ASSERT_TRUE(drive([&] { return s->completion_tokens() >= 3; }));
   EXPECT_EQ(b_->active_sequences(), 2u);
 
-  // At most the step in flight now completes before the cancellation is applied.
+  // The engine (unpaced) may be as far ahead of the reactor as its worker allows, and finishes
+  // the step it is in; then the cancellation is applied.
   const std::size_t steps_at_cancel = log_->steps_run();
   s->cancel();
   ASSERT_TRUE(drive([&] { return log_->was_cancelled("victim"); }));
-  EXPECT_LE(log_->steps_before_cancel_of("victim"), steps_at_cancel + 1);
+  EXPECT_LE(log_->steps_before_cancel_of("victim"), steps_at_cancel + engine_worker::max_run_ahead + 1);
   EXPECT_EQ(b_->active_sequences(), 1u);
   EXPECT_FALSE(s->ended());  // a cancelled stream is simply abandoned
   EXPECT_FALSE(log_->was_cancelled("other"));
