@@ -6,8 +6,8 @@
 //
 // Thread-safety: every member runs on the reactor thread; engines run on their workers' threads
 // and hand back their steps' results in batches (engine_worker.hpp). The reactor's step boundary
-// is such a hand-over: admissions and cancellations decided there reach the engine at its next
-// step.
+// is such a hand-over: admissions and cancellations decided there reach a paced engine at its
+// next step, an unpaced one within engine_worker::max_run_ahead + 1 steps.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>

@@ -36,7 +36,11 @@ void engine_worker::hand_over() {
     handover_posted_ = false;
   }
   on_results_(results);  // may submit(): the thread, woken below, finds the command at once
-  wake_.notify_one();    // a thread that ran max_run_ahead steps ahead goes on
+  {
+    std::lock_guard lock(mutex_);
+    unprocessed_ -= results.size();
+  }
+  wake_.notify_one();
 }
 
 void engine_worker::run() {
@@ -46,9 +50,13 @@ void engine_worker::run() {
   clock::time_point deadline = clock::now();
   std::vector<step_command> commands;
   bool busy = false;  // the engine has sequences: step without waiting for a command
+  // After a paced step the thread waits until the reactor has seen its result, as a lock-step
+  // loop would: the admissions and cancellations decided on it then join the very next step,
+  // and the wait costs nothing against the step's own length. Unpaced steps run ahead.
+  std::size_t ahead = max_run_ahead;
   std::unique_lock lock(mutex_);
   for (;;) {
-    wake_.wait(lock, [&] { return stopping_ || ((busy || !inbox_.empty()) && outbox_.size() < max_run_ahead); });
+    wake_.wait(lock, [&] { return stopping_ || ((busy || !inbox_.empty()) && unprocessed_ < ahead); });
     if (stopping_) return;
     commands.swap(inbox_);
     lock.unlock();
@@ -68,6 +76,7 @@ void engine_worker::run() {
     step_result result = engine_->step();
     result.embeddings = std::move(embedded);
     busy = engine_->has_work();
+    ahead = result.pace.count() > 0 ? 1 : max_run_ahead;
 
     // Small lags (a late wake-up, a reactor that fell behind) are absorbed by the next step;
     // after an idle period or a long stall the rhythm restarts from now instead of bursting to
@@ -80,6 +89,7 @@ void engine_worker::run() {
     if (stopping_) return;
     result.ended = result.pace.count() > 0 ? deadline : now;
     outbox_.push_back(std::move(result));
+    ++unprocessed_;
     if (std::exchange(handover_posted_, true)) continue;  // the hand-over already queued takes it
     lock.unlock();
     boost::asio::post(reactor_, [this, alive = alive_] {

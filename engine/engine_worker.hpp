@@ -2,10 +2,11 @@
 // Runs one engine on its own thread, the way vLLM's engine core runs its busy loop: the reactor
 // queues commands (admissions, cancellations, embedding jobs decided by the batcher) and the
 // thread applies whatever has arrived at each step boundary, runs the step, waits out the step's
-// pace, and publishes the result. It does not wait for the reactor between steps: a lock-step
-// hand-off (reactor -> thread -> reactor at every step) cost two thread wake-ups per step, which
-// on a virtual machine made the instant engine (time_scale 0) take about 700 µs of CPU for a
-// 16-token request, all of it hand-offs.
+// pace, and publishes the result. Unpaced steps do not wait for the reactor in between: a
+// lock-step hand-off (reactor -> thread -> reactor at every step) cost two thread wake-ups per
+// step, which on a virtual machine made the instant engine (time_scale 0) take about 700 µs of
+// CPU for a 16-token request, all of it hand-offs. After a paced step the thread does wait for
+// the reactor to have seen the result, so what the batcher decides on it joins the next step.
 //
 // Results are handed over in order. One posted handler takes every result published since the
 // last one ran, so the reactor is woken at most once per batch of steps, never once per token.
@@ -41,9 +42,9 @@ class engine_worker {
  public:
   // The results of one or more consecutive steps, oldest first.
   using results_handler = std::function<void(std::vector<step_result>&)>;
-  // Steps whose results the reactor has not taken yet, at most. A command therefore reaches the
-  // engine within max_run_ahead + 1 steps of the handler that queued it; with a paced engine the
-  // reactor keeps up and it is the next step.
+  // Unpaced steps whose results the reactor has not processed yet, at most. A command therefore
+  // reaches an unpaced engine within max_run_ahead + 1 steps of the handler that queued it, and
+  // a paced engine at its next step.
   static constexpr std::size_t max_run_ahead = 32;
 
   engine_worker(std::unique_ptr<engine> e, boost::asio::any_io_executor reactor, results_handler on_results);
@@ -65,6 +66,7 @@ class engine_worker {
   std::condition_variable wake_;
   std::vector<step_command> inbox_;   // guarded by mutex_
   std::vector<step_result> outbox_;   // guarded by mutex_
+  std::size_t unprocessed_ = 0;       // results published, not yet through on_results_; guarded
   bool handover_posted_ = false;      // guarded by mutex_
   bool stopping_ = false;             // guarded by mutex_
   // Read by a posted hand-over, which may run after this object is gone; reactor thread only.

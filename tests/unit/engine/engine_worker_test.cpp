@@ -138,6 +138,27 @@ TEST_F(engine_worker_test, a_command_queued_in_a_handover_reaches_the_next_step)
   EXPECT_LE(steps.load(), seen_at_cancel + engine_worker::max_run_ahead + 1);
 }
 
+TEST_F(engine_worker_test, a_paced_engine_waits_for_the_reactor_between_steps) {
+  engine_worker* self = nullptr;
+  engine_worker w(std::make_unique<counting_engine>(steps, 1ms), ioc.get_executor(), [&](std::vector<step_result>& rs) {
+    EXPECT_EQ(rs.size(), 1u);  // one result per hand-over: the thread never ran ahead
+    for (auto& r : rs)
+      for (auto& o : r.outputs) texts.push_back(o.text);
+    if (texts.size() == 3) {
+      step_command c;
+      c.cancel.push_back(1);
+      self->submit(std::move(c));
+    }
+  });
+  self = &w;
+  w.submit(admit(1, 1'000'000));
+  ASSERT_TRUE(drive([&] { return texts.size() >= 3; }));
+  ioc.run_for(30ms);
+  // The cancellation decided on step 3's result came before step 4: there was no step 4.
+  EXPECT_EQ(steps.load(), 3u);
+  EXPECT_EQ(texts.size(), 3u);
+}
+
 TEST_F(engine_worker_test, paced_steps_keep_their_rhythm) {
   engine_worker w(std::make_unique<counting_engine>(steps, 2ms), ioc.get_executor(), collect());
   w.submit(admit(1, 10));
