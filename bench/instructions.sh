@@ -6,16 +6,22 @@
 #
 #   bench/instructions.sh                  # ~1 minute
 #   REQUESTS=5000 MODES="plain stream" bench/instructions.sh
+#   FRONT=/path/to/older/inference-gateway bench/instructions.sh   # count another build's front
+#                                                                   # against this build's upstreams
 #
-# The gateway runs on its provider path (engine: none) in front of the instant sim upstream,
-# under callgrind; gateway-bench sends WARMUP requests, the counters are zeroed, then REQUESTS
-# more at concurrency 8. Prints instructions per request and the 25 costliest functions (self),
+# The gateway runs on its provider path (engine: none) in front of a sim upstream, under
+# callgrind: the instant one for plain requests; for streamed ones the paced one at 0.05 ms a
+# chunk, so that every token is its own SSE event as from an LLM server (the instant engine
+# outruns its own writer, which then merges a request's tokens into one or two events). The
+# streamed count depends a little on how many chunks one read finds (±3%). gateway-bench sends
+# WARMUP requests, the counters are zeroed, then REQUESTS more at concurrency 8. Prints instructions per request and the 25 costliest functions (self),
 # and writes bench/results/instructions.json. Runs in a private network namespace.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 REQUESTS="${REQUESTS:-2000}"
 WARMUP_REQUESTS="${WARMUP_REQUESTS:-200}"
 MODES="${MODES:-plain stream}"
+FRONT="${FRONT:-$GATEWAY}"
 
 bench_build
 if ! command -v valgrind >/dev/null && [[ "${BENCH_IN_NETNS:-0}" != 1 ]]; then  # on Debian's image; else install it
@@ -28,8 +34,11 @@ bench_enter_netns "$@"
 mkdir -p "$RESULTS"
 
 start_gateway upstream "$BENCH_DIR/conf/upstream-instant.yaml" 9001 >/dev/null
-front="$BENCH_TMP/front.yaml"
-remote_front_config 9001 "$front"
+paced="$BENCH_TMP/upstream-paced.yaml"
+sed 's/decode_base_ms: 20/decode_base_ms: 0.05/' "$BENCH_DIR/conf/upstream-paced.yaml" >"$paced"
+start_gateway upstream-paced "$paced" 9002 >/dev/null
+remote_front_config 9001 "$BENCH_TMP/front-plain.yaml"
+remote_front_config 9002 "$BENCH_TMP/front-stream.yaml"
 
 results=()
 for mode in $MODES; do
@@ -39,7 +48,8 @@ for mode in $MODES; do
     *) die "unknown mode $mode (known: plain stream)" ;;
   esac
   out="$BENCH_TMP/callgrind-$mode.out"
-  valgrind --tool=callgrind --callgrind-out-file="$out" "$GATEWAY" --config "$front" --listen 127.0.0.1:9004 \
+  front="$BENCH_TMP/front-$mode.yaml"
+  valgrind --tool=callgrind --callgrind-out-file="$out" "$FRONT" --config "$front" --listen 127.0.0.1:9004 \
     >"$BENCH_TMP/front-$mode.log" 2>&1 &
   pid=$!
   BENCH_PIDS+=("$pid")
