@@ -42,7 +42,7 @@ std::variant<std::shared_ptr<token_stream>, submit_refusal> batcher::submit(
 
   // An idle engine starts at once; busy ones pick the sequence up at their next step boundary.
   for (auto& w : workers_) {
-    if (!w->stepping) {
+    if (!w->stepping()) {
       schedule(*w);
       break;
     }
@@ -58,7 +58,7 @@ std::variant<std::shared_ptr<embedding_result>, submit_refusal> batcher::submit_
   auto result = std::make_shared<embedding_result>(reactor_);
   embed_queue_.push_back({embedding_job{next_id_++, std::move(inputs), dimensions}, result});
   for (auto& w : workers_) {
-    if (!w->stepping) {
+    if (!w->stepping()) {
       schedule(*w);
       break;
     }
@@ -109,19 +109,13 @@ void batcher::schedule(worker_state& w) {
     embed_queue_.pop_front();
   }
 
-  // The engine steps on its own while it has sequences; it hands results back until then.
-  w.stepping = !w.sequences.empty() || !w.embedding.empty();
-  if (!w.stepping) w.last_step = {};  // idle time is not step time
+  if (!w.stepping()) w.last_step = {};  // idle time is not step time
   if (!cmd.empty()) w.worker->submit(std::move(cmd));
 }
 
 void batcher::on_steps(worker_state& w, std::vector<step_result>& rs) {
   for (auto& r : rs) on_step(w, r);
-  if (shut_down_) {
-    w.stepping = false;
-    return;
-  }
-  schedule(w);  // the step boundary as the reactor sees it
+  if (!shut_down_) schedule(w);  // the step boundary as the reactor sees it
 }
 
 void batcher::on_step(worker_state& w, step_result& r) {

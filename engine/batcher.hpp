@@ -91,7 +91,8 @@ class batcher {
     engine_capacity capacity;
     std::unordered_map<sequence_id, running> sequences;
     std::unordered_map<sequence_id, std::shared_ptr<embedding_result>> embedding;  // in the step
-    bool stepping = false;  // the engine has sequences or embedding jobs: results will come
+    // The engine has sequences or embedding jobs: it steps on its own and results will come.
+    bool stepping() const { return !sequences.empty() || !embedding.empty(); }
     clock::time_point last_step{};
   };
 

@@ -90,7 +90,6 @@ TEST_F(engine_worker_test, hands_every_step_over_in_order) {
   ASSERT_TRUE(drive([&] { return texts.size() == 200; }));
   for (std::size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(texts[i], std::to_string(i + 1));
   EXPECT_EQ(steps.load(), 200u);  // no step without a sequence
-  EXPECT_LE(handovers, 200u);
   EXPECT_TRUE(std::is_sorted(ended.begin(), ended.end()));
 }
 
