@@ -18,14 +18,17 @@ namespace gw {
 namespace {
 // Idle connections kept per upstream address; a burst above it closes the surplus as it ends.
 constexpr std::size_t max_idle_per_origin = 1024;
-// One read buffer for every connection (the reactor reads one socket at a time), so a pooled
-// or streaming connection holds no buffer of its own.
+// The most one read takes. Reactor reads (gateway/reactor_read.hpp) read into one scratch
+// buffer and append only what came to the connection's `pending`.
 constexpr std::size_t read_size = 64 * 1024;
+// Past this, a connection going back to its pool gives back the room its reads took (a large
+// answer), so that a pooled or streaming connection holds only about one read's bytes.
+constexpr std::size_t pending_kept = 4096;
 }  // namespace
 
 class http1_client_impl {
  public:
-  explicit http1_client_impl(asio::any_io_executor ex) : ex(ex), resolver(ex), buffer(new char[read_size]) {}
+  explicit http1_client_impl(asio::any_io_executor ex) : ex(ex), resolver(ex), reader(ex) {}
 
   // Transfers still open hold their caller's state in their handlers, which holds them: those
   // are released after the map is cleared, because releasing one may call abort().
@@ -182,24 +185,23 @@ class http1_client_impl {
   void wait(const std::shared_ptr<h1_connection>& c) {
     if (c->waiting || c->closed) return;
     c->waiting = true;
-    c->sock.async_wait(tcp::socket::wait_read, [this, c, alive = alive](error_code ec) {
+    // The connection is the read's target and the handler holds it: its `pending` outlives the
+    // read even if the client goes first.
+    reader.async_read(c->sock, *c, read_size, [this, c, alive = alive](error_code ec) {
       c->waiting = false;
       if (!*alive || c->closed) return;
       if (!c->transfer) return drop_idle(c);  // pooled: the server closed it, or spoke out of turn
-      if (ec) return broken(c->transfer, c, ec.message());
-      readable(c->transfer, c);
+      auto t = c->transfer;  // a copy: ending the transfer resets the connection's
+      if (ec == asio::error::eof) return closed_by_server(t, c);
+      if (ec) return broken(t, c, ec.message());
+      readable(std::move(t), c);
     });
   }
 
+  // The read appended bytes to `pending`: parse them, with what an earlier read left.
   void readable(std::shared_ptr<h1_transfer> t, const std::shared_ptr<h1_connection>& c) {
-    error_code ec;
-    const std::size_t n = c->sock.read_some(asio::buffer(buffer.get(), read_size), ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) return wait(c);
-    if (ec == asio::error::eof) return closed_by_server(t, c);
-    if (ec) return broken(t, c, ec.message());
     t->got_bytes = true;
-    std::string_view bytes(buffer.get(), n);
-    if (!c->pending.empty()) bytes = c->pending.append(bytes);
+    const std::string_view bytes(c->pending);
     std::size_t used = 0;
     ++t->in_parser;
     const auto state = c->response.feed(bytes, *t, used);
@@ -207,8 +209,7 @@ class http1_client_impl {
     if (t->aborted) return end(t, {});  // the consumer left inside a handler
     switch (state) {
       case http1_response::state::more:
-        if (c->pending.empty()) c->pending.assign(bytes.substr(used));
-        else c->pending.erase(0, used);
+        c->pending.erase(0, used);
         return wait(c);
       case http1_response::state::done:
         return complete(t, c->response.keep_alive() && used == bytes.size());
@@ -264,6 +265,7 @@ class http1_client_impl {
     c->transfer.reset();
     auto& pool = idle[c->origin];
     if (reusable && !c->writing && pool.size() < max_idle_per_origin) {
+      if (c->pending.capacity() > pending_kept) std::string().swap(c->pending);
       pool.push_back(c);
       wait(c);
     } else {
@@ -321,7 +323,7 @@ class http1_client_impl {
 
   asio::any_io_executor ex;
   tcp::resolver resolver;
-  std::unique_ptr<char[]> buffer;
+  reactor_reader reader;
   std::unordered_map<h1_transfer*, std::shared_ptr<h1_transfer>> transfers;
   std::unordered_map<std::string, std::vector<std::shared_ptr<h1_connection>>> idle;
   std::shared_ptr<bool> alive = std::make_shared<bool>(true);

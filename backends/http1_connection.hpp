@@ -11,6 +11,7 @@
 #include "backends/http1_request.hpp"
 #include "backends/http1_response.hpp"
 #include "backends/upstream_client.hpp"
+#include "gateway/reactor_read.hpp"
 
 namespace gw {
 namespace asio = boost::asio;
@@ -21,19 +22,21 @@ using clock_type = std::chrono::steady_clock;
 class http1_client_impl;
 struct h1_transfer;
 
-// One TCP connection. While pooled, and while a transfer uses it, one wait for readability is
-// pending: pooled, it notices the server closing; in use, it reads the response.
-struct h1_connection {
+// One TCP connection. While pooled, and while a transfer uses it, one reactor read is pending:
+// pooled, it notices the server closing; in use, it reads the response into `pending`.
+struct h1_connection final : read_target {
   h1_connection(asio::any_io_executor ex, std::string origin) : sock(ex), origin(std::move(origin)) {}
   tcp::socket sock;
   std::string origin;   // "host:port": its pool
-  std::string pending;  // received, not yet parsed: a partial head or chunk-size line
+  std::string pending;  // received, not yet parsed (after a parse, a partial head or chunk-size line)
   http1_response response;
   std::shared_ptr<h1_transfer> transfer;  // null while pooled
   bool waiting = false;
   bool writing = false;  // a request is still going out: not reusable before it is sent
   bool reused = false;   // carried a response before the current one
   bool closed = false;
+
+  void append(std::string_view bytes) override { pending.append(bytes); }
 
   void close() {
     closed = true;

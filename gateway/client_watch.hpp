@@ -17,12 +17,13 @@ namespace gw {
 // an upstream call or a place in the local queue. Bytes the client sends meanwhile (a pipelined
 // next request) are kept in the buffer, up to `cap`; past that it stops reading.
 //
-// Between requests, wait_for_request() waits for the next one. The watch's wait is usually still
-// pending then, and a second wait queued behind it costs no epoll_ctl: Asio re-registers a
-// descriptor only when its queue of read operations was empty. So a keep-alive request costs one
-// epoll_ctl on the client socket, not two. The watch replaced a race of two coroutines
-// (route || watch) whose parallel group, two spawned threads and cancellation slots cost about a
-// sixth of the gateway's CPU per proxied request (bench/README.md).
+// Between requests, wait_for_request() waits for the next one, on the same pending read: one
+// read is queued on the socket at a time, and it serves both. The reads are reactor reads
+// (gateway/reactor_read.hpp), which know when they drained the socket, so arming one costs no
+// system call: a keep-alive request costs one recv on the client's socket and no epoll_ctl. The
+// watch replaced a race of two coroutines (route || watch) whose parallel group, two spawned
+// threads and cancellation slots cost about a sixth of the gateway's CPU per proxied request
+// (bench/README.md).
 class client_watch {
  public:
   client_watch(boost::asio::ip::tcp::socket& socket, boost::beast::flat_buffer& buffer, std::size_t cap,
@@ -36,16 +37,17 @@ class client_watch {
   // The client left while watched.
   bool client_gone() const;
 
-  // Waits until the client sent bytes, then reads what is there into the buffer. `try_first`
-  // reads at once before waiting, for bytes likely already there (a new connection's first
-  // request). An error is the connection's end, or the read deadline cancelling the wait.
+  // Returns once bytes the client sent are in the buffer: at once if some came since the last
+  // call, else when the next arrive (the read is tried at once when the socket may hold some, a
+  // new connection's first request). An error is the connection's end, or the read deadline
+  // cancelling the read.
   //
   // The buffer takes space only once bytes are there: a keep-alive connection idle between
   // requests, or quiet during a stream, holds no read buffer (nginx frees an idle connection's
-  // buffer the same way). The bytes are read into one scratch buffer shared by all connections
-  // and copied into the connection's buffer, which so gets exactly their size: taking a 4 KiB
-  // block for each request made glibc's malloc consolidate its free lists each time.
-  boost::asio::awaitable<boost::system::error_code> wait_for_request(bool try_first);
+  // buffer the same way). The reactor read copies the bytes from one scratch buffer into the
+  // connection's, which so gets exactly their size: taking a 4 KiB block for each request made
+  // glibc's malloc consolidate its free lists each time.
+  boost::asio::awaitable<boost::system::error_code> wait_for_request();
 
   // The most one read appends to the buffer: the buffer must have this much room left.
   static constexpr std::size_t read_size = 16384;

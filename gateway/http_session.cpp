@@ -99,9 +99,9 @@ void take_request(request_parser& parser, gateway& g, std::optional<request_in>&
 enum class read_end { complete, closed, overflow, failed };
 
 // Feeds the buffered bytes to the parser, reading more from the client while it needs them,
-// until the head (head_only) or the whole request is in. The reads are the client watch's: read
-// at once, wait for readability only when nothing is there. (Beast's async_read ran two composed
-// operations per request, and posted their completion when the bytes were already buffered.)
+// until the head (head_only) or the whole request is in. The reads are the client watch's
+// reactor reads. (Beast's async_read ran two composed operations per request, and posted their
+// completion when the bytes were already buffered.)
 asio::awaitable<void> read_part(request_parser& parser, beast::flat_buffer& buffer, client_watch& watch,
                                 bool head_only, read_end& out) {
   for (;;) {
@@ -123,7 +123,7 @@ asio::awaitable<void> read_part(request_parser& parser, beast::flat_buffer& buff
       out = read_end::overflow;
       co_return;
     }
-    const auto ec = co_await watch.wait_for_request(true);
+    const auto ec = co_await watch.wait_for_request();
     if (ec) {
       out = read_end::closed;
       co_return;
@@ -136,13 +136,13 @@ asio::awaitable<void> read_part(request_parser& parser, beast::flat_buffer& buff
 // coroutine of its own so that the refusals are not kept in the session's frame while a stream
 // is served (the session frame was 2.2 KB).
 asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, read_deadline& deadline,
-                                   client_watch& watch, request_parser& parser, gateway& g, bool first_request,
+                                   client_watch& watch, request_parser& parser, gateway& g,
                                    std::optional<request_in>& out) {
   const server_config& cfg = g.config().server;
   if (buffer.size() == 0) {
     // Idle between requests: silence past idle_timeout closes quietly (no 408, as nginx).
     deadline.arm(cfg.idle_timeout);
-    const auto ec = co_await watch.wait_for_request(first_request);
+    const auto ec = co_await watch.wait_for_request();
     deadline.disarm();
     if (ec) co_return;
   } else {
@@ -235,14 +235,12 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g, asio::cancella
   read_deadline deadline(stream.socket());
   client_watch watch(stream.socket(), buffer, cfg.max_header_bytes, on_gone);
   request_parser parser;
-  bool first_request = true;
 
   for (;;) {
     if (g.draining()) break;  // a draining gateway keeps no idle connection
     std::optional<request_in> next;
-    co_await read_request(stream, buffer, deadline, watch, parser, g, first_request, next);
+    co_await read_request(stream, buffer, deadline, watch, parser, g, next);
     if (!next) break;
-    first_request = false;
     incoming_request& req = next->req;
     socket_sink sink(stream, req.version, next->keep_alive, cfg.write_timeout);
     if (!req.origin.empty()) sink.set_common(cors_response_headers(g.config().cors, req.origin));
