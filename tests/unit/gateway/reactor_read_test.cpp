@@ -1,0 +1,163 @@
+#include "gateway/reactor_read.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/write.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace gw {
+namespace {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+struct text_target final : read_target {
+  void append(std::string_view bytes) override { text.append(bytes); }
+  std::string text;
+};
+
+// A connected pair of loopback sockets on one io_context.
+struct socket_pair {
+  asio::io_context ioc;
+  tcp::socket ours{ioc};
+  tcp::socket peer{ioc};
+  reactor_reader reader{ioc.get_executor()};
+
+  socket_pair() {
+    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
+    peer.connect(acceptor.local_endpoint());
+    acceptor.accept(ours);
+  }
+
+  void send(const std::string& bytes) { asio::write(peer, asio::buffer(bytes)); }
+
+  // Runs the reactor until `done` holds, for at most five seconds.
+  void run_for(std::chrono::milliseconds d) {
+    ioc.restart();
+    ioc.run_for(d);
+  }
+
+  bool run_until(const std::function<bool()>& done) {
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (!done() && std::chrono::steady_clock::now() < until) {
+      ioc.restart();  // an io_context that ran out of work stops until restarted
+      ioc.run_one_for(std::chrono::milliseconds(10));
+    }
+    return done();
+  }
+
+  // Starts one read of at most `max` bytes and runs it to its completion.
+  std::optional<error_code> read(text_target& t, std::size_t max) {
+    std::optional<error_code> out;
+    reader.async_read(ours, t, max, [&](error_code ec) { out = ec; });
+    run_until([&] { return out.has_value(); });
+    return out;
+  }
+};
+
+TEST(reactor_read, reads_bytes_that_are_already_there) {
+  socket_pair p;
+  p.send("hello");
+  text_target t;
+  EXPECT_EQ(p.read(t, 1024), error_code{});
+  EXPECT_EQ(t.text, "hello");
+}
+
+TEST(reactor_read, waits_for_bytes_and_completes_only_then) {
+  socket_pair p;
+  text_target t;
+  std::optional<error_code> out;
+  p.reader.async_read(p.ours, t, 1024, [&](error_code ec) { out = ec; });
+  p.run_for(std::chrono::milliseconds(30));
+  EXPECT_FALSE(out.has_value());
+  p.send("later");
+  ASSERT_TRUE(p.run_until([&] { return out.has_value(); }));
+  EXPECT_EQ(*out, error_code{});
+  EXPECT_EQ(t.text, "later");
+}
+
+// The point of the reads: after one that drained the socket, the next is queued without asking
+// the kernel. It must still see every later arrival, whatever their sizes, in order.
+TEST(reactor_read, a_read_after_a_draining_one_sees_the_next_bytes) {
+  socket_pair p;
+  text_target t;
+  std::string sent;
+  for (int round = 0; round < 300; ++round) {
+    std::optional<error_code> out;
+    p.reader.async_read(p.ours, t, 512, [&](error_code ec) { out = ec; });
+    const std::string bytes(static_cast<std::size_t>(1 + (round * 37) % 700), static_cast<char>('a' + round % 26));
+    p.send(bytes);
+    sent += bytes;
+    ASSERT_TRUE(p.run_until([&] { return out.has_value(); })) << "round " << round;
+    ASSERT_EQ(*out, error_code{});
+    while (t.text.size() < sent.size()) {  // more than one read's worth: read the rest
+      out.reset();
+      p.reader.async_read(p.ours, t, 512, [&](error_code ec) { out = ec; });
+      ASSERT_TRUE(p.run_until([&] { return out.has_value(); })) << "round " << round;
+      ASSERT_EQ(*out, error_code{});
+    }
+  }
+  EXPECT_EQ(t.text, sent);
+}
+
+TEST(reactor_read, a_read_of_exactly_its_size_leaves_the_rest_for_the_next) {
+  socket_pair p;
+  p.send("abcdefghij");
+  text_target t;
+  EXPECT_EQ(p.read(t, 4), error_code{});
+  EXPECT_EQ(t.text, "abcd");
+  EXPECT_EQ(p.read(t, 4), error_code{});
+  EXPECT_EQ(t.text, "abcdefgh");
+  EXPECT_EQ(p.read(t, 4), error_code{});
+  EXPECT_EQ(t.text, "abcdefghij");
+}
+
+TEST(reactor_read, the_peer_closing_ends_a_pending_read_with_eof) {
+  socket_pair p;
+  text_target t;
+  std::optional<error_code> out;
+  p.reader.async_read(p.ours, t, 1024, [&](error_code ec) { out = ec; });
+  p.run_for(std::chrono::milliseconds(10));
+  p.peer.close();
+  ASSERT_TRUE(p.run_until([&] { return out.has_value(); }));
+  EXPECT_EQ(*out, asio::error::eof);
+  EXPECT_EQ(t.text, "");
+}
+
+TEST(reactor_read, cancelling_or_closing_the_socket_aborts_a_pending_read) {
+  for (const bool close : {false, true}) {
+    socket_pair p;
+    text_target t;
+    std::optional<error_code> out;
+    p.reader.async_read(p.ours, t, 1024, [&](error_code ec) { out = ec; });
+    p.run_for(std::chrono::milliseconds(10));
+    if (close) p.ours.close();
+    else p.ours.cancel();
+    ASSERT_TRUE(p.run_until([&] { return out.has_value(); }));
+    EXPECT_EQ(*out, asio::error::operation_aborted) << (close ? "close" : "cancel");
+  }
+}
+
+TEST(reactor_read, an_io_context_destroyed_with_a_read_pending_destroys_its_handler_uncalled) {
+  auto token = std::make_shared<int>(0);
+  std::weak_ptr<int> watch = token;
+  bool called = false;
+  text_target t;
+  {
+    socket_pair p;
+    p.reader.async_read(p.ours, t, 1024, [&called, token = std::move(token)](error_code) { called = true; });
+    p.run_for(std::chrono::milliseconds(10));
+    EXPECT_FALSE(watch.expired());
+  }
+  EXPECT_FALSE(called);
+  EXPECT_TRUE(watch.expired());
+}
+
+}  // namespace
+}  // namespace gw
