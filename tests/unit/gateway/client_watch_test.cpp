@@ -1,5 +1,7 @@
 #include "gateway/client_watch.hpp"
 
+#include "tests/unit/gateway/loopback_pair.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
@@ -23,36 +25,18 @@ std::string text(const boost::beast::flat_buffer& b) {
   return std::string(static_cast<const char*>(b.data().data()), b.size());
 }
 
-// A client connection as a session holds it: socket, buffer, cancellation signal, watch.
-struct connection {
-  asio::io_context ioc;
-  tcp::socket ours{ioc};
-  tcp::socket client{ioc};
+// A client connection as a session holds it: socket, buffer, cancellation signal, watch. The
+// client is the pair's peer.
+struct connection : test::loopback_pair {
+  tcp::socket& client = peer;
   boost::beast::flat_buffer buffer{1 << 20};
   asio::cancellation_signal on_gone;
   std::optional<asio::cancellation_type> emitted;
   std::optional<client_watch> watch;
 
   explicit connection(std::size_t cap = 4096) {
-    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    client.connect(acceptor.local_endpoint());
-    acceptor.accept(ours);
     on_gone.slot().assign([this](asio::cancellation_type t) { emitted = t; });
     watch.emplace(ours, buffer, cap, on_gone);
-  }
-
-  void run_for(std::chrono::milliseconds d) {
-    ioc.restart();
-    ioc.run_for(d);
-  }
-
-  bool run_until(const std::function<bool()>& done) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!done() && std::chrono::steady_clock::now() < until) {
-      ioc.restart();  // an io_context that ran out of work stops until restarted
-      ioc.run_one_for(std::chrono::milliseconds(10));
-    }
-    return done();
   }
 
   // wait_for_request() in a coroutine, run to its end.

@@ -1,5 +1,7 @@
 #include "gateway/reactor_read.hpp"
 
+#include "tests/unit/gateway/loopback_pair.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/asio/io_context.hpp>
@@ -22,40 +24,31 @@ struct text_target final : read_target {
   std::string text;
 };
 
-// A connected pair of loopback sockets on one io_context.
-struct socket_pair {
-  asio::io_context ioc;
-  tcp::socket ours{ioc};
-  tcp::socket peer{ioc};
+struct socket_pair : test::loopback_pair {
   reactor_reader reader{ioc.get_executor()};
-
-  socket_pair() {
-    tcp::acceptor acceptor(ioc, tcp::endpoint(asio::ip::address_v4::loopback(), 0));
-    peer.connect(acceptor.local_endpoint());
-    acceptor.accept(ours);
-  }
 
   void send(const std::string& bytes) { asio::write(peer, asio::buffer(bytes)); }
 
-  // Runs the reactor until `done` holds, for at most five seconds.
-  void run_for(std::chrono::milliseconds d) {
-    ioc.restart();
-    ioc.run_for(d);
+  // Starts one read of at most `max` bytes; `out` gets its outcome.
+  void start(text_target& t, std::size_t max, std::optional<error_code>& out) {
+    reader.async_read(ours, t, max, [&out](error_code ec) { out = ec; });
   }
 
-  bool run_until(const std::function<bool()>& done) {
-    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (!done() && std::chrono::steady_clock::now() < until) {
-      ioc.restart();  // an io_context that ran out of work stops until restarted
-      ioc.run_one_for(std::chrono::milliseconds(10));
-    }
-    return done();
+  // Starts a read, checks that it waits, then does `act` and runs the read to its completion.
+  std::optional<error_code> read_pending_across(text_target& t, const std::function<void()>& act) {
+    std::optional<error_code> out;
+    start(t, 1024, out);
+    run_for(std::chrono::milliseconds(20));
+    EXPECT_FALSE(out.has_value()) << "completed with nothing to read";
+    act();
+    run_until([&] { return out.has_value(); });
+    return out;
   }
 
   // Starts one read of at most `max` bytes and runs it to its completion.
   std::optional<error_code> read(text_target& t, std::size_t max) {
     std::optional<error_code> out;
-    reader.async_read(ours, t, max, [&](error_code ec) { out = ec; });
+    start(t, max, out);
     run_until([&] { return out.has_value(); });
     return out;
   }
@@ -72,13 +65,7 @@ TEST(reactor_read, reads_bytes_that_are_already_there) {
 TEST(reactor_read, waits_for_bytes_and_completes_only_then) {
   socket_pair p;
   text_target t;
-  std::optional<error_code> out;
-  p.reader.async_read(p.ours, t, 1024, [&](error_code ec) { out = ec; });
-  p.run_for(std::chrono::milliseconds(30));
-  EXPECT_FALSE(out.has_value());
-  p.send("later");
-  ASSERT_TRUE(p.run_until([&] { return out.has_value(); }));
-  EXPECT_EQ(*out, error_code{});
+  EXPECT_EQ(p.read_pending_across(t, [&] { p.send("later"); }), error_code{});
   EXPECT_EQ(t.text, "later");
 }
 
@@ -90,7 +77,7 @@ TEST(reactor_read, a_read_after_a_draining_one_sees_the_next_bytes) {
   std::string sent;
   for (int round = 0; round < 300; ++round) {
     std::optional<error_code> out;
-    p.reader.async_read(p.ours, t, 512, [&](error_code ec) { out = ec; });
+    p.start(t, 512, out);
     const std::string bytes(static_cast<std::size_t>(1 + (round * 37) % 700), static_cast<char>('a' + round % 26));
     p.send(bytes);
     sent += bytes;
@@ -98,7 +85,7 @@ TEST(reactor_read, a_read_after_a_draining_one_sees_the_next_bytes) {
     ASSERT_EQ(*out, error_code{});
     while (t.text.size() < sent.size()) {  // more than one read's worth: read the rest
       out.reset();
-      p.reader.async_read(p.ours, t, 512, [&](error_code ec) { out = ec; });
+      p.start(t, 512, out);
       ASSERT_TRUE(p.run_until([&] { return out.has_value(); })) << "round " << round;
       ASSERT_EQ(*out, error_code{});
     }
@@ -121,12 +108,7 @@ TEST(reactor_read, a_read_of_exactly_its_size_leaves_the_rest_for_the_next) {
 TEST(reactor_read, the_peer_closing_ends_a_pending_read_with_eof) {
   socket_pair p;
   text_target t;
-  std::optional<error_code> out;
-  p.reader.async_read(p.ours, t, 1024, [&](error_code ec) { out = ec; });
-  p.run_for(std::chrono::milliseconds(10));
-  p.peer.close();
-  ASSERT_TRUE(p.run_until([&] { return out.has_value(); }));
-  EXPECT_EQ(*out, asio::error::eof);
+  EXPECT_EQ(p.read_pending_across(t, [&] { p.peer.close(); }), asio::error::eof);
   EXPECT_EQ(t.text, "");
 }
 
@@ -134,13 +116,11 @@ TEST(reactor_read, cancelling_or_closing_the_socket_aborts_a_pending_read) {
   for (const bool close : {false, true}) {
     socket_pair p;
     text_target t;
-    std::optional<error_code> out;
-    p.reader.async_read(p.ours, t, 1024, [&](error_code ec) { out = ec; });
-    p.run_for(std::chrono::milliseconds(10));
-    if (close) p.ours.close();
-    else p.ours.cancel();
-    ASSERT_TRUE(p.run_until([&] { return out.has_value(); }));
-    EXPECT_EQ(*out, asio::error::operation_aborted) << (close ? "close" : "cancel");
+    const auto out = p.read_pending_across(t, [&] {
+      if (close) p.ours.close();
+      else p.ours.cancel();
+    });
+    EXPECT_EQ(out, asio::error::operation_aborted) << (close ? "close" : "cancel");
   }
 }
 
