@@ -65,7 +65,9 @@ class reactor_reader {
   void async_read(boost::asio::ip::tcp::socket& socket, read_target& target, std::size_t max, Handler handler);
 
  private:
-  void start(boost::asio::ip::tcp::socket& socket, boost::asio::detail::reactor_op* op);
+  // Stores the socket's registration with the reactor in `registration` (the read's perform
+  // step reads its readiness events), then starts `op`.
+  void start(boost::asio::ip::tcp::socket& socket, boost::asio::detail::reactor_op* op, void*& registration);
 
   boost::asio::detail::epoll_reactor* reactor_;
 };
@@ -75,13 +77,15 @@ namespace reactor_read_detail {
 using boost::asio::detail::reactor_op;
 
 // One recv into `target`: the reactor's perform step (see reactor_read.cpp).
-reactor_op::status read_once(int fd, read_target& target, std::size_t max, boost::system::error_code& ec,
-                           std::size_t& bytes);
+reactor_op::status read_once(int fd, void* registration, read_target& target, std::size_t max,
+                             boost::system::error_code& ec, std::size_t& bytes);
 
 template <typename Handler>
 class op final : public reactor_op {
  public:
   using allocator = boost::asio::recycling_allocator<op>;
+
+  friend class gw::reactor_reader;
 
   op(int fd, read_target& target, std::size_t max, Handler&& handler)
       : reactor_op(boost::system::error_code(), &op::do_perform, &op::do_complete),
@@ -93,7 +97,7 @@ class op final : public reactor_op {
  private:
   static status do_perform(reactor_op* base) {
     op* o = static_cast<op*>(base);
-    return read_once(o->fd_, o->target_, o->max_, o->ec_, o->bytes_transferred_);
+    return read_once(o->fd_, o->registration_, o->target_, o->max_, o->ec_, o->bytes_transferred_);
   }
 
   // `owner` is null when the io_context discards the operation at shutdown: free it uncalled.
@@ -110,6 +114,7 @@ class op final : public reactor_op {
   }
 
   int fd_;
+  void* registration_ = nullptr;  // the socket's epoll_reactor::descriptor_state
   read_target& target_;
   std::size_t max_;
   Handler handler_;
@@ -124,7 +129,7 @@ void reactor_reader::async_read(boost::asio::ip::tcp::socket& socket, read_targe
   typename op::allocator alloc;
   op* o = alloc.allocate(1);
   new (o) op(socket.native_handle(), target, max, std::move(handler));
-  start(socket, o);
+  start(socket, o, o->registration_);
 }
 
 }  // namespace gw

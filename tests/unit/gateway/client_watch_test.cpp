@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace gw {
 namespace {
@@ -108,6 +109,23 @@ TEST(client_watch, a_close_before_the_watch_starts_is_reported_by_it) {
   c.client.close();
   EXPECT_EQ(c.wait_for_request(), error_code{});
   c.run_for(std::chrono::milliseconds(20));  // the read that follows sees the close
+  c.watch->watch();
+  ASSERT_TRUE(c.run_until([&] { return c.emitted.has_value(); }));
+  EXPECT_TRUE(c.watch->client_gone());
+}
+
+// The request and the client's FIN reach the socket together (a client that half-closes after
+// its request, or leaves at once) while the read waits: the watch must still see the close.
+TEST(client_watch, a_close_that_came_with_the_request_is_reported_by_the_watch) {
+  connection c;
+  std::optional<error_code> out;
+  asio::co_spawn(c.ioc, [&]() -> asio::awaitable<void> { out = co_await c.watch->wait_for_request(); }, asio::detached);
+  c.run_for(std::chrono::milliseconds(10));
+  asio::write(c.client, asio::buffer(std::string("req")));
+  c.client.shutdown(tcp::socket::shutdown_send);
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // both in before the reactor looks
+  ASSERT_TRUE(c.run_until([&] { return out.has_value(); }));
+  EXPECT_EQ(*out, error_code{});
   c.watch->watch();
   ASSERT_TRUE(c.run_until([&] { return c.emitted.has_value(); }));
   EXPECT_TRUE(c.watch->client_gone());

@@ -11,6 +11,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 
 namespace gw {
 namespace {
@@ -110,6 +111,29 @@ TEST(reactor_read, the_peer_closing_ends_a_pending_read_with_eof) {
   text_target t;
   EXPECT_EQ(p.read_pending_across(t, [&] { p.peer.close(); }), asio::error::eof);
   EXPECT_EQ(t.text, "");
+}
+
+// The peer's last bytes and its FIN reach the socket before the reactor looks: one readiness
+// event for both, and a short read that returns the bytes. The FIN must still end the next read,
+// although no new event will come for it.
+TEST(reactor_read, a_close_that_arrives_with_the_last_bytes_ends_the_next_read) {
+  for (const bool pending_first : {true, false}) {
+    socket_pair p;
+    text_target t;
+    std::optional<error_code> out;
+    if (pending_first) {  // the read is queued before the bytes come: the reactor performs it
+      p.start(t, 1024, out);
+      p.run_for(std::chrono::milliseconds(10));
+    }
+    p.send("last");
+    p.peer.shutdown(tcp::socket::shutdown_send);
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // both in before the reactor looks
+    if (!pending_first) p.start(t, 1024, out);
+    ASSERT_TRUE(p.run_until([&] { return out.has_value(); }));
+    EXPECT_EQ(*out, error_code{});
+    EXPECT_EQ(t.text, "last");
+    EXPECT_EQ(p.read(t, 1024), asio::error::eof) << (pending_first ? "pending first" : "started after");
+  }
 }
 
 TEST(reactor_read, cancelling_or_closing_the_socket_aborts_a_pending_read) {
