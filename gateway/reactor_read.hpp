@@ -12,9 +12,13 @@
 // draining the socket, as nginx does (`ngx_unix_recv` clears `ready` on a short read): the next
 // read is then queued without touching the kernel, and the next edge finds it waiting.
 //
-// Why a short read is a drained socket: TCP's recvmsg stops before the asked size only when the
-// receive queue is empty. Bytes that arrive after it are a new edge, which epoll reports and
-// which marks the socket readable again before any queued read is performed.
+// Why a short read is a drained socket: TCP's recvmsg stops before the asked size when the
+// receive queue is empty, or at the peer's FIN. Bytes (or a FIN) that arrive after it are a new
+// edge, which epoll reports and which marks the socket readable again before any queued read is
+// performed. A FIN that came with the bytes read gets no edge of its own: so each socket is also
+// registered for EPOLLRDHUP, and a short read whose readiness events include it (or a hang-up or
+// error) is not counted as draining; the next read then tries at once and finds the end, as
+// nginx does with `pending_eof`.
 //
 // It is built on Asio's reactor operations (`boost::asio::detail`), which change between
 // releases: the build is pinned to Boost 1.81 (Debian 12), and other versions fail to compile
