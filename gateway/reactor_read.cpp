@@ -100,8 +100,11 @@ reactor_op::status read_once(int fd, void* registration, read_target& target, st
       return bytes < want && !hung_up ? reactor_op::done_and_exhausted : reactor_op::done;
     }
     if (n == 0) {
+      // Not "exhausted": the end stays readable for good and no edge will come for it again, so
+      // a later read (ours, or Asio's own, as the lingering close after a refusal does) must
+      // try at once and find it. (Asio's own reads count EOF as exhausted.)
       ec = asio::error::eof;
-      return reactor_op::done_and_exhausted;
+      return reactor_op::done;
     }
     if (errno == EINTR) continue;
     if (errno == EAGAIN || errno == EWOULDBLOCK) return reactor_op::not_done;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/write.hpp>
 #include <chrono>
@@ -111,6 +112,14 @@ TEST(reactor_read, the_peer_closing_ends_a_pending_read_with_eof) {
   text_target t;
   EXPECT_EQ(p.read_pending_across(t, [&] { p.peer.close(); }), asio::error::eof);
   EXPECT_EQ(t.text, "");
+  // The end stays readable: a later read, ours or Asio's own (as a lingering close does), finds
+  // it at once, with no new edge to come.
+  EXPECT_EQ(p.read(t, 1024), asio::error::eof);
+  std::optional<error_code> theirs;
+  std::array<char, 16> bytes;
+  p.ours.async_read_some(asio::buffer(bytes), [&](error_code ec, std::size_t) { theirs = ec; });
+  ASSERT_TRUE(p.run_until([&] { return theirs.has_value(); }));
+  EXPECT_EQ(*theirs, asio::error::eof);
 }
 
 // The peer's last bytes and its FIN reach the socket before the reactor looks: one readiness
