@@ -29,7 +29,7 @@ namespace od = simdjson::ondemand;
 
 // Chunks are read with simdjson's On-Demand API: it visits only the values asked for, where the
 // DOM parser built a tape of every value first. A streamed request parses one chunk per token, and
-// building those tapes was a quarter of its instructions (bench/README.md).
+// building those tapes was a quarter of its instructions (bench/HISTORY.md).
 od::parser& chunk_parser() {
   thread_local od::parser p;  // one per thread (the reactor): it keeps its buffers between chunks
   return p;

@@ -32,7 +32,7 @@ std::optional<upstream_chunk> parse_upstream_chunk(std::string_view json);
 // Once a chunk was read whole and its text was written without escapes, a chunk made of the same
 // bytes before and after the text, with text that needs no escapes either, reads the same but
 // for the text: its JSON is not parsed again. Parsing every chunk was a quarter of a streamed
-// request's instructions (bench/README.md). Answers equal parse_upstream_chunk's.
+// request's instructions (bench/HISTORY.md). Answers equal parse_upstream_chunk's.
 class upstream_chunk_reader {
  public:
   std::optional<upstream_chunk> read(std::string_view json);

@@ -151,6 +151,9 @@ models:
 CONF
 }
 
+# cpu_ticks PID: user + system time so far, all threads, in clock ticks.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+
 # rss_kb PID: resident set size in KiB.
 rss_kb() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
 

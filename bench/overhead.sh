@@ -74,9 +74,6 @@ start_paths() {  # start_paths UPSTREAM_PORT OFFSET
   done
 }
 
-# cpu_ticks PID: user + system time so far, all threads, in clock ticks.
-cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
-
 # run NAME PATH PORT_OFFSET UPSTREAM_PORT ARGS...: one gateway-bench run, JSON kept.
 run() {
   local name=$1 path=$2 off=$3 up=$4; shift 4

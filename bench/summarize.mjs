@@ -171,17 +171,44 @@ if (scenario === 'overhead') {
         ms(o.itl_p50_ms), ms(o.itl_p99_ms), ms(o.itl_max_ms), int(o.idle_rss_kib), int(o.peak_rss_kib),
         o.rss_per_stream_kib.toFixed(1)]]);
   }
-  const relay = Object.keys(runs).filter((n) => n.startsWith('relay-c'))
-    .sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)))
-    .map((n) => {
-      const r = runs[n].gateway;
-      return { streams: Number(n.slice(7)), events_per_s: r.throughput.output_tokens_per_s,
-        itl_p50_ms: r.itl_ms.p50, itl_p99_ms: r.itl_ms.p99, itl_max_ms: r.itl_ms.max, errors: errors(r) };
-    });
+  // Relayed events per path, with each process's CPU per event over the measured window
+  // (bench/streams.sh's NAME--PATH.cpu.side): medians over the interleaved rounds (RELAY_ROUNDS),
+  // and the gateway's events/s against nginx's of the same round.
+  const relay = [];
+  for (const n of Object.keys(rounds).filter((k) => k.startsWith('relay-c'))
+    .sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)))) {
+    for (const [path, reports] of Object.entries(rounds[n])) {
+      const per_round = reports.map((r, i) => {
+        if (!r) return null;
+        const cpuFile = `${dir}/${n}${reports.length > 1 ? `~r${i + 1}` : ''}--${path}.cpu.side`;
+        const cpu = fs.existsSync(cpuFile) ? JSON.parse(fs.readFileSync(cpuFile, 'utf8')) : null;
+        const events = r.throughput.output_tokens_per_s;
+        // µs of CPU per relayed event: ticks / ticks-per-s over the events in the window.
+        const per = (ticks) => (cpu && events > 0 ? (ticks / cpu.clock_ticks_per_s) * 1e6 / (events * cpu.window_s) : null);
+        const nginx = rounds[n].nginx?.[i];
+        return { events, itl_p50: r.itl_ms.p50, itl_p99: r.itl_ms.p99, itl_max: r.itl_ms.max, errors: errors(r),
+          upstream: cpu ? per(cpu.upstream_ticks) : null, proxy: cpu && path !== 'direct' ? per(cpu.proxy_ticks) : null,
+          loadgen: cpu ? per(cpu.loadgen_ticks) : null,
+          vs_nginx: nginx ? events / nginx.throughput.output_tokens_per_s : null };
+      }).filter(Boolean);
+      const med = (k) => median(per_round.map((x) => x[k]));
+      relay.push({ path, streams: Number(n.slice(7)), rounds: per_round.length, events_per_s: med('events'),
+        events_per_s_by_round: per_round.map((x) => x.events), vs_nginx: path === 'gateway' ? med('vs_nginx') : null,
+        itl_p50_ms: med('itl_p50'), itl_p99_ms: med('itl_p99'), itl_max_ms: med('itl_max'),
+        errors: per_round.reduce((t, x) => t + x.errors, 0), upstream_cpu_us_per_event: med('upstream'),
+        proxy_cpu_us_per_event: med('proxy'), loadgen_cpu_us_per_event: med('loadgen') });
+    }
+  }
+  const order = ['direct', 'nginx', 'gateway'];
+  relay.sort((a, b) => a.streams - b.streams || order.indexOf(a.path) - order.indexOf(b.path));
   summary.relay = relay;
-  table('Relayed SSE events, upstream paced at 20 ms per chunk (events/s = output tokens/s at the client)',
-    ['streams', 'events/s', 'ITL p50 ms', 'ITL p99 ms', 'ITL max ms', 'errors'],
-    relay.map((r) => [r.streams, int(r.events_per_s), ms(r.itl_p50_ms), ms(r.itl_p99_ms), ms(r.itl_max_ms), r.errors]));
+  const cpuUs = (x) => (x === null ? '—' : x.toFixed(1));
+  table('Relayed SSE events, upstream paced at 20 ms per chunk (events/s = output tokens/s at the client; ' +
+    'CPU µs per event over the measured window; medians over rounds)',
+    ['streams', 'path', 'rounds', 'events/s', '× nginx', 'ITL p50 ms', 'ITL p99 ms', 'ITL max ms', 'errors', 'upstream CPU µs', 'proxy CPU µs', 'loadgen CPU µs'],
+    relay.map((r) => [r.streams, r.path, r.rounds, int(r.events_per_s), r.vs_nginx === null ? '—' : r.vs_nginx.toFixed(2),
+      ms(r.itl_p50_ms), ms(r.itl_p99_ms), ms(r.itl_max_ms), r.errors,
+      cpuUs(r.upstream_cpu_us_per_event), cpuUs(r.proxy_cpu_us_per_event), cpuUs(r.loadgen_cpu_us_per_event)]));
 } else if (scenario === 'batching') {
   const rows = Object.keys(runs).filter((n) => n.startsWith('batch-b'))
     .sort((a, b) => Number(a.slice(7)) - Number(b.slice(7)))

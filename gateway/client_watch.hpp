@@ -23,7 +23,7 @@ namespace gw {
 // system call: a keep-alive request costs one recv on the client's socket and no epoll_ctl. The
 // watch replaced a race of two coroutines (route || watch) whose parallel group, two spawned
 // threads and cancellation slots cost about a sixth of the gateway's CPU per proxied request
-// (bench/README.md).
+// (bench/HISTORY.md).
 class client_watch {
  public:
   client_watch(boost::asio::ip::tcp::socket& socket, boost::beast::flat_buffer& buffer, std::size_t cap,

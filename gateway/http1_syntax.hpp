@@ -4,7 +4,7 @@
 //
 // Why not Beast's basic_parser: it validated each header byte in a loop and looked every field
 // name up in a hash table, so reading one request head and one response head cost ~6,500
-// instructions, an eighth of a proxied request's (bench/README.md). Here a head is parsed once
+// instructions, an eighth of a proxied request's (bench/HISTORY.md). Here a head is parsed once
 // it is complete (its end found 16 bytes at a time), all its bytes are validated in one SSE2
 // pass, each field line is then split in one scan, and only the names a caller asks about are
 // compared.

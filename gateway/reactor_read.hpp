@@ -8,7 +8,7 @@
 // at a price: `async_wait` re-arms the descriptor with epoll_ctl(EPOLL_CTL_MOD), and
 // `async_read_some` first tries a recv that finds nothing. Each is about 1.3 µs on a VM with the
 // PTI mitigation, and a proxied request paid one on the client's socket and one on the upstream
-// connection (bench/README.md). This read counts a short read (fewer bytes than it asked for) as
+// connection (bench/HISTORY.md). This read counts a short read (fewer bytes than it asked for) as
 // draining the socket, as nginx does (`ngx_unix_recv` clears `ready` on a short read): the next
 // read is then queued without touching the kernel, and the next edge finds it waiting.
 //
