@@ -155,11 +155,12 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
     header_list h = headers;
     if (t.kind == target_kind::local_pool) {
       rec.route = "local:" + target.config->id;
-      // A body with more than the coalescing needs (user, vendor fields, token ids) goes to a
-      // local server as sent; the sim engine embeds the inputs whatever else came with them.
+      // What a local server is sent: the client's body, unless it is plain and others wait to be
+      // coalesced with it. The sim engine embeds the inputs whatever else came with them.
       std::optional<embedding_forward> forward;
-      if (needs_forwarding(r)) {
+      {
         forward.emplace();
+        forward->coalescable = !needs_forwarding(r);
         forward->public_model = r.model;
         // A copy: the request may wait in the pool's queue after its client has gone.
         forward->body = [body = req.body](std::string_view server_model) {

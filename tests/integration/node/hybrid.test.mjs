@@ -291,8 +291,9 @@ models:
     assert.equal(res.json.usage.prompt_tokens, USAGE.prompt_tokens);
     assert.equal(res.json.usage.completion_tokens, USAGE.completion_tokens);
     const [u] = up.requestsFor(res.rid);
-    // A non-streaming client gets a non-streamed upstream answer (it carries usage anyway).
-    assert.equal(u.body.stream, false);
+    // A non-streaming client's body is forwarded as sent: nothing injected (no stream: false), and
+    // the non-streamed answer carries usage anyway.
+    assert.equal(u.body.stream, undefined);
     assert.equal(u.body.stream_options, undefined);
   });
 
@@ -615,8 +616,9 @@ models:
     assert.equal(u.headers['x-extra-test'], 'hybrid-extra');
     assert.match(String(u.headers['content-type']), /^application\/json/);
     assert.equal(u.body.model, 'upstream-ok-model');
-    // A non-streaming client gets a non-streamed upstream answer (it carries usage anyway).
-    assert.equal(u.body.stream, false);
+    // A non-streaming client's body is forwarded as sent: nothing injected (no stream: false), and
+    // the non-streamed answer carries usage anyway.
+    assert.equal(u.body.stream, undefined);
     assert.equal(u.body.stream_options, undefined);
     assert.equal(u.body.max_tokens, 12);
     assert.equal(u.body.temperature, 0.5);
