@@ -52,4 +52,13 @@ std::optional<embeddings_reply> parse_embeddings_reply(std::string_view body, st
   return out;
 }
 
+std::optional<std::uint32_t> embeddings_usage(std::string_view body) {
+  thread_local simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::uint64_t tokens = 0;
+  if (parser.parse(body.data(), body.size(), true).get(doc) != simdjson::SUCCESS) return std::nullopt;
+  if (doc["usage"]["prompt_tokens"].get(tokens) != simdjson::SUCCESS || tokens > UINT32_MAX) return std::nullopt;
+  return static_cast<std::uint32_t>(tokens);
+}
+
 }  // namespace gw

@@ -24,4 +24,7 @@ struct embeddings_reply {
 // nullopt if it does not.
 std::optional<embeddings_reply> parse_embeddings_reply(std::string_view body, std::size_t expected);
 
+// The `usage.prompt_tokens` a reply reports, whatever its encoding; nullopt when it reports none.
+std::optional<std::uint32_t> embeddings_usage(std::string_view body);
+
 }  // namespace gw

@@ -61,9 +61,9 @@ void attempt(const std::shared_ptr<call_state>& s);
 bool on_event(call_state& s, sse_event&& ev) {
   if (ev.done) {
     s.completed = true;
-    const std::uint32_t completion = s.usage ? s.usage->completion : s.content_events;
-    const std::uint32_t prompt = s.usage ? s.usage->prompt : s.opts.prompt_tokens_estimate;
-    s.out->set_usage(prompt, completion);
+    // Only usage the upstream reported is set: without it the stream keeps its own counts (the
+    // prompt estimate, one per content event), which are never charged as spend.
+    if (s.usage) s.out->set_usage(s.usage->prompt, s.usage->completion);
     s.out->push("", 0, s.finish.value_or(finish_reason::stop));
     s.in_flight = false;
     s.provider.breaker.record_success(clock::now());

@@ -36,5 +36,14 @@ TEST(embeddings_wire, reply_that_does_not_match_the_request_is_refused) {
   EXPECT_EQ(no_usage->prompt_tokens, 0u);
 }
 
+// The usage a provider reports is what its embeddings cost, whatever the vectors' encoding.
+TEST(embeddings_wire, usage_is_read_from_any_reply) {
+  EXPECT_EQ(embeddings_usage(R"({"data":[{"index":0,"embedding":"AAAA"}],"usage":{"prompt_tokens":7,"total_tokens":7}})"), 7u);
+  EXPECT_EQ(embeddings_usage(R"({"data":[{"index":0,"embedding":[1]}],"usage":{"prompt_tokens":0}})"), 0u);
+  EXPECT_FALSE(embeddings_usage(R"({"data":[{"index":0,"embedding":[1]}]})"));
+  EXPECT_FALSE(embeddings_usage(R"({"usage":{"prompt_tokens":-1}})"));
+  EXPECT_FALSE(embeddings_usage("not json"));
+}
+
 }  // namespace
 }  // namespace gw
