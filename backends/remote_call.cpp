@@ -76,9 +76,9 @@ bool on_event(call_state& s, sse_event&& ev) {
       s.held.clear();
       s.held_output = 0;
     }
-    const std::uint32_t completion = s.usage ? s.usage->completion : s.content_events;
-    const std::uint32_t prompt = s.usage ? s.usage->prompt : s.opts.prompt_tokens_estimate;
-    s.out->set_usage(prompt, completion);
+    // Only usage the upstream reported is set: without it the stream keeps its own counts (the
+    // prompt estimate, one per content event), which are never charged as spend.
+    if (s.usage) s.out->set_usage(s.usage->prompt, s.usage->completion);
     s.out->push(s.held, 0, s.finish.value_or(finish_reason::stop));
     s.held.clear();
     s.in_flight = false;

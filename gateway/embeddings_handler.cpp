@@ -217,8 +217,15 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
       h.emplace_back("x-gateway-route-reason", reason);
       g.stats().count_route(rec.route, reason);
       rec.status = 200;
+      // Spend comes from the usage the provider reported; without it, from the gateway's count,
+      // as an estimate in its own series.
       rec.prompt_tokens = answer.usage ? answer.usage->prompt : tokens;
       settlement.actual = rec.prompt_tokens;
+      const double usd = rec.prompt_tokens * p.config.price_input_per_million / 1e6;
+      if (answer.usage)
+        g.stats().add_cost(p.config.name, usd);
+      else
+        g.stats().add_estimated_cost(p.config.name, usd);
       co_await sink.send(200, "application/json", std::move(body), h);
       co_return;
     }
