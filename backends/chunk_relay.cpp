@@ -1,5 +1,7 @@
 #include "backends/chunk_relay.hpp"
 
+#include <simdjson.h>
+
 #include <charconv>
 
 #include "backends/json_edit.hpp"
@@ -32,12 +34,24 @@ std::optional<relayed_usage> read_usage(std::string_view value) {
   return out;
 }
 
+// Text that can stand between two quotes as it is: no quote, backslash or control byte, and
+// valid UTF-8.
+bool plain_text(std::string_view s) {
+  for (unsigned char c : s)
+    if (c == '"' || c == '\\' || c < 0x20) return false;
+  return simdjson::validate_utf8(s.data(), s.size());
+}
+
 // A value that says nothing: null, "", [] or {}.
 bool is_empty_value(std::string_view v) { return v == "null" || v == "\"\"" || v == "[]" || v == "{}"; }
 
-// Reads one choice: its finish and whether it carries output.
-void read_choice(std::string_view choice, chunk_facts& facts) {
+// Reads one choice: its finish and whether it carries output. `only_text`, if given, receives
+// the characters (inside the quotes) of its one plain text, when its delta holds nothing else
+// (or it is a legacy choice with a text), and it carries no finish.
+void read_choice(std::string_view choice, chunk_facts& facts, std::string_view* only_text) {
   const json::object_scan c = json::members_of(choice);
+  std::string_view text;
+  bool other = false;
   for (const auto& m : c.members) {
     if (json::key_is(m, "finish_reason")) {
       if (json::is_null(m.value)) continue;
@@ -47,12 +61,21 @@ void read_choice(std::string_view choice, chunk_facts& facts) {
       if (!facts.finish) facts.finish = r;
     } else if (json::key_is(m, "delta")) {
       // A delta that only names the role opens the answer; anything else in it is output.
-      for (const auto& d : json::members_of(m.value).members)
+      const auto delta = json::members_of(m.value);
+      for (const auto& d : delta.members)
         if (!json::key_is(d, "role") && !is_empty_value(d.value)) facts.output = true;
-    } else if (json::key_is(m, "text") || json::key_is(m, "message") || json::key_is(m, "logprobs")) {
+      if (delta.members.size() == 1 && json::key_is(delta.members[0], "content")) text = delta.members[0].value;
+      else other = true;
+    } else if (json::key_is(m, "text")) {
       if (!is_empty_value(m.value)) facts.output = true;
+      text = m.value;
+    } else if (json::key_is(m, "message") || json::key_is(m, "logprobs")) {
+      if (!is_empty_value(m.value)) facts.output = true;
+      other = other || !json::is_null(m.value);
     }
   }
+  if (only_text && !other && text.size() >= 2 && text.front() == '"' && plain_text(text.substr(1, text.size() - 2)))
+    *only_text = text.substr(1, text.size() - 2);
 }
 
 }  // namespace
@@ -62,12 +85,33 @@ chunk_relay::chunk_relay(std::string_view public_model, bool client_usage) : cli
 }
 
 bool chunk_relay::relay(std::string& out, std::string_view json_text, chunk_facts& facts) {
+  if (!in_before_.empty() && json_text.size() >= in_before_.size() + in_after_.size() &&
+      json_text.compare(0, in_before_.size(), in_before_) == 0 &&
+      json_text.compare(json_text.size() - in_after_.size(), in_after_.size(), in_after_) == 0) {
+    const auto text = json_text.substr(in_before_.size(), json_text.size() - in_before_.size() - in_after_.size());
+    if (plain_text(text)) {
+      facts = {};
+      facts.output = !text.empty();
+      out.reserve(out.size() + out_before_.size() + text.size() + out_after_.size());
+      out += out_before_;
+      out += text;
+      out += out_after_;
+      ++reused_;
+      return true;
+    }
+  }
+  return relay_scanned(out, json_text, facts);
+}
+
+bool chunk_relay::relay_scanned(std::string& out, std::string_view json_text, chunk_facts& facts) {
   facts = {};
   const auto scan = json::scan_object(json_text);
   if (!scan) return false;
   json::object_editor ed(json_text, *scan);
   bool empty_choices = false;
   bool has_choices = false;
+  std::size_t choices_at = SIZE_MAX;
+  std::string_view only_text;  // the one plain text of a chunk that has just that
   for (std::size_t i = 0; i < scan->members.size(); ++i) {
     const json::member& m = scan->members[i];
     if (json::key_is(m, "model")) {
@@ -79,7 +123,8 @@ bool chunk_relay::relay(std::string& out, std::string_view json_text, chunk_fact
       has_choices = true;
       const auto choices = json::elements_of(m.value);
       empty_choices = choices.empty();
-      for (auto c : choices) read_choice(c, facts);
+      for (auto c : choices) read_choice(c, facts, choices.size() == 1 ? &only_text : nullptr);
+      choices_at = i;
     } else if (json::key_is(m, "usage")) {
       if (json::is_null(m.value)) {
         if (!client_usage_) ed.drop(i);
@@ -99,8 +144,24 @@ bool chunk_relay::relay(std::string& out, std::string_view json_text, chunk_fact
     facts.shown = false;
     return true;
   }
-  ed.write(out);
+  const std::size_t from = out.size();
+  std::size_t choices_out = SIZE_MAX;
+  ed.write(out, choices_at, &choices_out);
+  if (only_text.data() && !facts.finish && !facts.usage && choices_out != SIZE_MAX) {
+    const std::size_t choices_in = static_cast<std::size_t>(scan->members[choices_at].value.data() - json_text.data());
+    const std::size_t text_in = static_cast<std::size_t>(only_text.data() - json_text.data());
+    keep_shape(json_text, out, from, text_in, choices_out + (text_in - choices_in), only_text.size());
+  }
   return true;
+}
+
+void chunk_relay::keep_shape(std::string_view json, const std::string& out, std::size_t from, std::size_t text_in,
+                             std::size_t text_out, std::size_t text_size) {
+  // text_in / text_out: where the text's characters (inside its quotes) begin.
+  in_before_.assign(json.substr(0, text_in));
+  in_after_.assign(json.substr(text_in + text_size));
+  out_before_.assign(out, from, text_out - from);
+  out_after_.assign(out, text_out + text_size, std::string::npos);
 }
 
 }  // namespace gw

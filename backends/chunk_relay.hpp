@@ -10,6 +10,13 @@
 // Meanwhile it reads what the gateway accounts: usage, the finish, whether the chunk carries
 // output (the first such chunk is the stream's first token), and in-stream error events.
 // Pure; one relay per upstream attempt.
+//
+// An upstream writes the chunks of a stream alike: the same bytes before and after the one text
+// that changes ({"id":"c1",...,"choices":[{"index":0,"delta":{"content":" word"},...}]}). Once a
+// chunk with one plain text was relayed, a chunk made of the same bytes around a text that needs
+// no escapes is relayed from that shape without being scanned again: the cached edited bytes
+// before and after, with its text between. Scanning every chunk tripled a streamed request's
+// instructions (bench/HISTORY.md).
 
 #include <cstdint>
 #include <optional>
@@ -41,11 +48,22 @@ class chunk_relay {
   // Appends `json` rewritten for the client to `out` (nothing when it is not shown, or an error
   // event) and describes it in `facts`. false when it is not a JSON object: a broken stream.
   bool relay(std::string& out, std::string_view json, chunk_facts& facts);
+  // Chunks relayed from the kept shape.
+  std::size_t reused() const { return reused_; }
 
  private:
+  bool relay_scanned(std::string& out, std::string_view json, chunk_facts& facts);
+  // After a chunk was relayed into out[from, ...): keeps its shape if it has one plain text.
+  void keep_shape(std::string_view json, const std::string& out, std::size_t from, std::size_t text_in,
+                  std::size_t text_out, std::size_t text_size);
+
   std::string model_;  // the public id as a JSON string
   std::string id_;     // the stream's first id, as written
   bool client_usage_;
+  // The kept shape: the chunk's bytes up to its text's opening quote and from its closing quote,
+  // and the same of what the client was sent.
+  std::string in_before_, in_after_, out_before_, out_after_;
+  std::size_t reused_ = 0;
 };
 
 }  // namespace gw

@@ -10,7 +10,8 @@ void object_editor::rename(std::size_t i, std::string_view key) { edits_.at(i).k
 void object_editor::drop(std::size_t i) { edits_.at(i).dropped = true; }
 void object_editor::append(std::string_view member) { appended_.push_back(member); }
 
-void object_editor::write(std::string& out) const {
+void object_editor::write(std::string& out, std::size_t track, std::size_t* value_at) const {
+  if (value_at) *value_at = SIZE_MAX;
   const auto& ms = scan_.members;
   const auto at = [&](std::size_t from, std::size_t to) { out.append(text_.substr(from, to - from)); };
   out.reserve(out.size() + text_.size() + 64);
@@ -36,6 +37,7 @@ void object_editor::write(std::string& out) const {
     } else {
       at(m.begin, value_begin);
     }
+    if (i == track && value_at) *value_at = out.size();
     if (!edits_[i].value.empty()) out.append(edits_[i].value);
     else out.append(m.value);
     last = i;

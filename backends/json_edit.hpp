@@ -4,6 +4,7 @@
 // scan and every replacement must outlive write().
 
 #include <boost/container/small_vector.hpp>
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -25,8 +26,10 @@ class object_editor {
   // `member` ("\"key\":value") is added after the last member.
   void append(std::string_view member);
 
-  // Appends the edited text (everything before '{' and after '}' included) to `out`.
-  void write(std::string& out) const;
+  // Appends the edited text (everything before '{' and after '}' included) to `out`. With
+  // `track`, *value_at receives where member `track`'s value begins in `out` (SIZE_MAX when it
+  // was dropped).
+  void write(std::string& out, std::size_t track = SIZE_MAX, std::size_t* value_at = nullptr) const;
 
  private:
   struct edit {

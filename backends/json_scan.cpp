@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace gw::json {
@@ -11,6 +12,27 @@ namespace {
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+bool special(unsigned char c) { return c == '"' || c == '\\' || c < 0x20; }
+
+// The first byte in [p, end) that ends a run of plain string bytes: a quote, a backslash or a
+// control byte. Eight bytes at a time (bodies and chunks are mostly string bytes): each test
+// flags a matching byte's high bit, and a byte's flag is exact at the lowest flagged position
+// (borrows only spill upwards past a real match).
+const char* find_special(const char* p, const char* end) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL;
+  constexpr std::uint64_t highs = 0x8080808080808080ULL;
+  while (end - p >= 8) {
+    std::uint64_t w;
+    std::memcpy(&w, p, 8);
+    const std::uint64_t q = w ^ (ones * '"');
+    const std::uint64_t b = w ^ (ones * '\\');
+    const std::uint64_t hits = (((q - ones) & ~q) | ((b - ones) & ~b) | ((w - ones * 0x20) & ~w)) & highs;
+    if (hits) return p + (__builtin_ctzll(hits) >> 3);
+    p += 8;
+  }
+  while (p < end && !special(static_cast<unsigned char>(*p))) ++p;
+  return p;
+}
 
 // A recursive-descent reader over text whose UTF-8 was checked beforehand. Each reader leaves
 // `p` just past what it read, or returns false.
@@ -55,6 +77,7 @@ class scanner {
       const char* key_begin = p_;
       if (!string()) return false;
       const char* key_end = p_;
+      const bool key_escaped = escaped_;
       skip_ws();
       if (peek() != ':') return false;
       ++p_;
@@ -67,6 +90,7 @@ class scanner {
         m.value = std::string_view(value_begin, static_cast<std::size_t>(p_ - value_begin));
         m.begin = static_cast<std::size_t>(key_begin - begin_);
         m.end = offset();
+        m.key_escaped = key_escaped;
         out->members.push_back(m);
       }
       skip_ws();
@@ -108,18 +132,17 @@ class scanner {
   bool string() {
     if (p_ >= end_ || *p_ != '"') return false;
     ++p_;
-    while (p_ < end_) {
+    escaped_ = false;
+    for (;;) {
+      p_ = find_special(p_, end_);
+      if (p_ >= end_) return false;
       const auto c = static_cast<unsigned char>(*p_);
       if (c == '"') {
         ++p_;
         return true;
       }
-      if (c < 0x20) return false;
-      if (c != '\\') {
-        ++p_;
-        continue;
-      }
-      if (end_ - p_ < 2) return false;
+      if (c < 0x20 || end_ - p_ < 2) return false;
+      escaped_ = true;
       switch (p_[1]) {
         case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
           p_ += 2;
@@ -131,7 +154,6 @@ class scanner {
         default: return false;
       }
     }
-    return false;
   }
 
   bool number() {
@@ -169,6 +191,7 @@ class scanner {
   const char* p_;
   const char* end_;
   std::size_t max_depth_;
+  bool escaped_ = false;  // the last string read held an escape
 };
 
 // Decodes the inside of a JSON string known valid (between its quotes) into `out`.
@@ -248,8 +271,7 @@ boost::container::small_vector<std::string_view, 8> elements_of(std::string_view
   return out;
 }
 
-bool key_is(const member& m, std::string_view name) {
-  if (m.key.find('\\') == std::string_view::npos) return m.key == name;
+bool escaped_key_is(const member& m, std::string_view name) {
   std::string decoded;
   decode(m.key, decoded);
   return decoded == name;

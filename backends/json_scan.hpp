@@ -17,6 +17,7 @@ struct member {
   std::string_view value;  // the value's text, from its first byte to its last
   std::size_t begin = 0;   // offset of the key's opening quote in the scanned text
   std::size_t end = 0;     // offset just past the value
+  bool key_escaped = false;  // the key holds an escape (compare it decoded)
 };
 
 struct object_scan {
@@ -38,7 +39,10 @@ object_scan members_of(std::string_view object_text);
 boost::container::small_vector<std::string_view, 8> elements_of(std::string_view array_text);
 
 // Whether the member's key, decoded, is `name` (a key may be written with escapes: "mod\u0065l").
-bool key_is(const member& m, std::string_view name);
+bool escaped_key_is(const member& m, std::string_view name);
+inline bool key_is(const member& m, std::string_view name) {
+  return m.key_escaped ? escaped_key_is(m, name) : m.key == name;
+}
 
 // The decoded text of a JSON string value (with its quotes) taken from a scan; nullopt when the
 // value is not a string.

@@ -92,6 +92,34 @@ TEST(chunk_relay, an_embeddings_answer_keeps_its_vectors_and_reports_usage) {
   EXPECT_FALSE(relay(r, R"({"data":[],"usage":{"prompt_tokens":-1}})").facts.usage);
 }
 
+// Chunks alike but for their text are relayed from the kept shape, to the same bytes a scan
+// gives; a text with escapes, or other bytes around it, is scanned.
+TEST(chunk_relay, alike_chunks_are_relayed_from_their_shape) {
+  const auto chunk = [](std::string_view text, std::string_view finish = "null") {
+    return std::string(R"({"id":"c1","object":"chat.completion.chunk","created":1,"model":"up","choices":[{"index":0,)"
+                       R"("delta":{"content":")") +
+           std::string(text) + R"("},"logprobs":null,"finish_reason":)" + std::string(finish) + R"(}],"usage":null})";
+  };
+  chunk_relay shaped("public", false);
+  std::size_t scans = 0;
+  for (std::string_view text : {"Hello", " world", "", R"( caf\u00e9)", R"( \"q\")", " plain", R"(\u00e9)", " again"}) {
+    chunk_relay fresh("public", false);  // scans every chunk
+    const auto want = relay(fresh, chunk(text));
+    const auto before = shaped.reused();
+    const auto got = relay(shaped, chunk(text));
+    scans += shaped.reused() == before;
+    EXPECT_EQ(got.out, want.out) << text;
+    EXPECT_EQ(got.facts.output, want.facts.output) << text;
+    EXPECT_EQ(got.out.find("\"up\""), std::string::npos);
+    EXPECT_EQ(got.out.find("usage"), std::string::npos);
+  }
+  EXPECT_EQ(shaped.reused(), 4u);  // all but the first and the three with escapes
+  EXPECT_EQ(scans, 4u);
+  const auto last = relay(shaped, chunk("", R"("stop")"));
+  EXPECT_EQ(last.facts.finish, finish_reason::stop);
+  EXPECT_EQ(shaped.reused(), 4u);
+}
+
 TEST(chunk_relay, errors_and_garbage) {
   chunk_relay r("p", true);
   auto e = relay(r, R"({"error":{"message":"overloaded"}})");
