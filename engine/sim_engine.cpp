@@ -41,6 +41,8 @@ std::vector<std::string> sim_preset_names() {
   return out;
 }
 
+bool sim_preset_reasons(std::string_view name) { return name.starts_with("deepseek-r1"); }
+
 sim_engine::sequence::sequence(generation_params p, double ready) : params(std::move(p)), ready_at(ready) {
   const std::size_t n = params.script ? params.script->choices.size() : 1;
   choices.reserve(n);

@@ -40,6 +40,9 @@ struct sim_timing {
 // A named preset reproducing a reference deployment; nullptr if the name is unknown.
 const sim_timing* find_sim_preset(std::string_view name);
 std::vector<std::string> sim_preset_names();
+// Whether a preset's model is a reasoning model (the deepseek-r1-* presets): the sim then
+// thinks aloud (reasoning_content) before it answers, unless a request turns that off.
+bool sim_preset_reasons(std::string_view name);
 
 class sim_engine final : public engine {
  public:

@@ -1,0 +1,232 @@
+#include "gateway/sim_features.hpp"
+
+#include <simdjson.h>
+
+#include <array>
+#include <cstring>
+#include <string>
+
+namespace gw {
+namespace {
+
+using simdjson::SUCCESS;
+using simdjson::dom::array;
+using simdjson::dom::element;
+using simdjson::dom::element_type;
+using simdjson::dom::object;
+
+simdjson::dom::parser& parser() {
+  thread_local simdjson::dom::parser p;  // keeps its buffers between requests
+  return p;
+}
+
+// The top-level keys this reader looks at. A body that names none of them (the plain request)
+// is not parsed a second time.
+constexpr std::array<std::string_view, 7> keys = {"\"n\"", "\"tools\"", "\"tool_choice\"", "\"response_format\"",
+                                                  "\"logprobs\"", "\"top_logprobs\"", "\"chat_template_kwargs\""};
+
+bool mentions_a_key(std::string_view body) {
+  const char* p = body.data();
+  const char* end = p + body.size();
+  while ((p = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p))))) {
+    const std::string_view rest(p, static_cast<std::size_t>(end - p));
+    for (auto k : keys)
+      if (rest.substr(0, k.size()) == k) return true;
+    ++p;
+  }
+  return false;
+}
+
+api_error refuse(std::string param, std::string rest) {
+  std::string message = "'" + param + "' " + std::move(rest);
+  return api_error{api_errc::invalid_field, std::move(message), std::move(param)};
+}
+
+std::optional<element> field(object o, std::string_view key) {
+  element e;
+  if (o.at_key(key).get(e) != SUCCESS || e.is_null()) return std::nullopt;
+  return e;
+}
+
+sim_json to_tree(element e) {
+  switch (e.type()) {
+    case element_type::OBJECT: {
+      sim_json o = sim_json::object();
+      for (auto [k, v] : object(e)) o.add(std::string(k), to_tree(v));
+      return o;
+    }
+    case element_type::ARRAY: {
+      sim_json a = sim_json::array();
+      for (element v : array(e)) a.push(to_tree(v));
+      return a;
+    }
+    case element_type::STRING: return sim_json::of_string(std::string(std::string_view(e)));
+    case element_type::INT64: return sim_json::of_number(std::to_string(std::int64_t(e)));
+    case element_type::UINT64: return sim_json::of_number(std::to_string(std::uint64_t(e)));
+    case element_type::DOUBLE: return sim_json::of_number(simdjson::minify(e));
+    case element_type::BOOL: return sim_json::of_bool(bool(e));
+    case element_type::NULL_VALUE: return sim_json::null_value();
+  }
+  return {};
+}
+
+// An integer-typed JSON number in [lo, hi].
+std::optional<std::int64_t> integer_in(element e, std::int64_t lo, std::int64_t hi) {
+  std::int64_t v = 0;
+  if ((e.type() != element_type::INT64 && e.type() != element_type::UINT64) || e.get(v) != SUCCESS) return std::nullopt;
+  if (v < lo || v > hi) return std::nullopt;
+  return v;
+}
+
+std::optional<api_error> read_tools(object root, sim_features& f) {
+  auto tools = field(root, "tools");
+  if (!tools) return std::nullopt;
+  array items;
+  if (tools->get(items) != SUCCESS) return refuse("tools", "must be an array of tools");
+  std::size_t i = 0;
+  for (element item : items) {
+    const std::string at = "tools[" + std::to_string(i++) + "]";
+    object tool;
+    if (item.get(tool) != SUCCESS) return refuse(at, "must be an object");
+    std::string_view type;
+    if (auto t = field(tool, "type"); t && (t->get(type) != SUCCESS || type != "function")) continue;
+    object function;
+    auto fn = field(tool, "function");
+    if (!fn || fn->get(function) != SUCCESS) return refuse(at + ".function", "must be an object");
+    std::string_view name;
+    auto n = field(function, "name");
+    if (!n || n->get(name) != SUCCESS || name.empty())
+      return refuse(at + ".function.name", "must be a non-empty string");
+    sim_tool t{std::string(name), std::nullopt};
+    if (auto params = field(function, "parameters"); params && params->is_object()) t.parameters = to_tree(*params);
+    f.tools.push_back(std::move(t));
+  }
+  return std::nullopt;
+}
+
+std::optional<api_error> read_tool_choice(object root, sim_features& f) {
+  auto choice = field(root, "tool_choice");
+  if (!choice) return std::nullopt;
+  std::string_view mode;
+  object named;
+  if (choice->get(mode) == SUCCESS) {
+    if (mode == "none") f.tool_choice = tool_choice_mode::none;
+    else if (mode == "auto") f.tool_choice = tool_choice_mode::automatic;
+    else if (mode == "required") f.tool_choice = tool_choice_mode::required;
+    else return refuse("tool_choice", "must be 'none', 'auto', 'required' or a named function");
+  } else if (choice->get(named) == SUCCESS) {
+    object function;
+    std::string_view name;
+    auto fn = field(named, "function");
+    auto n = fn && fn->get(function) == SUCCESS ? field(function, "name") : std::nullopt;
+    if (!n || n->get(name) != SUCCESS) return refuse("tool_choice.function.name", "must be a string");
+    f.tool_choice = tool_choice_mode::named;
+    f.tool_choice_name.assign(name);
+    bool known = false;
+    for (const auto& t : f.tools) known = known || t.name == name;
+    if (!known) return refuse("tool_choice", "names the function '" + std::string(name) + "', which is not in 'tools'");
+  } else {
+    return refuse("tool_choice", "must be a string or an object");
+  }
+  if (f.tools.empty() && f.tool_choice != tool_choice_mode::none)
+    return refuse("tool_choice", "is only allowed when 'tools' are specified");
+  return std::nullopt;
+}
+
+std::optional<api_error> read_response_format(object root, sim_features& f) {
+  auto format = field(root, "response_format");
+  if (!format) return std::nullopt;
+  object o;
+  std::string_view type;
+  auto t = format->get(o) == SUCCESS ? field(o, "type") : std::nullopt;
+  if (!t || t->get(type) != SUCCESS)
+    return refuse("response_format", "must be an object with a 'type'");
+  if (type == "text") return std::nullopt;
+  if (type == "json_object") {
+    f.format = response_format_kind::json_object;
+    return std::nullopt;
+  }
+  if (type != "json_schema")
+    return refuse("response_format.type", "must be 'text', 'json_object' or 'json_schema'");
+  f.format = response_format_kind::json_schema;
+  object spec;
+  auto js = field(o, "json_schema");
+  if (!js || js->get(spec) != SUCCESS) return refuse("response_format.json_schema", "must be an object");
+  if (auto schema = field(spec, "schema")) f.schema = to_tree(*schema);
+  return std::nullopt;
+}
+
+std::optional<api_error> read_logprobs(object root, api_kind kind, sim_features& f) {
+  auto lp = field(root, "logprobs");
+  if (kind == api_kind::completion) {
+    // Legacy: `logprobs` is the number of alternatives per token.
+    if (!lp) return std::nullopt;
+    auto k = integer_in(*lp, 0, max_top_logprobs);
+    if (!k) return refuse("logprobs", "must be an integer between 0 and 20");
+    f.logprobs = true;
+    f.top_logprobs = static_cast<std::uint32_t>(*k);
+    return std::nullopt;
+  }
+  bool on = false;
+  if (lp && lp->get(on) == SUCCESS) f.logprobs = on;
+  if (auto top = field(root, "top_logprobs")) {
+    auto k = integer_in(*top, 0, max_top_logprobs);
+    if (!k) return refuse("top_logprobs", "must be an integer between 0 and 20");
+    if (f.logprobs) f.top_logprobs = static_cast<std::uint32_t>(*k);
+  }
+  return std::nullopt;
+}
+
+// chat_template_kwargs {"enable_thinking": false} (vLLM, Qwen3) or {"thinking": false}
+// (DeepSeek V3.1) turn reasoning off for this request.
+bool thinking_turned_off(object root) {
+  auto kwargs = field(root, "chat_template_kwargs");
+  object o;
+  if (!kwargs || kwargs->get(o) != SUCCESS) return false;
+  for (const char* key : {"enable_thinking", "thinking"}) {
+    bool on = true;
+    if (auto v = field(o, key); v && v->get(on) == SUCCESS && !on) return true;
+  }
+  return false;
+}
+
+bool last_message_is_tool(object root) {
+  array messages;
+  auto m = field(root, "messages");
+  if (!m || m->get(messages) != SUCCESS || messages.size() == 0) return false;
+  element last;
+  object message;
+  std::string_view role;
+  if (messages.at(messages.size() - 1).get(last) != SUCCESS || last.get(message) != SUCCESS) return false;
+  auto r = field(message, "role");
+  return r && r->get(role) == SUCCESS && role == "tool";
+}
+
+}  // namespace
+
+std::variant<sim_features, api_error> read_sim_features(std::string_view body, api_kind kind, bool reasoning_model) {
+  sim_features f;
+  f.chat = kind == api_kind::chat;
+  f.reasoning = f.chat && reasoning_model;
+  if (!mentions_a_key(body)) return f;
+
+  element doc;
+  object root;
+  if (parser().parse(body.data(), body.size()).get(doc) != SUCCESS || doc.get(root) != SUCCESS)
+    return f;  // the validator accepted this body; nothing to add if it cannot be read here
+  if (auto n = field(root, "n")) {
+    auto v = integer_in(*n, 1, max_choices);
+    if (!v) return refuse("n", "must be an integer between 1 and " + std::to_string(max_choices));
+    f.n = static_cast<std::uint32_t>(*v);
+  }
+  if (auto e = read_logprobs(root, kind, f)) return *e;
+  if (auto e = read_response_format(root, f)) return *e;
+  if (!f.chat) return f;
+  if (f.reasoning && thinking_turned_off(root)) f.reasoning = false;
+  if (auto e = read_tools(root, f)) return *e;
+  if (auto e = read_tool_choice(root, f)) return *e;
+  if (!f.tools.empty()) f.last_message_is_tool = last_message_is_tool(root);
+  return f;
+}
+
+}  // namespace gw
