@@ -4,6 +4,15 @@
 
 namespace gw {
 
+sim_json::sim_json() = default;
+sim_json::~sim_json() = default;
+sim_json::sim_json(const sim_json&) = default;
+sim_json::sim_json(sim_json&&) noexcept = default;
+sim_json& sim_json::operator=(const sim_json&) = default;
+sim_json& sim_json::operator=(sim_json&&) noexcept = default;
+
+sim_json sim_json::null_value() { return {}; }
+
 sim_json sim_json::of_bool(bool b) {
   sim_json v;
   v.type = kind::boolean;

@@ -17,13 +17,22 @@ namespace gw {
 struct sim_json {
   enum class kind : std::uint8_t { null, boolean, number, string, array, object };
 
+  // Defined where the member type is complete (sim_json.cpp): a vector of pairs holding this
+  // very type may not be instantiated inside it.
+  sim_json();
+  ~sim_json();
+  sim_json(const sim_json&);
+  sim_json(sim_json&&) noexcept;
+  sim_json& operator=(const sim_json&);
+  sim_json& operator=(sim_json&&) noexcept;
+
   kind type = kind::null;
   bool boolean = false;
   std::string text;                                       // a string's value, a number's JSON text
   std::vector<sim_json> items;                            // an array's elements
   std::vector<std::pair<std::string, sim_json>> members;  // an object's members, in order
 
-  static sim_json null_value() { return {}; }
+  static sim_json null_value();
   static sim_json of_bool(bool b);
   static sim_json of_number(std::string json_text);
   static sim_json of_string(std::string s);

@@ -14,7 +14,13 @@ namespace {
 
 using kind = sim_json::kind;
 
-constexpr int max_depth = 16;  // $ref cycles and absurd nesting end here
+// Bounds for schemas built to blow up (a client's schema is untrusted input): nesting ($ref
+// cycles included), values written in all, items per array, characters per string. Past them
+// the instance is cut short (and may then not satisfy the schema) rather than grow.
+constexpr int max_depth = 16;
+constexpr std::size_t max_values = 2048;
+constexpr std::size_t max_items = 64;
+constexpr std::size_t max_string = 4096;
 
 constexpr std::array<std::string_view, 16> words = {
     "alpha", "bravo", "cedar", "delta", "ember", "fjord", "garnet", "harbor",
@@ -77,10 +83,11 @@ class generator {
   generator(const sim_json& root, std::uint64_t seed) : root_(root), state_(seed) {}
 
   void value(const sim_json& s, int depth, std::string& out) {
-    if (depth > max_depth) {
+    if (depth > max_depth || values_ >= max_values) {
       out += "null";
       return;
     }
+    ++values_;
     if (s.is(kind::boolean)) {  // `true` accepts anything; `false` nothing (null is as good)
       if (s.boolean) append_json_string(out, pick_word());
       else out += "null";
@@ -227,14 +234,14 @@ class generator {
     const sim_json* extra = s.find("additionalProperties");
     if (!(extra && extra->is(kind::boolean) && !extra->boolean)) {
       const sim_json& extra_schema = extra && extra->is(kind::object) ? *extra : any;
-      for (std::size_t i = 0; written.size() < min_props && i < 256; ++i)
+      for (std::size_t i = 0; written.size() < min_props && i < max_items; ++i)
         member("extra_" + std::to_string(i), extra_schema);
     }
     out += '}';
   }
 
   void array(const sim_json& s, int depth, std::string& out) {
-    const std::size_t lo = size_keyword(s, "minItems").value_or(0);
+    const std::size_t lo = std::min(max_items, size_keyword(s, "minItems").value_or(0));
     const std::size_t hi = std::max(lo, size_keyword(s, "maxItems").value_or(lo + 2));
     const std::size_t count = std::clamp<std::size_t>(1 + next() % 2, lo, hi);
     const sim_json* prefix = s.find("prefixItems");
@@ -276,8 +283,9 @@ class generator {
     const double first = std::ceil(lo / step) * step;
     const double span = std::floor((hi - first) / step);
     const double k = span >= 0 ? static_cast<double>(next() % (static_cast<std::uint64_t>(std::min(span, 1e6)) + 1)) : 0;
-    const double v = first + k * step;
-    char buf[40];
+    double v = first + k * step;
+    if (!std::isfinite(v)) v = std::isfinite(lo) ? lo : 0;  // a multipleOf too fine for doubles
+    char buf[400];
     std::snprintf(buf, sizeof buf, "%.0f", v);
     out += buf;
   }
@@ -294,13 +302,17 @@ class generator {
       // A multiple that prints back as itself (k * 0.1 can carry float noise).
       char buf[40];
       std::snprintf(buf, sizeof buf, "%.15g", k * step);
-      out += buf;
-      return;
+      if (std::isfinite(k * step)) {
+        out += buf;
+        return;
+      }
+      // A multipleOf too fine for doubles: the bounds alone, below.
     }
     const double lo = b.lo.value_or(b.hi ? *b.hi - 100 : 0);
     const double hi = b.hi.value_or(lo + 100);
     const double frac = static_cast<double>(next() % 10000) / 10000.0;
-    const double v = lo + (hi - lo) * (0.25 + 0.5 * frac);  // strictly inside when lo < hi
+    const double f = 0.25 + 0.5 * frac;
+    const double v = lo * (1 - f) + hi * f;  // strictly inside when lo < hi; finite for any bounds
     const double rounded = std::round(v * 100) / 100;
     out += format_double(within(rounded, b) ? rounded : v);
   }
@@ -334,10 +346,11 @@ class generator {
       // code points).
       std::string text(words[r % words.size()]);
       if ((r >> 8) % 2) (text += ' ') += words[(r >> 16) % words.size()];
-      const std::size_t lo = size_keyword(s, "minLength").value_or(0);
+      const std::size_t lo = std::min(max_string, size_keyword(s, "minLength").value_or(0));
       const std::size_t hi = std::max(lo, size_keyword(s, "maxLength").value_or(std::max<std::size_t>(lo, 256)));
-      while (text.size() < lo) (text += ' ') += words[next() % words.size()];
+      while (text.size() < lo && text.size() < string_budget_) (text += ' ') += words[next() % words.size()];
       if (text.size() > hi) text.resize(hi);
+      string_budget_ -= std::min(string_budget_, text.size());
       while (!text.empty() && text.back() == ' ' && text.size() > lo) text.pop_back();
       append_json_string(out, text);
       return;
@@ -347,6 +360,8 @@ class generator {
 
   const sim_json& root_;
   std::uint64_t state_;
+  std::size_t values_ = 0;  // values written so far
+  std::size_t string_budget_ = 64 * 1024;  // free-text characters left to stretch strings with
 };
 
 }  // namespace

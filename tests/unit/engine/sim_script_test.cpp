@@ -63,6 +63,21 @@ TEST(sim_schema, recursive_refs_end) {
   EXPECT_TRUE(test::parse_json(instance).has_value()) << instance;
 }
 
+TEST(sim_schema, schemas_built_to_blow_up_stay_small) {
+  const char* schemas[] = {
+      R"({"properties":{"a":{"$ref":"#"},"b":{"$ref":"#"},"c":{"$ref":"#"},"d":{"$ref":"#"},"e":{"$ref":"#"},"f":{"$ref":"#"}}})",
+      R"({"type":"array","minItems":1000000,"items":{"type":"array","minItems":1000000,"items":{"type":"string","minLength":100000000}}})",
+      R"({"type":"object","minProperties":100000000})",
+      R"({"type":"integer","minimum":1e300,"multipleOf":1e-300})",
+      R"({"type":"number","minimum":-1e308,"maximum":1e308,"multipleOf":3e-320})",
+  };
+  for (const char* text : schemas) {
+    const std::string instance = schema_instance(schema(text), 1);
+    EXPECT_LT(instance.size(), 1u << 20) << text;
+    EXPECT_TRUE(test::parse_json(instance).has_value()) << text;
+  }
+}
+
 TEST(sim_schema, string_formats_look_like_their_format) {
   auto gen = [](const char* format) {
     const auto v = test::parse_json(schema_instance(schema(std::string(R"({"type":"string","format":")") + format + "\"}"), 9));
