@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "backends/forward_body.hpp"
 #include "backends/upstream_client.hpp"
 #include "policy/circuit_breaker.hpp"
 #include "policy/retry_budget.hpp"
@@ -26,6 +27,9 @@ struct provider_config {
   retry_config retries;
   retry_budget_config retry_budget;  // caps retries across requests (a storm of failures)
   breaker_config breaker;
+  // Top-level request fields this provider knows by another name (documented rewrites, applied
+  // by forward_body); none by default.
+  std::vector<field_rename> rename_fields;
 };
 
 // One remote target of a model: the provider and the model name it knows the model by.

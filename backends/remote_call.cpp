@@ -3,7 +3,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
 
-#include "backends/openai_chunk.hpp"
+#include "backends/chunk_relay.hpp"
+#include "backends/upstream_error.hpp"
 #include "backends/sse_parser.hpp"
 #include "policy/retry_schedule.hpp"
 
@@ -18,7 +19,8 @@ struct call_state : std::enable_shared_from_this<call_state> {
   call_state(boost::asio::any_io_executor ex, upstream_client& c, provider_state& p, remote_call_options o,
              std::mt19937_64& r)
       : client(c), provider(p), opts(std::move(o)), rng(r), ex(ex),
-        out(opts.out ? opts.out : std::make_shared<token_stream>(ex, opts.prompt_tokens_estimate)) {
+        out(opts.out ? opts.out : std::make_shared<token_stream>(ex, opts.prompt_tokens_estimate)),
+        relay(opts.public_model, opts.client_usage) {
     opts.out.reset();  // `out` holds it; a copy here would keep the stream alive in a cycle
   }
 
@@ -38,11 +40,13 @@ struct call_state : std::enable_shared_from_this<call_state> {
   // The current attempt.
   long status = 0;
   sse_parser parser;
-  upstream_chunk_reader chunks;  // a streamed answer's chunks
+  chunk_relay relay;
+  std::string held;  // relayed chunks not yet pushed: none of them carried output yet
+  chunk_facts facts;
   std::string error_body;
   std::string answer;  // a non-streamed 200 body
   std::optional<finish_reason> finish;
-  std::optional<upstream_usage> usage;
+  std::optional<relayed_usage> usage;
   bool completed = false;  // [DONE] seen and delivered
   bool in_flight = false;  // an attempt holds a breaker slot and has no verdict yet
   bool broken = false;     // the upstream sent something that is not an OpenAI stream
@@ -57,27 +61,39 @@ struct call_state : std::enable_shared_from_this<call_state> {
 
 void attempt(const std::shared_ptr<call_state>& s);
 
-// Feeds one upstream SSE event to the consumer; false when the stream is unusable.
+// Feeds one upstream SSE event (or a whole non-streamed answer) to the consumer; false when the
+// stream is unusable.
 bool on_event(call_state& s, sse_event&& ev) {
   if (ev.done) {
     s.completed = true;
+    if (!s.opts.stream) {  // the whole answer, its first token included
+      s.out->push(s.held, 1, std::nullopt);
+      s.held.clear();
+    }
     const std::uint32_t completion = s.usage ? s.usage->completion : s.content_events;
     const std::uint32_t prompt = s.usage ? s.usage->prompt : s.opts.prompt_tokens_estimate;
     s.out->set_usage(prompt, completion);
-    s.out->push("", 0, s.finish.value_or(finish_reason::stop));
+    s.out->push(s.held, 0, s.finish.value_or(finish_reason::stop));
+    s.held.clear();
     s.in_flight = false;
     s.provider.breaker.record_success(clock::now());
     s.conclude(call_outcome::succeeded);
     return true;
   }
-  auto chunk = s.opts.stream ? s.chunks.read(ev.data) : parse_upstream_chunk(ev.data);
-  if (!chunk || chunk->error) return false;
-  if (!chunk->text.empty()) {
-    s.out->push(chunk->text, 1, std::nullopt);
+  const std::size_t before = s.held.size();
+  if (s.opts.stream) s.held += "data: ";
+  if (!s.relay.relay(s.held, ev.data, s.facts) || s.facts.error) return false;
+  if (!s.facts.shown) s.held.resize(before);
+  else if (s.opts.stream) s.held += "\n\n";
+  if (s.facts.finish) s.finish = s.facts.finish;
+  if (s.facts.usage) s.usage = s.facts.usage;
+  // Chunks that only open the answer wait for the first output: until then a failure can still
+  // move the request elsewhere, which a client that saw bytes could not follow.
+  if (s.facts.output && s.opts.stream) {
+    s.out->push(s.held, 1, std::nullopt);
+    s.held.clear();
     ++s.content_events;
   }
-  if (chunk->finish) s.finish = chunk->finish;
-  if (chunk->usage) s.usage = chunk->usage;
   return true;
 }
 
@@ -137,6 +153,8 @@ void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) 
 void attempt(const std::shared_ptr<call_state>& s) {
   s->status = 0;
   s->parser = sse_parser{};
+  s->relay = chunk_relay(s->opts.public_model, s->opts.client_usage);
+  s->held.clear();
   s->error_body.clear();
   s->answer.clear();
   s->finish.reset();

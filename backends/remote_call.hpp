@@ -1,6 +1,8 @@
 #pragma once
 // One request to a remote provider, seen by the consumer as a token_stream like a local
-// sequence. Inside: the upstream's SSE is parsed into token events; failures before the first
+// sequence. Inside: the upstream's chunks are relayed as written, with only the edits of
+// backends/chunk_relay (chunks before the first one with output are held back, so that a
+// failure before the first token can still be retried or failed over); failures before the first
 // token are retried on the same provider with backoff (honouring Retry-After) while the retry
 // schedule and the provider's retry budget allow, except a 429 when another target can take the
 // request; the breaker hears every attempt's outcome; usage comes from the upstream's
@@ -40,7 +42,11 @@ struct provider_state {
 
 struct remote_call_options {
   std::string_view url_path;  // "/chat/completions" or "/completions": static
-  std::string body;      // from upstream_body()
+  std::string body;      // from forward_body()
+  // The id the client named, written back into the answer's `model`; whether the client asked
+  // for usage itself (else the usage chunk the gateway asked for is not shown).
+  std::string_view public_model;  // outlives the call
+  bool client_usage = false;
   std::uint32_t prompt_tokens_estimate = 0;
   std::string request_id;  // sent as X-Request-Id
   std::string traceparent;  // W3C trace context passed on, if the client sent one

@@ -132,7 +132,7 @@ void batcher::on_step(worker_state& w, step_result& r) {
   for (auto& out : r.outputs) {
     auto it = w.sequences.find(out.id);
     if (it == w.sequences.end()) continue;  // cancelled while this step ran
-    it->second.stream->push(out.text, out.tokens, out.finish);
+    it->second.stream->push(out);
     if (out.finish) {
       w.sequences.erase(it);
       ++finished;

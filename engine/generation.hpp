@@ -74,6 +74,9 @@ struct embedding_output {
   sequence_id id = 0;
   std::vector<std::vector<float>> vectors;  // one unit-length vector per input, in order
   std::uint32_t tokens = 0;                  // input tokens
+  // A local server's answer to a request forwarded alone, relayed as written but for the model
+  // (backends/chunk_relay); `vectors` is then empty.
+  std::string body;
 };
 
 struct step_result {

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -16,6 +17,7 @@
 
 #include "engine/embedding_result.hpp"
 #include "engine/generation.hpp"
+#include "engine/stream_framer.hpp"
 #include "engine/token_stream.hpp"
 
 namespace gw {
@@ -29,14 +31,29 @@ struct submit_refusal {
 // One generation, in the two forms the pool kinds need.
 struct local_request {
   generation_params params;  // what an in-process engine runs
+  std::unique_ptr<stream_framer> framer;  // how an in-process engine's output is written
   // What a local inference server is sent: the path under its base URL ("/chat/completions" or
   // "/completions") and the body, built for the model name the server knows.
   std::string_view upstream_path;  // a static path
   std::function<std::string(std::string_view server_model)> upstream_body;
   bool stream = true;  // that body asks for a stream (else one JSON answer)
+  // A local server's answer is relayed as written but for the model (the client's name for it)
+  // and the usage the gateway asked for in the client's place (backends/chunk_relay).
+  std::string_view public_model;  // the request's, which outlives the call
+  bool client_usage = false;
   std::string affinity_key;  // the prompt's leading text, for prefix affinity among servers
   std::string request_id;
   std::string traceparent;
+};
+
+// An embeddings request that a local server must receive as the client sent it (it carries
+// fields beyond model, input, encoding_format and dimensions, or token ids): it is sent alone,
+// not coalesced with others, and its answer relayed.
+struct embedding_forward {
+  // The client's body for that model. Owns what it needs: the request may wait in the pool's
+  // queue after its client has gone.
+  std::function<std::string(std::string_view server_model)> body;
+  std::string public_model;
 };
 
 struct pool_load {
@@ -62,7 +79,9 @@ class local_pool {
 
   virtual outcome<token_stream> submit(local_request r, int priority) = 0;
   // Embeds `inputs`; requests waiting together are computed together.
-  virtual outcome<embedding_result> submit_embedding(std::vector<std::string> inputs, std::uint32_t dimensions) = 0;
+  // `forward`: only pools of local servers use it; in-process engines embed `inputs`.
+  virtual outcome<embedding_result> submit_embedding(std::vector<std::string> inputs, std::uint32_t dimensions,
+                                                     std::optional<embedding_forward> forward = {}) = 0;
   virtual pool_load load() const = 0;
   virtual std::vector<engine_health> health() const { return {}; }
   // Refuse new work; queued and running work fails with shutting_down.

@@ -134,6 +134,8 @@ void server_pool::start(waiting w, std::size_t m) {
   o.url_path = w.req.upstream_path;
   o.stream = w.req.stream;
   o.body = w.req.upstream_body(server_model_);
+  o.public_model = w.req.public_model;
+  o.client_usage = w.req.client_usage;
   o.prompt_tokens_estimate = w.req.params.prompt_tokens;
   o.request_id = w.req.request_id;
   o.traceparent = w.req.traceparent;

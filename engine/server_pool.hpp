@@ -38,7 +38,8 @@ class server_pool final : public local_pool {
   ~server_pool() override;
 
   outcome<token_stream> submit(local_request r, int priority) override;
-  outcome<embedding_result> submit_embedding(std::vector<std::string> inputs, std::uint32_t dimensions) override;
+  outcome<embedding_result> submit_embedding(std::vector<std::string> inputs, std::uint32_t dimensions,
+                                             std::optional<embedding_forward> forward = {}) override;
   pool_load load() const override;
   std::vector<engine_health> health() const override;
   void shut_down() override;
@@ -63,6 +64,7 @@ class server_pool final : public local_pool {
     std::uint32_t dimensions = 0;
     std::shared_ptr<embedding_result> result;
     clock::time_point queued_at;
+    std::optional<embedding_forward> forward;  // sent alone, as the client wrote it
   };
 
   // Admission: starts waiting work while a server has room.
@@ -85,6 +87,7 @@ class server_pool final : public local_pool {
   bool embeddings_ready(clock::time_point now) const;
   void arm_embed_timer(clock::time_point at);
   void flush_embeddings(std::size_t m);
+  void forward_embedding(std::size_t m, waiting_embedding job);
 
   boost::asio::any_io_executor reactor_;
   std::string model_id_;

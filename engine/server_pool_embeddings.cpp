@@ -5,6 +5,7 @@
 
 #include <algorithm>
 
+#include "backends/chunk_relay.hpp"
 #include "backends/embeddings_wire.hpp"
 #include "engine/server_pool.hpp"
 #include "engine/tokenizer.hpp"
@@ -24,14 +25,15 @@ std::size_t waiting_inputs(const Queue& q) {
 }  // namespace
 
 local_pool::outcome<embedding_result> server_pool::submit_embedding(std::vector<std::string> inputs,
-                                                                    std::uint32_t dimensions) {
+                                                                    std::uint32_t dimensions,
+                                                                    std::optional<embedding_forward> forward) {
   if (shut_down_) return submit_refusal{engine_errc::shutting_down, 1};
   if (!any_healthy()) return submit_refusal{engine_errc::engine_failed, 1};
   if (queue_.size() + embed_queue_.size() >= batching_.max_queued)
     return submit_refusal{engine_errc::queue_full, retry_after()};
   auto result = std::make_shared<embedding_result>(reactor_);
   const auto now = clock::now();
-  embed_queue_.push_back({std::move(inputs), dimensions, result, now});
+  embed_queue_.push_back({std::move(inputs), dimensions, result, now, std::move(forward)});
   if (embeddings_ready(now)) {
     pump();
   } else if (embed_queue_.size() == 1) {
@@ -55,13 +57,23 @@ bool server_pool::embeddings_ready(clock::time_point now) const {
 }
 
 void server_pool::flush_embeddings(std::size_t m) {
+  if (embed_queue_.front().forward) {
+    waiting_embedding job = std::move(embed_queue_.front());
+    embed_queue_.pop_front();
+    if (!embed_queue_.empty()) {
+      embed_queue_.front().queued_at = std::max(embed_queue_.front().queued_at, clock::now());
+      arm_embed_timer(embed_queue_.front().queued_at + cfg_.embedding_delay);
+    }
+    forward_embedding(m, std::move(job));
+    return;
+  }
   // The batch: the oldest job and those after it that ask for the same dimensions, while the
   // texts fit max_embedding_inputs (a single larger job goes alone).
   std::vector<waiting_embedding> batch;
   std::vector<std::string> inputs;
   const std::uint32_t dims = embed_queue_.front().dimensions;
   for (auto it = embed_queue_.begin(); it != embed_queue_.end();) {
-    if (it->dimensions != dims) {
+    if (it->dimensions != dims || it->forward) {
       ++it;
       continue;
     }
@@ -132,6 +144,51 @@ void server_pool::flush_embeddings(std::size_t m) {
                        : estimate[i];
       j.result->complete(std::move(out));
     }
+    if (alive.lock()) finished(m, call_outcome::succeeded, started);
+  };
+  client_.start(std::move(req), std::move(h));
+}
+
+// One request as its client sent it (but for the model), and the server's answer relayed.
+void server_pool::forward_embedding(std::size_t m, waiting_embedding job) {
+  auto& mem = *members_[m];
+  ++mem.in_flight;
+  const auto started = clock::now();
+  if (obs_.queue_wait) obs_.queue_wait(std::chrono::duration<double>(started - job.queued_at).count());
+  upstream_request req;
+  req.url = mem.endpoint.config.base_url + "/embeddings";
+  req.body = job.forward->body(server_model_);
+  req.timeouts = cfg_.timeouts;
+  req.ca_file = cfg_.ca_file;
+  req.headers = {"Content-Type: application/json"};
+  if (!mem.endpoint.auth_header.empty()) req.headers.push_back(mem.endpoint.auth_header);
+  for (const auto& [k, v] : cfg_.headers) req.headers.push_back(k + ": " + v);
+  struct call {
+    waiting_embedding job;
+    std::string body;
+  };
+  auto c = std::make_shared<call>(call{std::move(job), {}});
+  upstream_handlers h;
+  h.on_body = [c](std::string_view b) {
+    if (c->body.size() < max_reply_bytes) c->body.append(b);
+  };
+  h.on_done = [this, c, m, started, alive = std::weak_ptr(alive_)](const upstream_result& r) {
+    embedding_output out;
+    chunk_facts facts;
+    const bool ok = r.error == upstream_errc::none && r.status == 200 &&
+                    chunk_relay(c->job.forward->public_model, true).relay(out.body, c->body, facts);
+    if (!ok) {
+      spdlog::warn("embeddings call to a local server failed: {} status {} ({} bytes)", to_string(r.error), r.status,
+                   c->body.size());
+      const bool rejected = r.error == upstream_errc::none && r.status >= 400 && r.status < 500 && r.status != 429;
+      c->job.result->fail(rejected ? engine_errc::upstream_rejected : engine_errc::engine_failed, 1);
+      if (alive.lock()) finished(m, rejected ? call_outcome::rejected : call_outcome::failed, started);
+      return;
+    }
+    if (facts.usage) out.tokens = facts.usage->prompt;
+    else
+      for (const auto& in : c->job.inputs) out.tokens += std::max<std::uint32_t>(1, count_tokens(in));
+    c->job.result->complete(std::move(out));
     if (alive.lock()) finished(m, call_outcome::succeeded, started);
   };
   client_.start(std::move(req), std::move(h));

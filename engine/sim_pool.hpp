@@ -17,9 +17,12 @@ class sim_pool final : public local_pool {
            const batcher_config& batching, batcher_observer obs);
 
   outcome<token_stream> submit(local_request r, int priority) override {
-    return batcher_.submit(std::move(r.params), priority);
+    auto out = batcher_.submit(std::move(r.params), priority);
+    if (auto* s = std::get_if<std::shared_ptr<token_stream>>(&out)) (*s)->set_framer(std::move(r.framer));
+    return out;
   }
-  outcome<embedding_result> submit_embedding(std::vector<std::string> inputs, std::uint32_t dimensions) override {
+  outcome<embedding_result> submit_embedding(std::vector<std::string> inputs, std::uint32_t dimensions,
+                                             std::optional<embedding_forward> = {}) override {
     return batcher_.submit_embedding(std::move(inputs), dimensions);
   }
   pool_load load() const override;

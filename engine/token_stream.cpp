@@ -32,6 +32,31 @@ void token_stream::push(std::string_view text, std::uint32_t tokens,
   notify();
 }
 
+void token_stream::push(const sequence_output& o) {
+  if (!framer_) {
+    push(o.text, o.tokens, o.finish);
+    return;
+  }
+  if (ended_ || overflowed_) return;
+  if (o.tokens > 0 && !first_token_at_) first_token_at_ = clock::now();
+  const std::size_t before = pending_.text.size();
+  framer_->on_output(pending_.text, o);
+  pending_.tokens += o.tokens;
+  completion_tokens_ += o.tokens;
+  if (o.finish) {
+    framer_->on_end(pending_.text, *o.finish, prompt_tokens_, completion_tokens_);
+    pending_.finish = o.finish;
+    ended_ = true;
+  }
+  // The limit is checked after framing (the frames' size is known only then); what overflows is
+  // taken back, and the producer sees cancelled().
+  if (pending_limit_ && pending_.text.size() > pending_limit_ && !o.finish) {
+    pending_.text.resize(before);
+    overflowed_ = true;
+  }
+  notify();
+}
+
 void token_stream::fail(engine_errc e, unsigned retry_after_s, std::string message) {
   if (ended_) return;
   pending_.error = e;

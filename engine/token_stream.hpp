@@ -18,10 +18,14 @@
 #include <string_view>
 
 #include "engine/generation.hpp"
+#include "engine/stream_framer.hpp"
 
 namespace gw {
 
 struct stream_delta {
+  // What the client receives, ready to write: SSE events when streamed (without the final
+  // `data: [DONE]`), or the body's bytes otherwise. An in-process sequence's framer writes them;
+  // an upstream's chunks come as the upstream wrote them, edited by backends/chunk_relay.
   std::string text;
   std::uint32_t tokens = 0;
   std::optional<finish_reason> finish;
@@ -38,7 +42,12 @@ class token_stream {
 
   // Producer side.
   void admitted(clock::time_point now);
+  // `text` is appended as it is (an upstream's frames).
   void push(std::string_view text, std::uint32_t tokens, std::optional<finish_reason> finish);
+  // An engine's output, written by the framer (its text as it is without one).
+  void push(const sequence_output& o);
+  // Set before the first push; the stream owns it.
+  void set_framer(std::unique_ptr<stream_framer> f) { framer_ = std::move(f); }
   void fail(engine_errc e, unsigned retry_after_s = 0, std::string message = {});
   // Also true once the consumer fell too far behind (overflowed): the producer stops then.
   bool cancelled() const { return cancelled_ || overflowed_; }
@@ -82,6 +91,7 @@ class token_stream {
   std::optional<clock::time_point> admitted_at_;
   std::optional<clock::time_point> first_token_at_;
   std::function<void()> on_cancel_;
+  std::unique_ptr<stream_framer> framer_;
   std::size_t pending_limit_ = 0;  // 0: unbounded
   bool ended_ = false;
   bool cancelled_ = false;

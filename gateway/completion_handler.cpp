@@ -21,11 +21,10 @@ double seconds_between(clock::time_point a, clock::time_point b) {
   return std::chrono::duration<double>(b - a).count();
 }
 
-// Streams the sequence as chat.completion.chunk / text_completion events.
-// `d` is the first event, already taken by the dispatcher.
-boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_delta d, const response_meta& meta,
-                                           const parsed& p, incoming_request& req, response_sink& sink,
-                                           exchange_record& rec, const header_list& headers) {
+// Streams the answer's events as they come: an in-process engine's framed chunks or an
+// upstream's relayed ones. `d` is the first delivery, already taken by the dispatcher.
+boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_delta d, incoming_request& req,
+                                           response_sink& sink, exchange_record& rec, const header_list& headers) {
   if (d.error && !sink.started()) {  // failed before the first token: a proper status still reaches the client
     const api_error e = to_api_error(*d.error, d.retry_after_s, d.error_message);
     co_await send_error(sink, rec, e, headers);
@@ -45,26 +44,16 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
   // generation cancelled instead of the gateway buffering for it without limit.
   s->limit_pending(g.config().server.max_stream_buffer_bytes);
 
-  std::string frames;
-  if (meta.kind == api_kind::chat) append_role_event(frames, meta);  // legacy has no role
   std::optional<clock::time_point> last_write;
-  bool first_content = true;
   for (;;) {
-    if (!d.text.empty() || (first_content && !p.echo_prompt.empty())) {
-      if (first_content && !p.echo_prompt.empty()) append_content_event(frames, meta, p.echo_prompt + d.text);
-      else append_content_event(frames, meta, d.text);
-      first_content = false;
-    }
     bool done = false;
     if (d.finish) {
-      append_finish_event(frames, meta, *d.finish);
-      if (meta.include_usage) append_usage_event(frames, meta, {s->prompt_tokens(), s->completion_tokens()});
-      frames += sse_done;
+      d.text += sse_done;
       done = true;
     } else if (d.error) {
       // After the first byte a status can no longer change: one error event ends the stream.
       const api_error e = to_api_error(*d.error, d.retry_after_s, d.error_message);
-      frames += error_event(e);
+      d.text += error_event(e);
       rec.error = classify(e.code).code;
       done = true;
     }
@@ -77,7 +66,7 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
       last_write = now;
     }
     bool written = true;
-    if (!frames.empty()) written = co_await sink.send_events(frames);
+    if (!d.text.empty()) written = co_await sink.send_events(d.text);
     if (!written) {
       // A write that timed out while the stream overflowed: the reader was too slow.
       if (s->overflowed()) {
@@ -86,7 +75,6 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
       }
       co_return;
     }
-    frames.clear();
     if (done) break;
     for (;;) {
       const auto deadline = keepalive.count() > 0 ? clock::now() + keepalive : clock::time_point::max();
@@ -110,19 +98,19 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
   co_await sink.end_events();
 }
 
-// Collects the whole sequence, then answers one chat.completion / text_completion.
-boost::asio::awaitable<void> collect(gateway&, stream_lease& s, stream_delta d, const response_meta& meta,
-                                     const parsed& p, incoming_request& req, response_sink& sink,
+// Collects the whole body (framed by the engine's framer, or the upstream's, relayed), then
+// answers it.
+boost::asio::awaitable<void> collect(stream_lease& s, stream_delta d, incoming_request& req, response_sink& sink,
                                      exchange_record& rec, const header_list& headers) {
-  std::string text = p.echo_prompt;
+  std::string body;
   for (bool first = true;; first = false) {
     if (!first) {
       co_await s->wait();
       if (!s->has_pending()) co_return;  // cancelled: the client is gone
       s->take_into(d);
     }
-    if (text.empty()) text.swap(d.text);  // the usual whole answer: taken, not copied
-    else text += d.text;
+    if (body.empty()) body.swap(d.text);  // the usual whole answer: taken, not copied
+    else body += d.text;
     if (d.error) {
       const api_error e = to_api_error(*d.error, d.retry_after_s, d.error_message);
       co_await send_error(sink, rec, e, headers);
@@ -131,9 +119,7 @@ boost::asio::awaitable<void> collect(gateway&, stream_lease& s, stream_delta d, 
     if (d.finish) {
       if (auto t = s->first_token_at()) rec.ttft_s = seconds_between(req.received_at, *t);
       rec.status = 200;
-      co_await sink.send(200, "application/json",
-                         completion_body(meta, text, *d.finish, {s->prompt_tokens(), s->completion_tokens()}),
-                         headers);
+      co_await sink.send(200, "application/json", std::move(body), headers);
       co_return;
     }
   }
@@ -146,7 +132,6 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
   const parsed& p = job->p;
   header_list& headers = job->headers;
   rate_settlement& settlement = job->settlement;
-  const api_kind kind = job->kind;
   if (p.stream) {
     // While the request waits for its first token, its client gets keep-alive comments every
     // sse_keepalive_s (after the first one the status is 200 and a failure becomes an error
@@ -193,20 +178,10 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
     }
   } usage_guard{g, rec, lease, d.provider, settlement};
 
-  response_meta meta;
-  meta.kind = kind;
-  meta.id = g.new_id(kind == api_kind::chat ? "chatcmpl-" : "cmpl-");
-  meta.created = std::chrono::duration_cast<std::chrono::seconds>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count();
-  meta.model = p.model;
-  meta.include_usage = p.include_usage;
-  if (p.stream) meta.opening = chunk_opening(meta);
-
   if (p.stream)
-    co_await stream_events(g, lease, std::move(d.first), meta, p, req, sink, rec, headers);
+    co_await stream_events(g, lease, std::move(d.first), req, sink, rec, headers);
   else
-    co_await collect(g, lease, std::move(d.first), meta, p, req, sink, rec, headers);
+    co_await collect(lease, std::move(d.first), req, sink, rec, headers);
 }
 
 }  // namespace

@@ -4,8 +4,9 @@
 #include <chrono>
 
 #include "engine/tokenizer.hpp"
+#include "backends/forward_body.hpp"
 #include "gateway/generation_request.hpp"
-#include "gateway/upstream_body.hpp"
+#include "gateway/local_framer.hpp"
 #include "policy/route_plan.hpp"
 
 namespace gw {
@@ -47,7 +48,7 @@ std::uint32_t prompt_tokens_of(const parsed& p) {
   return std::visit(
       [](const auto& r) {
         if constexpr (std::is_same_v<std::decay_t<decltype(r)>, chat_request>)
-          return count_tokens(render_chat_prompt(r.messages));
+          return count_tokens(render_chat_prompt(r.messages)) + r.extra_prompt_tokens;
         else
           return count_tokens(r.prompt);
       },
@@ -94,11 +95,18 @@ void add_local_request(gateway& g, completion_job& job, const incoming_request& 
   }
   local_request lr;
   lr.params = std::move(std::get<generation_params>(gen));
+  lr.framer = make_local_framer(job.meta, p.stream, p.echo_prompt);
   lr.upstream_path = job.dr.upstream_path;
   lr.stream = p.stream;
-  // Called when a local server is chosen; the job (and `p`) lives until the exchange ends.
-  lr.upstream_body = [&p](std::string_view server_model) {
-    return std::visit([&](const auto& r) { return upstream_body(r, server_model); }, p.request);
+  lr.public_model = p.model;
+  lr.client_usage = p.include_usage;
+  // Called when a local server is chosen; the job (and `p`) and the request's body live until
+  // the exchange ends.
+  lr.upstream_body = [&p, body = std::string_view(req.body)](std::string_view server_model) {
+    forward_edits e;
+    e.model = server_model;
+    e.include_usage = p.stream;
+    return std::visit([&](const auto& r) { return forward_body(body, r.fields, e); }, p.request);
   };
   lr.affinity_key =
       std::visit([&](const auto& r) { return affinity_key(r, model.pool.servers.affinity_prefix_chars); }, p.request);
@@ -146,6 +154,16 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
     return refuse(no_target_error(job->plan, p.model));
   }
 
+  response_meta& meta = job->meta;
+  meta.kind = kind;
+  meta.id = g.new_id(kind == api_kind::chat ? "chatcmpl-" : "cmpl-");
+  meta.created = std::chrono::duration_cast<std::chrono::seconds>(
+                     std::chrono::system_clock::now().time_since_epoch())
+                     .count();
+  meta.model = p.model;
+  meta.include_usage = p.include_usage;
+  if (p.stream) meta.opening = chunk_opening(meta);
+
   dispatch_request& dr = job->dr;
   dr.target = job->target;
   dr.plan = &job->plan;
@@ -154,9 +172,15 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
   dr.stream = p.stream;
   if (job->target->pool) add_local_request(g, *job, req);
   dr.priority = effective_priority(req, std::get<int>(prio), !req.priority.empty());
-  dr.upstream_body = [&p](const remote_target& t) {
-    return std::visit([&](const auto& r) { return upstream_body(r, t.model); }, p.request);
+  dr.upstream_body = [&p, body = std::string_view(req.body)](const remote_target& t, const provider_config& c) {
+    forward_edits e;
+    e.model = t.model;
+    e.include_usage = p.stream;
+    e.renames = &c.rename_fields;
+    return std::visit([&](const auto& r) { return forward_body(body, r.fields, e); }, p.request);
   };
+  dr.public_model = p.model;
+  dr.client_usage = p.include_usage;
   dr.prompt_tokens_estimate = prompt_tokens;
   dr.request_id = req.request_id;
   dr.traceparent = req.traceparent;

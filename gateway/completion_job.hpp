@@ -36,6 +36,7 @@ struct completion_job {
 
   api_kind kind = api_kind::chat;
   parsed p;
+  response_meta meta;  // the id, creation time and model every chunk of the answer carries
   const model_target* target = nullptr;  // the gateway's entry for the model
   route_plan plan;
   dispatch_request dr;

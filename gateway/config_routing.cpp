@@ -30,7 +30,7 @@ upstream_timeouts read_timeouts(const reader& r, const YAML::Node& t, const std:
 
 provider_config read_provider(const reader& r, const YAML::Node& n, const std::string& key) {
   r.expect_map(n, key, {"name", "base_url", "api_key_env", "headers", "ca_file", "timeouts", "price", "retries",
-                        "retry_budget", "breaker"});
+                        "retry_budget", "breaker", "rename_fields"});
   provider_config p;
   if (!n["name"]) r.fail(n, key + ".name", "is required");
   p.name = r.scalar<std::string>(n["name"], key + ".name", "a string");
@@ -48,6 +48,25 @@ provider_config read_provider(const reader& r, const YAML::Node& n, const std::s
   if (n["api_key_env"]) p.api_key_env = r.scalar<std::string>(n["api_key_env"], key + ".api_key_env", "a string");
   if (const auto h = n["headers"]) p.headers = read_headers(r, h, key + ".headers");
   if (n["ca_file"]) p.ca_file = r.scalar<std::string>(n["ca_file"], key + ".ca_file", "a path");
+  if (const auto rf = n["rename_fields"]) {
+    // Names are written into the body as they are, so only plain ones are taken.
+    const auto plain = [](const std::string& s) {
+      if (s.empty()) return false;
+      for (unsigned char c : s)
+        if (c < 0x20 || c == '"' || c == '\\') return false;
+      return true;
+    };
+    const std::string k = key + ".rename_fields";
+    if (!rf.IsMap()) r.fail(rf, k, "must be a map of field names to the names this provider knows");
+    for (const auto& kv : rf) {
+      field_rename f;
+      f.from = r.scalar<std::string>(kv.first, k, "a field name");
+      f.to = r.scalar<std::string>(kv.second, k + "." + f.from, "a field name");
+      if (!plain(f.from) || !plain(f.to) || f.from == "model" || f.to == "model")
+        r.fail(kv.second, k + "." + f.from, "must rename one plain field name (not model) to another");
+      p.rename_fields.push_back(std::move(f));
+    }
+  }
   if (const auto t = n["timeouts"]) p.timeouts = read_timeouts(r, t, key + ".timeouts");
   if (const auto pr = n["price"]) {
     const std::string k = key + ".price";

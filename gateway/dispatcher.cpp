@@ -55,7 +55,9 @@ std::shared_ptr<token_stream> start_target(gateway& g, dispatch_request& r, std:
   remote_call_options opts;
   opts.url_path = r.upstream_path;
   opts.stream = r.stream;
-  opts.body = r.upstream_body(r.target->config->remote.at(targets[i].index));
+  opts.body = r.upstream_body(r.target->config->remote.at(targets[i].index), p.config);
+  opts.public_model = r.public_model;
+  opts.client_usage = r.client_usage;
   opts.prompt_tokens_estimate = r.prompt_tokens_estimate;
   opts.request_id = r.request_id;
   opts.traceparent = r.traceparent;

@@ -26,7 +26,9 @@ struct dispatch_request {
   int priority = 0;
   std::string_view upstream_path;  // "/chat/completions" or "/completions": static
   bool stream = true;         // the upstream body asks for a stream (else one JSON answer)
-  std::function<std::string(const remote_target&)> upstream_body;
+  std::function<std::string(const remote_target&, const provider_config&)> upstream_body;
+  std::string_view public_model;  // the model the client named (the answer's `model`)
+  bool client_usage = false;      // the client asked for usage itself
   std::uint32_t prompt_tokens_estimate = 0;
   // Views of the request's, which outlives its dispatch.
   std::string_view request_id;

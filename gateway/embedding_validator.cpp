@@ -26,16 +26,27 @@ bool is_integer(element e) {
   return e.type() == element_type::INT64 || e.type() == element_type::UINT64;
 }
 
-api_error token_input() {
-  return field_failure(api_errc::unsupported_field, "input",
-                       "is a token array: token arrays are not supported; send text");
+// One token-id array ([1, 2, 3]) as the text the sim engine embeds in its place: the ids,
+// space-separated. Upstreams receive the client's array itself (forward_body).
+field_error read_token_ids(element e, const std::string& param, std::string& out, std::uint32_t& tokens) {
+  array ids;
+  if (e.get(ids) != SUCCESS || ids.size() == 0) return invalid(param, "must be a non-empty array of token ids");
+  std::size_t i = 0;
+  for (element id : ids) {
+    std::int64_t v = 0;
+    if (!is_integer(id) || id.get(v) != SUCCESS || v < 0) return invalid(indexed(param, i), "must be a token id (an integer >= 0)");
+    if (i++) out += ' ';
+    out += std::to_string(v);
+  }
+  tokens += static_cast<std::uint32_t>(i);
+  return {};
 }
 
-// `input`: a non-empty string, or an array of 1..max_inputs non-empty strings. OpenAI also
-// takes token ids (an array of integers, or an array of such arrays); they are refused as
-// unsupported rather than invalid, since the client did nothing wrong by OpenAI's rules. The
-// first item decides what the array is: ["a", 1] is a bad string array, not a token array.
-field_error read_input(object obj, std::size_t max_inputs, std::vector<std::string>& out) {
+// `input`: a non-empty string, an array of 1..max_inputs non-empty strings, one array of token
+// ids, or an array of such arrays (OpenAI's four forms). The first item decides what an array
+// is: ["a", 1] is a bad string array, not a token array.
+field_error read_input(object obj, std::size_t max_inputs, embedding_request& req) {
+  auto& out = req.inputs;
   auto e = field(obj, "input");
   if (!e) return invalid("input", "is required");
   std::string_view s;
@@ -52,14 +63,24 @@ field_error read_input(object obj, std::size_t max_inputs, std::vector<std::stri
   const std::size_t count = items.size();
   if (count == 0) return invalid("input", "must hold at least one string");
   element first;
-  if (items.at(0).get(first) == SUCCESS &&
-      (is_integer(first) || first.type() == element_type::ARRAY)) {
-    return token_input();
+  if (items.at(0).get(first) == SUCCESS && is_integer(first)) {
+    req.token_input = true;
+    out.emplace_back();
+    return read_token_ids(*e, "input", out.back(), req.input_tokens);
   }
   if (count > max_inputs) {
     return invalid("input", "must hold at most " + std::to_string(max_inputs) + " strings");
   }
   out.reserve(count);
+  if (first.type() == element_type::ARRAY) {
+    req.token_input = true;
+    std::size_t i = 0;
+    for (element item : items) {
+      out.emplace_back();
+      if (auto err = read_token_ids(item, indexed("input", i++), out.back(), req.input_tokens)) return err;
+    }
+    return {};
+  }
   std::size_t i = 0;
   for (element item : items) {
     if (item.get(s) != SUCCESS || s.empty()) {
@@ -89,15 +110,15 @@ field_error read_encoding_format(object obj, bool& base64) {
 validated<embedding_request> request_validator::embedding(std::string_view body) {
   object root;
   embedding_request req;
-  field_error err = impl_->parse(body, root);
+  static constexpr std::string_view reads[] = {"model", "input", "dimensions", "encoding_format"};
+  field_error err = impl_->parse(body, reads, req.fields, root);
   if (!err) err = read_model(root, req.model);
-  if (!err) err = read_input(root, impl_->limits.max_embedding_inputs, req.inputs);
+  if (!err) err = read_input(root, impl_->limits.max_embedding_inputs, req);
   if (!err) {
     err = as_positive_integer(field(root, "dimensions"), "dimensions", max_dimensions,
                               req.dimensions);
   }
   if (!err) err = read_encoding_format(root, req.base64);
-  if (!err) err = as_string(field(root, "user"), "user", req.user);
   if (err) return std::move(*err);
   return req;
 }

@@ -6,7 +6,9 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "backends/embeddings_wire.hpp"
-#include "backends/openai_chunk.hpp"
+#include "backends/chunk_relay.hpp"
+#include "backends/forward_body.hpp"
+#include "backends/upstream_error.hpp"
 #include "engine/tokenizer.hpp"
 #include "gateway/error_reply.hpp"
 #include "gateway/json_writer.hpp"
@@ -74,6 +76,18 @@ boost::asio::awaitable<remote_answer> call_provider(gateway& g, provider_state& 
   co_return std::move(*answer);
 }
 
+// Whether the request holds more than a coalesced call carries (model, input strings,
+// encoding_format, dimensions).
+bool needs_forwarding(const embedding_request& r) {
+  if (r.token_input) return true;
+  for (const auto& m : r.fields.members) {
+    if (!json::key_is(m, "model") && !json::key_is(m, "input") && !json::key_is(m, "encoding_format") &&
+        !json::key_is(m, "dimensions"))
+      return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req, response_sink& sink,
@@ -92,7 +106,9 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
   }
   const model_target& target = g.find_model(r.model);
   std::uint32_t tokens = 0;
-  for (const auto& in : r.inputs) tokens += std::max<std::uint32_t>(1, count_tokens(in));
+  if (r.token_input) tokens = r.input_tokens;
+  else
+    for (const auto& in : r.inputs) tokens += std::max<std::uint32_t>(1, count_tokens(in));
   // Input tokens are known up front: charged now, refunded if no target serves the request.
   rate_settlement settlement{g, req.key, tokens};
   if (req.key) {
@@ -139,7 +155,21 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
     header_list h = headers;
     if (t.kind == target_kind::local_pool) {
       rec.route = "local:" + target.config->id;
-      auto submitted = target.pool->submit_embedding(r.inputs, r.dimensions.value_or(0));
+      // A body with more than the coalescing needs (user, vendor fields, token ids) goes to a
+      // local server as sent; the sim engine embeds the inputs whatever else came with them.
+      std::optional<embedding_forward> forward;
+      if (needs_forwarding(r)) {
+        forward.emplace();
+        forward->public_model = r.model;
+        // A copy: the request may wait in the pool's queue after its client has gone.
+        forward->body = [body = req.body](std::string_view server_model) {
+          forward_edits edits;
+          edits.model = server_model;
+          const auto scan = json::scan_object(body);  // valid: the validator scanned it
+          return scan ? forward_body(body, *scan, edits) : body;
+        };
+      }
+      auto submitted = target.pool->submit_embedding(r.inputs, r.dimensions.value_or(0), std::move(forward));
       if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
         last_error = to_api_error(refusal->error, refusal->retry_after_s);
         continue;
@@ -157,23 +187,38 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
       rec.status = 200;
       rec.prompt_tokens = result->output()->tokens;
       settlement.actual = rec.prompt_tokens;
-      co_await sink.send(200, "application/json",
-                         embeddings_body(r.model, result->output()->vectors, result->output()->tokens, r.base64), h);
+      if (!result->output()->body.empty())
+        co_await sink.send(200, "application/json", result->output()->body, h);
+      else
+        co_await sink.send(200, "application/json",
+                           embeddings_body(r.model, result->output()->vectors, result->output()->tokens, r.base64), h);
       co_return;
     }
     provider_state& p = *target.remotes.at(t.index);
     rec.route = "remote:" + p.config.name;
-    remote_answer a = co_await call_provider(g, p, embeddings_request_body(r.inputs, target.config->remote.at(t.index).model,
-                                                                                 r.dimensions.value_or(0), r.base64),
-                                             req.request_id);
+    // The client's body as sent but for the model (and a provider's renames): user, vendor
+    // fields and token-array inputs reach the provider unchanged.
+    forward_edits edits;
+    edits.model = target.config->remote.at(t.index).model;
+    edits.renames = &p.config.rename_fields;
+    remote_answer a = co_await call_provider(g, p, forward_body(req.body, r.fields, edits), req.request_id);
     if (a.done && a.result.error == upstream_errc::none && a.status == 200) {
+      // The answer as written, but for the model: the client's name for it.
+      std::string body;
+      chunk_relay relay(r.model, true);
+      chunk_facts answer;
+      if (!relay.relay(body, a.body, answer)) {
+        g.stats().count_upstream_error(p.config.name, "broken_answer");
+        last_error = to_api_error(engine_errc::upstream_failed, 1);
+        continue;
+      }
       h.emplace_back("x-gateway-route", rec.route);
       h.emplace_back("x-gateway-route-reason", reason);
       g.stats().count_route(rec.route, reason);
       rec.status = 200;
-      rec.prompt_tokens = tokens;
-      settlement.actual = tokens;
-      co_await sink.send(200, "application/json", std::move(a.body), h);
+      rec.prompt_tokens = answer.usage ? answer.usage->prompt : tokens;
+      settlement.actual = rec.prompt_tokens;
+      co_await sink.send(200, "application/json", std::move(body), h);
       co_return;
     }
     if (a.done && a.result.error == upstream_errc::none && a.status >= 400 && a.status < 500 && a.status != 429) {

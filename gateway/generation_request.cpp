@@ -10,10 +10,12 @@
 namespace gw {
 namespace {
 
+// `extra_tokens`: what the prompt holds beyond its rendered text (tool definitions, media).
 std::variant<generation_params, api_error> finish(std::string prompt, const sampling_params& s,
-                                                  const model_config& m, std::uint64_t entropy) {
+                                                  const model_config& m, std::uint64_t entropy,
+                                                  std::uint32_t extra_tokens = 0) {
   generation_params g;
-  g.prompt_tokens = std::max<std::uint32_t>(1, count_tokens(prompt));
+  g.prompt_tokens = std::max<std::uint32_t>(1, count_tokens(prompt) + extra_tokens);
   if (g.prompt_tokens >= m.max_model_len) {
     return api_error{api_errc::context_length_exceeded,
                      "This model's maximum context length is " + std::to_string(m.max_model_len) +
@@ -90,7 +92,7 @@ std::string affinity_key(const completion_request& r, std::size_t max_chars) {
 
 std::variant<generation_params, api_error> make_generation(const chat_request& r, const model_config& m,
                                                            std::uint64_t entropy) {
-  return finish(render_chat_prompt(r.messages), r.sampling, m, entropy);
+  return finish(render_chat_prompt(r.messages), r.sampling, m, entropy, r.extra_prompt_tokens);
 }
 
 std::variant<generation_params, api_error> make_generation(const completion_request& r,

@@ -1,5 +1,7 @@
 #include "gateway/json_fields.hpp"
 
+#include "backends/json_edit.hpp"
+
 #include <new>
 
 namespace gw::json_fields {
@@ -117,6 +119,37 @@ json_fields::field_error request_validator::impl::parse(std::string_view body,
   if (doc.get(root) == json_fields::SUCCESS) return {};
   return api_error{api_errc::invalid_json,
                    json_fields::parse_failure_prefix + "it must be an object", {}};
+}
+
+json_fields::field_error request_validator::impl::parse(std::string_view body,
+                                                        std::span<const std::string_view> reads,
+                                                        json::object_scan& scan, json_fields::object& root) {
+  // The scanner recurses; the DOM parser below does not, and refuses what is deeper anyway.
+  auto scanned = json::scan_object(body, std::min<std::size_t>(limits.max_depth, 1024));
+  if (!scanned) {
+    // The DOM parser's account of what is wrong is the more precise one.
+    if (auto err = parse(body, root)) return err;
+    return api_error{api_errc::invalid_json, json_fields::parse_failure_prefix + "it is not valid JSON", {}};
+  }
+  scan = std::move(*scanned);
+  // Only the members the gateway reads are parsed into a DOM: the others are forwarded as they
+  // are and need not fit a DOM's numbers (integers past 64 bits, 1e400) or its checks.
+  bool all_read = true;
+  for (const auto& m : scan.members) {
+    bool read = false;
+    for (auto name : reads) read = read || json::key_is(m, name);
+    all_read = all_read && read;
+  }
+  if (all_read) return parse(body, root);
+  json::object_editor ed(body, scan);
+  for (std::size_t i = 0; i < scan.members.size(); ++i) {
+    bool read = false;
+    for (auto name : reads) read = read || json::key_is(scan.members[i], name);
+    if (!read) ed.drop(i);
+  }
+  reduced.clear();
+  ed.write(reduced);
+  return parse(reduced, root);
 }
 
 }  // namespace gw

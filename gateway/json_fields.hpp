@@ -8,10 +8,12 @@
 
 #include <boost/container/small_vector.hpp>
 #include <cstdint>
+#include <span>
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "backends/json_scan.hpp"
 #include "gateway/api_error.hpp"
 #include "gateway/request_validator.hpp"
 
@@ -95,6 +97,11 @@ struct request_validator::impl {
 
   // On success `root` refers into the parser's document and is valid until the next parse.
   json_fields::field_error parse(std::string_view body, json_fields::object& root);
+  // The same for a body whose members are forwarded: `scan` receives where they lie, and only
+  // the members named in `reads` (those the gateway decides on) are parsed and so validated.
+  json_fields::field_error parse(std::string_view body, std::span<const std::string_view> reads,
+                                 json::object_scan& scan, json_fields::object& root);
+  std::string reduced;  // the body without the members it does not read
 };
 
 }  // namespace gw

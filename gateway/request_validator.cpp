@@ -1,10 +1,12 @@
 #include "gateway/request_validator.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
 
+#include "engine/tokenizer.hpp"
 #include "gateway/json_fields.hpp"
 
 namespace gw {
@@ -25,7 +27,6 @@ struct number_range {
 
 constexpr number_range temperature_range{0, 2, false, "a number between 0 and 2"};
 constexpr number_range top_p_range{0, 1, true, "a number greater than 0 and at most 1"};
-constexpr number_range penalty_range{-2, 2, false, "a number between -2 and 2"};
 
 field_error as_number(std::optional<element> e, std::string_view param, number_range range,
                       double& out) {
@@ -99,27 +100,18 @@ field_error read_sampling(const object_fields& obj, std::uint32_t max_tokens_lim
   return read_stop(obj, out.stop);
 }
 
-// Penalties are accepted and ignored (engines do not apply them), but a malformed value is still
-// the client's bug and is reported rather than dropped.
-field_error read_ignored_penalties(const object_fields& obj) {
-  for (const char* key : {"frequency_penalty", "presence_penalty"}) {
-    double ignored = 0;
-    if (auto err = as_number(field(obj, key), key, penalty_range, ignored)) return err;
-  }
-  return {};
-}
+// OpenAI's range. Upstreams answer n choices; the sim engine runs them as n sequences.
+constexpr std::int64_t max_choices = 128;
 
-field_error read_n(const object_fields& obj) {
+field_error read_n(const object_fields& obj, std::uint32_t& out) {
   auto e = field(obj, "n");
   if (!e) return {};
-  if (e->type() != element_type::INT64 && e->type() != element_type::UINT64) {
-    return invalid("n", "must be an integer");
-  }
   std::int64_t v = 0;
-  if (e->get(v) != SUCCESS || v != 1) {
-    return api_error{api_errc::unsupported_field,
-                     "n must be 1: this gateway returns one choice per request", "n"};
+  if ((e->type() != element_type::INT64 && e->type() != element_type::UINT64) || e->get(v) != SUCCESS || v < 1 ||
+      v > max_choices) {
+    return invalid("n", "must be an integer between 1 and " + std::to_string(max_choices));
   }
+  out = static_cast<std::uint32_t>(v);
   return {};
 }
 
@@ -141,10 +133,8 @@ field_error read_stream(const object_fields& obj, bool& stream, bool& include_us
 template <class Request>
 field_error read_common(const object_fields& obj, const validation_limits& limits, Request& req) {
   if (auto err = read_sampling(obj, limits.max_tokens_limit, req.sampling)) return err;
-  if (auto err = read_ignored_penalties(obj)) return err;
   if (auto err = read_stream(obj, req.stream, req.include_usage)) return err;
-  if (auto err = as_string(field(obj, "user"), "user", req.user)) return err;
-  return read_n(obj);
+  return read_n(obj, req.n);
 }
 
 std::optional<message_role> parse_role(std::string_view s) {
@@ -157,10 +147,13 @@ std::optional<message_role> parse_role(std::string_view s) {
 }
 
 // Text parts are joined with '\n', as vLLM does, so adjacent parts do not run into one word.
-field_error read_content_parts(array parts, const std::string& param, std::string& out) {
+// Parts of other types (image_url, input_audio, file, and types this gateway has not heard of)
+// are forwarded as they are and only counted: the gateway does not look at media.
+field_error read_content_parts(array parts, const std::string& param, chat_message& out) {
   std::size_t j = 0;
+  bool first_text = true;
   for (element part : parts) {
-    const std::string at = indexed(param, j);
+    const std::string at = indexed(param, j++);
     object part_obj;
     if (part.get(part_obj) != SUCCESS) return invalid(at, "must be an object");
     std::string_view type;
@@ -169,22 +162,22 @@ field_error read_content_parts(array parts, const std::string& param, std::strin
       return invalid(at + ".type", "must be a string");
     }
     if (type != "text") {
-      return field_failure(api_errc::unsupported_field, at + ".type",
-                           "is not supported: this gateway accepts only parts of type 'text'");
+      ++out.media_parts;
+      continue;
     }
     std::string_view text;
     auto text_field = field(part_obj, "text");
     if (!text_field || text_field->get(text) != SUCCESS) {
       return invalid(at + ".text", "must be a string");
     }
-    if (j > 0) out.push_back('\n');
-    out.append(text);
-    ++j;
+    if (!first_text) out.content.push_back('\n');
+    out.content.append(text);
+    first_text = false;
   }
   return {};
 }
 
-field_error read_content(object message, std::size_t i, message_role role, std::string& out) {
+field_error read_content(object message, std::size_t i, message_role role, chat_message& out) {
   auto e = field(message, "content");
   const auto param = [i] { return indexed("messages", i) + ".content"; };
   if (!e) {
@@ -194,7 +187,7 @@ field_error read_content(object message, std::size_t i, message_role role, std::
   }
   std::string_view s;
   if (e->get(s) == SUCCESS) {
-    out.assign(s);
+    out.content.assign(s);
     return {};
   }
   array parts;
@@ -221,7 +214,13 @@ field_error read_message(element item, std::size_t i, chat_message& out) {
                    "must be one of 'system', 'developer', 'user', 'assistant', 'tool'");
   }
   out.role = *role;
-  if (auto err = read_content(message, i, out.role, out.content)) return err;
+  if (auto err = read_content(message, i, out.role, out)) return err;
+  // Read only to count them (and for the sim's prompt): an upstream gets them as sent.
+  if (auto calls = field(message, "tool_calls")) {
+    array items;
+    if (calls->get(items) != SUCCESS) return invalid(param(".tool_calls"), "must be an array");
+    out.tool_calls = simdjson::minify(*calls);
+  }
   auto name_field = field(message, "name");
   std::string_view name;
   if (name_field && name_field->get(name) != SUCCESS) {
@@ -274,6 +273,25 @@ field_error read_prompt(const object_fields& obj, std::string& out) {
   return {};
 }
 
+// Tool definitions reach the model as part of its prompt: counted, and checked only for the
+// shape that counting needs.
+field_error read_tool_definitions(const object_fields& obj, chat_request& req) {
+  std::uint64_t extra = 0;
+  for (const char* key : {"tools", "functions"}) {
+    auto e = field(obj, key);
+    if (!e) continue;
+    array items;
+    if (e->get(items) != SUCCESS) return invalid(key, "must be an array");
+    extra += count_tokens(simdjson::minify(*e));
+  }
+  for (const auto& m : req.messages) {
+    extra += std::uint64_t{m.media_parts} * media_part_tokens;
+    if (!m.tool_calls.empty()) extra += count_tokens(m.tool_calls);
+  }
+  req.extra_prompt_tokens = static_cast<std::uint32_t>(std::min<std::uint64_t>(extra, UINT32_MAX));
+  return {};
+}
+
 }  // namespace
 
 request_validator::request_validator(validation_limits limits)
@@ -281,15 +299,24 @@ request_validator::request_validator(validation_limits limits)
 
 request_validator::~request_validator() = default;
 
+// The members each route reads (and so validates); every other member is forwarded unread.
+constexpr std::string_view chat_reads[] = {
+    "model", "messages", "max_tokens", "max_completion_tokens", "temperature", "top_p", "seed",
+    "stop", "ignore_eos", "stream", "stream_options", "n", "tools", "functions"};
+constexpr std::string_view completion_reads[] = {
+    "model", "prompt", "max_tokens", "max_completion_tokens", "temperature", "top_p", "seed",
+    "stop", "ignore_eos", "stream", "stream_options", "n", "echo"};
+
 validated<chat_request> request_validator::chat(std::string_view body) {
   object root;
   chat_request req;
-  field_error err = impl_->parse(body, root);
+  field_error err = impl_->parse(body, chat_reads, req.fields, root);
   if (err) return std::move(*err);
   const object_fields top(root);
   err = read_model(top, req.model);
   if (!err) err = read_messages(top, impl_->limits.max_messages, req.messages);
   if (!err) err = read_common(top, impl_->limits, req);
+  if (!err) err = read_tool_definitions(top, req);
   if (err) return std::move(*err);
   return req;
 }
@@ -297,7 +324,7 @@ validated<chat_request> request_validator::chat(std::string_view body) {
 validated<completion_request> request_validator::completion(std::string_view body) {
   object root;
   completion_request req;
-  field_error err = impl_->parse(body, root);
+  field_error err = impl_->parse(body, completion_reads, req.fields, root);
   if (err) return std::move(*err);
   const object_fields top(root);
   err = read_model(top, req.model);

@@ -1,7 +1,7 @@
 // Upstream stream reading: gw::sse_parser fed an OpenAI-style event stream as vLLM sends it
 // (whole, and in the small pieces a slow network or TLS records deliver), and
-// gw::parse_upstream_chunk on each event's JSON, and gw::upstream_chunk_reader over a stream's
-// events, as remote_call.cpp reads a streamed answer.
+// gw::chunk_relay on each event's JSON (the client's copy of the chunk, with the model spliced,
+// and what the gateway accounts), as remote_call.cpp relays a streamed answer.
 
 #include <benchmark/benchmark.h>
 
@@ -12,7 +12,7 @@
 #include <string_view>
 #include <vector>
 
-#include "backends/openai_chunk.hpp"
+#include "backends/chunk_relay.hpp"
 #include "backends/sse_parser.hpp"
 
 namespace {
@@ -93,62 +93,45 @@ void BM_sse_parse_pieces(benchmark::State& state) {
   run_sse_parse(state, static_cast<std::size_t>(state.range(0)));
 }
 
-// parse_upstream_chunk on every event's JSON ([DONE] is handled before parsing, so skipped).
-void BM_parse_upstream_chunk(benchmark::State& state) {
-  auto events = stream_event_data();
-  events.pop_back();  // [DONE]
-  std::size_t bytes = 0;
-  for (const auto& e : events) {
-    if (!gw::parse_upstream_chunk(e)) {
-      state.SkipWithError("an event does not parse");
-      return;
-    }
-    bytes += e.size();
-  }
-  for (auto _ : state) {
-    for (const auto& e : events) {
-      auto chunk = gw::parse_upstream_chunk(e);
-      benchmark::DoNotOptimize(chunk);
-    }
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * events.size()));
-  state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
-}
-
-// The same events through one upstream_chunk_reader per stream, as remote_call.cpp reads a
-// streamed answer: chunks alike but for their text are not parsed again (the ones whose text has
-// escapes, here "\\n" and "\\\"ok\\\"", are).
-void BM_read_upstream_chunks(benchmark::State& state) {
+// chunk_relay on every event's JSON ([DONE] is handled before relaying, so skipped): the chunk
+// rewritten for the client into one buffer, as remote_call.cpp does.
+void BM_relay_chunks(benchmark::State& state) {
   auto events = stream_event_data();
   events.pop_back();  // [DONE]
   std::size_t bytes = 0;
   for (const auto& e : events) bytes += e.size();
-  std::size_t reused = 0;
+  std::string out;
   for (auto _ : state) {
-    gw::upstream_chunk_reader reader;
+    gw::chunk_relay relay("llama-3.1-8b", false);
+    gw::chunk_facts facts;
     for (const auto& e : events) {
-      auto chunk = reader.read(e);
-      benchmark::DoNotOptimize(chunk);
+      out.clear();
+      if (!relay.relay(out, e, facts)) {
+        state.SkipWithError("an event does not relay");
+        return;
+      }
+      benchmark::DoNotOptimize(out);
     }
-    reused = reader.reused();
   }
-  state.counters["reused"] = static_cast<double>(reused);
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * events.size()));
   state.SetBytesProcessed(static_cast<std::int64_t>(state.iterations() * bytes));
 }
 
 // Both together, as the remote path runs them: bytes arriving in 64-byte reads (a trickling
-// stream) or 16 KB reads (libcurl's CURL_MAX_WRITE_SIZE), each event's JSON parsed as it is
+// stream) or 16 KB reads (libcurl's CURL_MAX_WRITE_SIZE), each event relayed as it is
 // dispatched.
 void BM_sse_parse_and_chunk(benchmark::State& state) {
   const std::string wire = stream_bytes();
   const std::size_t step = static_cast<std::size_t>(state.range(0));
   std::size_t events = 0, text_bytes = 0;
+  gw::chunk_relay relay("llama-3.1-8b", false);
+  gw::chunk_facts facts;
+  std::string out;
   const std::function<void(gw::sse_event&&)> on_event = [&](gw::sse_event&& ev) {
     ++events;
     if (ev.done) return;
-    auto chunk = gw::parse_upstream_chunk(ev.data);
-    if (chunk) text_bytes += chunk->text.size();
+    out.clear();
+    if (relay.relay(out, ev.data, facts)) text_bytes += out.size();
   };
   const std::string_view all = wire;
   for (auto _ : state) {
@@ -165,6 +148,5 @@ void BM_sse_parse_and_chunk(benchmark::State& state) {
 
 BENCHMARK(BM_sse_parse_whole);
 BENCHMARK(BM_sse_parse_pieces)->ArgName("read_bytes")->Arg(7)->Arg(64);
-BENCHMARK(BM_parse_upstream_chunk);
-BENCHMARK(BM_read_upstream_chunks);
+BENCHMARK(BM_relay_chunks);
 BENCHMARK(BM_sse_parse_and_chunk)->ArgName("read_bytes")->Arg(64)->Arg(16384);

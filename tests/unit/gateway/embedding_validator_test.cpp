@@ -108,8 +108,22 @@ TEST(EmbeddingValidatorTest, GoodBodies) {
     EXPECT_EQ(req.inputs, c.inputs) << c.body;
     EXPECT_EQ(req.dimensions, c.dimensions) << c.body;
     EXPECT_EQ(req.base64, c.base64) << c.body;
-    EXPECT_EQ(req.user, c.user) << c.body;
   }
+}
+
+// OpenAI's token-id forms: forwarded to upstreams as sent; the sim embeds the ids' text.
+TEST(EmbeddingValidatorTest, TokenArraysAreInputs) {
+  request_validator v;
+  const auto one = v.embedding(embedding_body("", "[1,2,3]"));
+  const embedding_request& a = expect_ok(one, "one");
+  EXPECT_TRUE(a.token_input);
+  EXPECT_EQ(a.inputs, std::vector<std::string>{"1 2 3"});
+  EXPECT_EQ(a.input_tokens, 3u);
+  const auto two = v.embedding(embedding_body("", "[[1,2],[3]]"));
+  const embedding_request& b = expect_ok(two, "two");
+  EXPECT_EQ(b.inputs, (std::vector<std::string>{"1 2", "3"}));
+  EXPECT_EQ(b.input_tokens, 3u);
+  EXPECT_EQ(expect_ok(v.embedding(embedding_body("", int_array(5000))), "long").input_tokens, 5000u);
 }
 
 TEST(EmbeddingValidatorTest, BadBodiesNameTheField) {
@@ -147,15 +161,12 @@ TEST(EmbeddingValidatorTest, BadBodiesNameTheField) {
       {embedding_body("", "[true]"), invalid, "input[0]"},
       {embedding_body("", "[1.5]"), invalid, "input[0]"},
       {embedding_body("", "[{}]"), invalid, "input[0]"},
-      // input: token ids, which OpenAI accepts and this gateway does not
-      {embedding_body("", "[1]"), unsupported, "input"},
-      {embedding_body("", "[1,2,3]"), unsupported, "input"},
-      {embedding_body("", "[0,-1]"), unsupported, "input"},
-      {embedding_body("", "[1,\"a\"]"), unsupported, "input"},
-      {embedding_body("", "[[1,2],[3]]"), unsupported, "input"},
-      {embedding_body("", "[[]]"), unsupported, "input"},
-      {embedding_body("", R"([["a"]])"), unsupported, "input"},
-      {embedding_body("", int_array(5000)), unsupported, "input"},  // tokens, not too many
+      // input: token ids that are not
+      {embedding_body("", "[0,-1]"), invalid, "input[1]"},
+      {embedding_body("", "[1,\"a\"]"), invalid, "input[1]"},
+      {embedding_body("", "[[1,2],[3.5]]"), invalid, "input[1][0]"},
+      {embedding_body("", "[[]]"), invalid, "input[0]"},
+      {embedding_body("", R"([["a"]])"), invalid, "input[0][0]"},
       // input: too many strings
       {embedding_body("", string_array(2049)), invalid, "input"},
       // dimensions
@@ -196,8 +207,6 @@ TEST(EmbeddingValidatorTest, MessagesAreSentences) {
     return std::holds_alternative<api_error>(result) ? std::get<api_error>(result).message
                                                      : std::string("(accepted)");
   };
-  EXPECT_EQ(message(embedding_body("", "[1,2]")),
-            "'input' is a token array: token arrays are not supported; send text");
   EXPECT_EQ(message(embedding_body("", R"(["a",""])")), "'input[1]' must be a non-empty string");
   EXPECT_EQ(message(embedding_body(R"("dimensions":0)")),
             "'dimensions' must be an integer between 1 and 65536");
@@ -216,8 +225,8 @@ TEST(EmbeddingValidatorTest, InputCountLimit) {
   request_validator v(validation_limits{.max_embedding_inputs = 2});
   EXPECT_EQ(expect_ok(v.embedding(embedding_body("", R"(["a","b"])")), "two").inputs.size(), 2u);
   expect_error(v.embedding(embedding_body("", R"(["a","b","c"])")), {"three", invalid, "input"});
-  // A long token array is reported as tokens, not as too many items.
-  expect_error(v.embedding(embedding_body("", "[1,2,3]")), {"tokens", unsupported, "input"});
+  // A long token array is one input, not too many items.
+  EXPECT_EQ(expect_ok(v.embedding(embedding_body("", "[1,2,3]")), "tokens").inputs.size(), 1u);
 }
 
 TEST(EmbeddingValidatorTest, DepthLimitApplies) {

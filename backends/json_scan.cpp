@@ -1,0 +1,265 @@
+#include "backends/json_scan.hpp"
+
+#include <simdjson.h>
+
+#include <cstdint>
+#include <string>
+
+namespace gw::json {
+namespace {
+
+bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// A recursive-descent reader over text whose UTF-8 was checked beforehand. Each reader leaves
+// `p` just past what it read, or returns false.
+class scanner {
+ public:
+  scanner(std::string_view text, std::size_t max_depth)
+      : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), max_depth_(max_depth) {}
+
+  std::size_t offset() const { return static_cast<std::size_t>(p_ - begin_); }
+  void skip_ws() {
+    while (p_ < end_ && is_ws(*p_)) ++p_;
+  }
+  bool at_end() const { return p_ == end_; }
+  char peek() const { return p_ < end_ ? *p_ : '\0'; }
+
+  bool value(std::size_t depth) {
+    if (p_ >= end_) return false;
+    switch (*p_) {
+      case '{': return object(depth + 1, nullptr);
+      case '[': return array(depth + 1, nullptr);
+      case '"': return string();
+      case 't': return literal("true");
+      case 'f': return literal("false");
+      case 'n': return literal("null");
+      default: return number();
+    }
+  }
+
+  // `out`, if given, receives the members (offsets relative to the scanned text).
+  bool object(std::size_t depth, object_scan* out) {
+    if (depth > max_depth_ || p_ >= end_ || *p_ != '{') return false;
+    if (out) out->open = offset();
+    ++p_;
+    skip_ws();
+    if (peek() == '}') {
+      if (out) out->close = offset();
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      skip_ws();
+      const char* key_begin = p_;
+      if (!string()) return false;
+      const char* key_end = p_;
+      skip_ws();
+      if (peek() != ':') return false;
+      ++p_;
+      skip_ws();
+      const char* value_begin = p_;
+      if (!value(depth)) return false;
+      if (out) {
+        member m;
+        m.key = std::string_view(key_begin + 1, static_cast<std::size_t>(key_end - key_begin) - 2);
+        m.value = std::string_view(value_begin, static_cast<std::size_t>(p_ - value_begin));
+        m.begin = static_cast<std::size_t>(key_begin - begin_);
+        m.end = offset();
+        out->members.push_back(m);
+      }
+      skip_ws();
+      if (peek() == ',') {
+        ++p_;
+        continue;
+      }
+      if (peek() != '}') return false;
+      if (out) out->close = offset();
+      ++p_;
+      return true;
+    }
+  }
+
+  bool array(std::size_t depth, boost::container::small_vector<std::string_view, 8>* out) {
+    if (depth > max_depth_ || p_ >= end_ || *p_ != '[') return false;
+    ++p_;
+    skip_ws();
+    if (peek() == ']') {
+      ++p_;
+      return true;
+    }
+    for (;;) {
+      skip_ws();
+      const char* b = p_;
+      if (!value(depth)) return false;
+      if (out) out->emplace_back(b, static_cast<std::size_t>(p_ - b));
+      skip_ws();
+      if (peek() == ',') {
+        ++p_;
+        continue;
+      }
+      if (peek() != ']') return false;
+      ++p_;
+      return true;
+    }
+  }
+
+  bool string() {
+    if (p_ >= end_ || *p_ != '"') return false;
+    ++p_;
+    while (p_ < end_) {
+      const auto c = static_cast<unsigned char>(*p_);
+      if (c == '"') {
+        ++p_;
+        return true;
+      }
+      if (c < 0x20) return false;
+      if (c != '\\') {
+        ++p_;
+        continue;
+      }
+      if (end_ - p_ < 2) return false;
+      switch (p_[1]) {
+        case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+          p_ += 2;
+          break;
+        case 'u':
+          if (end_ - p_ < 6 || !is_hex(p_[2]) || !is_hex(p_[3]) || !is_hex(p_[4]) || !is_hex(p_[5])) return false;
+          p_ += 6;
+          break;
+        default: return false;
+      }
+    }
+    return false;
+  }
+
+  bool number() {
+    if (p_ < end_ && *p_ == '-') ++p_;
+    if (p_ >= end_) return false;
+    if (*p_ == '0') {
+      ++p_;
+    } else if (is_digit(*p_)) {
+      while (p_ < end_ && is_digit(*p_)) ++p_;
+    } else {
+      return false;
+    }
+    if (p_ < end_ && *p_ == '.') {
+      ++p_;
+      if (p_ >= end_ || !is_digit(*p_)) return false;
+      while (p_ < end_ && is_digit(*p_)) ++p_;
+    }
+    if (p_ < end_ && (*p_ == 'e' || *p_ == 'E')) {
+      ++p_;
+      if (p_ < end_ && (*p_ == '+' || *p_ == '-')) ++p_;
+      if (p_ >= end_ || !is_digit(*p_)) return false;
+      while (p_ < end_ && is_digit(*p_)) ++p_;
+    }
+    return true;
+  }
+
+  bool literal(std::string_view word) {
+    if (static_cast<std::size_t>(end_ - p_) < word.size() || std::string_view(p_, word.size()) != word) return false;
+    p_ += word.size();
+    return true;
+  }
+
+ private:
+  const char* begin_;
+  const char* p_;
+  const char* end_;
+  std::size_t max_depth_;
+};
+
+// Decodes the inside of a JSON string known valid (between its quotes) into `out`.
+void decode(std::string_view raw, std::string& out) {
+  out.clear();
+  out.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    char c = raw[i];
+    if (c != '\\') {
+      out.push_back(c);
+      continue;
+    }
+    c = raw[++i];
+    switch (c) {
+      case 'b': out.push_back('\b'); break;
+      case 'f': out.push_back('\f'); break;
+      case 'n': out.push_back('\n'); break;
+      case 'r': out.push_back('\r'); break;
+      case 't': out.push_back('\t'); break;
+      case 'u': {
+        std::uint32_t cp = std::stoul(std::string(raw.substr(i + 1, 4)), nullptr, 16);
+        i += 4;
+        // A high surrogate followed by an escaped low one is one code point.
+        if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < raw.size() && raw[i + 1] == '\\' && raw[i + 2] == 'u') {
+          const std::uint32_t lo = std::stoul(std::string(raw.substr(i + 3, 4)), nullptr, 16);
+          if (lo >= 0xDC00 && lo < 0xE000) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+            i += 6;
+          }
+        }
+        if (cp < 0x80) {
+          out.push_back(static_cast<char>(cp));
+        } else if (cp < 0x800) {
+          out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
+          out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else if (cp < 0x10000) {
+          out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
+          out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+          out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        } else {
+          out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
+          out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
+          out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
+          out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
+        }
+        break;
+      }
+      default: out.push_back(c); break;  // " \ /
+    }
+  }
+}
+
+}  // namespace
+
+std::optional<object_scan> scan_object(std::string_view text, std::size_t max_depth) {
+  if (!simdjson::validate_utf8(text.data(), text.size())) return std::nullopt;
+  scanner s(text, max_depth);
+  s.skip_ws();
+  object_scan out;
+  if (!s.object(0, &out)) return std::nullopt;
+  s.skip_ws();
+  if (!s.at_end()) return std::nullopt;
+  return out;
+}
+
+object_scan members_of(std::string_view object_text) {
+  scanner s(object_text, SIZE_MAX);
+  object_scan out;
+  if (!s.object(0, &out)) return {};
+  return out;
+}
+
+boost::container::small_vector<std::string_view, 8> elements_of(std::string_view array_text) {
+  scanner s(array_text, SIZE_MAX);
+  boost::container::small_vector<std::string_view, 8> out;
+  if (!s.array(0, &out)) return {};
+  return out;
+}
+
+bool key_is(const member& m, std::string_view name) {
+  if (m.key.find('\\') == std::string_view::npos) return m.key == name;
+  std::string decoded;
+  decode(m.key, decoded);
+  return decoded == name;
+}
+
+std::optional<std::string> string_value(std::string_view value) {
+  if (value.size() < 2 || value.front() != '"' || value.back() != '"') return std::nullopt;
+  std::string out;
+  decode(value.substr(1, value.size() - 2), out);
+  return out;
+}
+
+}  // namespace gw::json
