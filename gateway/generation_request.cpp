@@ -100,8 +100,9 @@ std::variant<generation_params, api_error> make_generation(const completion_requ
   return finish(r.prompt, r.sampling, m, entropy);
 }
 
-std::optional<api_error> plan_sim(std::string_view body, api_kind kind, const model_config& m, generation_params& g) {
-  auto read = read_sim_features(body, kind, m.pool.reasoning);
+std::optional<api_error> plan_sim(const json::object_scan& fields, api_kind kind, const model_config& m,
+                                  generation_params& g) {
+  auto read = read_sim_features(fields, kind, m.pool.reasoning);
   if (auto* e = std::get_if<api_error>(&read)) return std::move(*e);
   auto& f = std::get<sim_features>(read);
   if (!needs_script(f)) return std::nullopt;  // plain text: the engine and framer need nothing more

@@ -2,8 +2,6 @@
 
 #include <simdjson.h>
 
-#include <array>
-#include <cstring>
 #include <string>
 
 namespace gw {
@@ -18,23 +16,6 @@ using simdjson::dom::object;
 simdjson::dom::parser& parser() {
   thread_local simdjson::dom::parser p;  // keeps its buffers between requests
   return p;
-}
-
-// The top-level keys this reader looks at. A body that names none of them (the plain request)
-// is not parsed a second time.
-constexpr std::array<std::string_view, 7> keys = {"\"n\"", "\"tools\"", "\"tool_choice\"", "\"response_format\"",
-                                                  "\"logprobs\"", "\"top_logprobs\"", "\"chat_template_kwargs\""};
-
-bool mentions_a_key(std::string_view body) {
-  const char* p = body.data();
-  const char* end = p + body.size();
-  while ((p = static_cast<const char*>(std::memchr(p, '"', static_cast<std::size_t>(end - p))))) {
-    const std::string_view rest(p, static_cast<std::size_t>(end - p));
-    for (auto k : keys)
-      if (rest.substr(0, k.size()) == k) return true;
-    ++p;
-  }
-  return false;
 }
 
 api_error refuse(std::string param, std::string rest) {
@@ -78,8 +59,16 @@ std::optional<std::int64_t> integer_in(element e, std::int64_t lo, std::int64_t 
   return v;
 }
 
-std::optional<api_error> read_tools(object root, sim_features& f) {
-  auto tools = field(root, "tools");
+// Each reader below gets its member's value, parsed alone (null counts as absent, as OpenAI's
+// clients send null for options they leave unset).
+std::optional<element> parse(std::string_view value) {
+  element e;
+  if (json::is_null(value) || parser().parse(value.data(), value.size()).get(e) != SUCCESS) return std::nullopt;
+  return e;
+}
+
+std::optional<api_error> read_tools(std::string_view value, sim_features& f) {
+  auto tools = parse(value);
   if (!tools) return std::nullopt;
   array items;
   if (tools->get(items) != SUCCESS) return refuse("tools", "must be an array of tools");
@@ -104,8 +93,8 @@ std::optional<api_error> read_tools(object root, sim_features& f) {
   return std::nullopt;
 }
 
-std::optional<api_error> read_tool_choice(object root, sim_features& f) {
-  auto choice = field(root, "tool_choice");
+std::optional<api_error> read_tool_choice(std::string_view value, sim_features& f) {
+  auto choice = parse(value);
   if (!choice) return std::nullopt;
   std::string_view mode;
   object named;
@@ -128,13 +117,11 @@ std::optional<api_error> read_tool_choice(object root, sim_features& f) {
   } else {
     return refuse("tool_choice", "must be a string or an object");
   }
-  if (f.tools.empty() && f.tool_choice != tool_choice_mode::none)
-    return refuse("tool_choice", "is only allowed when 'tools' are specified");
   return std::nullopt;
 }
 
-std::optional<api_error> read_response_format(object root, sim_features& f) {
-  auto format = field(root, "response_format");
+std::optional<api_error> read_response_format(std::string_view value, sim_features& f) {
+  auto format = parse(value);
   if (!format) return std::nullopt;
   object o;
   std::string_view type;
@@ -156,31 +143,30 @@ std::optional<api_error> read_response_format(object root, sim_features& f) {
   return std::nullopt;
 }
 
-std::optional<api_error> read_logprobs(object root, api_kind kind, sim_features& f) {
-  auto lp = field(root, "logprobs");
-  if (kind == api_kind::completion) {
-    // Legacy: `logprobs` is the number of alternatives per token.
-    if (!lp) return std::nullopt;
-    auto k = integer_in(*lp, 0, max_top_logprobs);
-    if (!k) return refuse("logprobs", "must be an integer between 0 and 20");
-    f.logprobs = true;
-    f.top_logprobs = static_cast<std::uint32_t>(*k);
-    return std::nullopt;
-  }
-  bool on = false;
-  if (lp && lp->get(on) == SUCCESS) f.logprobs = on;
-  if (auto top = field(root, "top_logprobs")) {
-    auto k = integer_in(*top, 0, max_top_logprobs);
-    if (!k) return refuse("top_logprobs", "must be an integer between 0 and 20");
-    if (f.logprobs) f.top_logprobs = static_cast<std::uint32_t>(*k);
-  }
+// Legacy completions: `logprobs` is the number of alternatives per token.
+std::optional<api_error> read_legacy_logprobs(std::string_view value, sim_features& f) {
+  auto lp = parse(value);
+  if (!lp) return std::nullopt;
+  auto k = integer_in(*lp, 0, max_top_logprobs);
+  if (!k) return refuse("logprobs", "must be an integer between 0 and 20");
+  f.logprobs = true;
+  f.top_logprobs = static_cast<std::uint32_t>(*k);
+  return std::nullopt;
+}
+
+std::optional<api_error> read_top_logprobs(std::string_view value, std::uint32_t& out) {
+  auto top = parse(value);
+  if (!top) return std::nullopt;
+  auto k = integer_in(*top, 0, max_top_logprobs);
+  if (!k) return refuse("top_logprobs", "must be an integer between 0 and 20");
+  out = static_cast<std::uint32_t>(*k);
   return std::nullopt;
 }
 
 // chat_template_kwargs {"enable_thinking": false} (vLLM, Qwen3) or {"thinking": false}
 // (DeepSeek V3.1) turn reasoning off for this request.
-bool thinking_turned_off(object root) {
-  auto kwargs = field(root, "chat_template_kwargs");
+bool thinking_turned_off(std::string_view value) {
+  auto kwargs = parse(value);
   object o;
   if (!kwargs || kwargs->get(o) != SUCCESS) return false;
   for (const char* key : {"enable_thinking", "thinking"}) {
@@ -190,43 +176,80 @@ bool thinking_turned_off(object root) {
   return false;
 }
 
-bool last_message_is_tool(object root) {
-  array messages;
-  auto m = field(root, "messages");
-  if (!m || m->get(messages) != SUCCESS || messages.size() == 0) return false;
-  element last;
-  object message;
-  std::string_view role;
-  if (messages.at(messages.size() - 1).get(last) != SUCCESS || last.get(message) != SUCCESS) return false;
-  auto r = field(message, "role");
-  return r && r->get(role) == SUCCESS && role == "tool";
+// The last message's role, read from the scan without parsing the conversation.
+bool last_message_is_tool(std::string_view messages) {
+  const auto items = json::elements_of(messages);
+  if (items.empty()) return false;
+  for (const auto& m : json::members_of(items.back()).members)
+    if (json::key_is(m, "role")) return json::string_value(m.value) == std::optional<std::string>("tool");
+  return false;
 }
 
 }  // namespace
 
-std::variant<sim_features, api_error> read_sim_features(std::string_view body, api_kind kind, bool reasoning_model) {
+std::variant<sim_features, api_error> read_sim_features(const json::object_scan& fields, api_kind kind,
+                                                        bool reasoning_model) {
   sim_features f;
   f.chat = kind == api_kind::chat;
   f.reasoning = f.chat && reasoning_model;
-  if (!mentions_a_key(body)) return f;
-
-  element doc;
-  object root;
-  if (parser().parse(body.data(), body.size()).get(doc) != SUCCESS || doc.get(root) != SUCCESS)
-    return f;  // the validator accepted this body; nothing to add if it cannot be read here
-  if (auto n = field(root, "n")) {
-    auto v = integer_in(*n, 1, max_choices);
+  // The members this reader looks at; the first of a repeated key counts, as for the validator.
+  std::optional<std::string_view> n, tools, tool_choice, response_format, logprobs, top_logprobs, kwargs, messages;
+  for (const auto& m : fields.members) {
+    std::optional<std::string_view>* slot = nullptr;
+    if (json::key_is(m, "n")) slot = &n;
+    else if (json::key_is(m, "tools")) slot = &tools;
+    else if (json::key_is(m, "tool_choice")) slot = &tool_choice;
+    else if (json::key_is(m, "response_format")) slot = &response_format;
+    else if (json::key_is(m, "logprobs")) slot = &logprobs;
+    else if (json::key_is(m, "top_logprobs")) slot = &top_logprobs;
+    else if (json::key_is(m, "chat_template_kwargs")) slot = &kwargs;
+    else if (json::key_is(m, "messages")) slot = &messages;
+    if (slot && !*slot) *slot = m.value;
+  }
+  if (n) {
+    auto e = parse(*n);
+    auto v = e ? integer_in(*e, 1, max_choices) : std::optional<std::int64_t>(1);
     if (!v) return refuse("n", "must be an integer between 1 and " + std::to_string(max_choices));
     f.n = static_cast<std::uint32_t>(*v);
   }
-  if (auto e = read_logprobs(root, kind, f)) return *e;
-  if (auto e = read_response_format(root, f)) return *e;
-  if (!f.chat) return f;
-  if (f.reasoning && thinking_turned_off(root)) f.reasoning = false;
-  if (auto e = read_tools(root, f)) return *e;
-  if (auto e = read_tool_choice(root, f)) return *e;
-  if (!f.tools.empty()) f.last_message_is_tool = last_message_is_tool(root);
+  if (response_format)
+    if (auto e = read_response_format(*response_format, f)) return *e;
+  if (!f.chat) {
+    if (logprobs)
+      if (auto e = read_legacy_logprobs(*logprobs, f)) return *e;
+    return f;
+  }
+  if (logprobs) {
+    auto e = parse(*logprobs);
+    bool on = false;
+    f.logprobs = e && e->get(on) == SUCCESS && on;
+  }
+  if (top_logprobs) {
+    std::uint32_t k = 0;
+    if (auto e = read_top_logprobs(*top_logprobs, k)) return *e;
+    if (f.logprobs) f.top_logprobs = k;
+  }
+  if (f.reasoning && kwargs && thinking_turned_off(*kwargs)) f.reasoning = false;
+  if (tools)
+    if (auto e = read_tools(*tools, f)) return *e;
+  if (tool_choice) {
+    if (auto e = read_tool_choice(*tool_choice, f)) return *e;
+    if (f.tools.empty() && f.tool_choice != tool_choice_mode::none)
+      return refuse("tool_choice", "is only allowed when 'tools' are specified");
+  }
+  if (!f.tools.empty() && messages) f.last_message_is_tool = last_message_is_tool(*messages);
   return f;
+}
+
+std::variant<sim_features, api_error> read_sim_features(std::string_view body, api_kind kind, bool reasoning_model) {
+  auto scan = json::scan_object(body);
+  if (!scan) {
+    sim_features f;
+    f.chat = kind == api_kind::chat;
+    f.reasoning = f.chat && reasoning_model;
+    return f;
+  }
+  return read_sim_features(*scan, kind, reasoning_model);
 }
 
 }  // namespace gw

@@ -18,11 +18,12 @@
 // sends chat_template_kwargs {"enable_thinking": false} or {"thinking": false} (vLLM's and
 // DeepSeek's switches). Legacy completions never reason.
 //
-// Not thread-safe: the parser is per thread (the reactor's).
+// Thread-safe: the parser is per thread.
 
 #include <string_view>
 #include <variant>
 
+#include "backends/json_scan.hpp"
 #include "engine/sim_logprobs.hpp"
 #include "engine/sim_script.hpp"
 #include "gateway/api_error.hpp"
@@ -32,8 +33,13 @@ namespace gw {
 
 inline constexpr std::uint32_t max_choices = 128;  // OpenAI's bound on n
 
-// The features of `body` (a chat or legacy completion request that the validator accepted);
-// `seed` is left 0 for the caller to set from the generation.
+// The features of a chat or legacy completion request that the validator accepted, from its
+// top-level members as the validator's scan found them (api_types.hpp: `fields`). Only the
+// members named above are parsed; a plain request's cost is a look at its keys. `seed` is
+// left 0 for the caller to set from the generation.
+std::variant<sim_features, api_error> read_sim_features(const json::object_scan& fields, api_kind kind,
+                                                        bool reasoning_model);
+// The same from a whole body (tests, fuzzing); a body that is not a JSON object has no features.
 std::variant<sim_features, api_error> read_sim_features(std::string_view body, api_kind kind, bool reasoning_model);
 
 }  // namespace gw

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/sim_script.hpp"
+
 namespace gw {
 namespace {
 
@@ -72,6 +74,10 @@ TEST(generation_request, legacy_prompt_and_stop) {
   EXPECT_EQ(g.prompt, "once upon");
   EXPECT_EQ(g.max_tokens, 7u);
   EXPECT_EQ(g.stop, std::vector<std::string>{"\n"});
+}
+
+std::optional<api_error> plan_sim(std::string_view body, api_kind kind, const model_config& m, generation_params& g) {
+  return gw::plan_sim(*json::scan_object(body), kind, m, g);
 }
 
 TEST(generation_request, plan_sim_plans_only_what_needs_a_script) {
