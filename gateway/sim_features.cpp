@@ -60,16 +60,24 @@ std::optional<std::int64_t> integer_in(element e, std::int64_t lo, std::int64_t 
 }
 
 // Each reader below gets its member's value, parsed alone (null counts as absent, as OpenAI's
-// clients send null for options they leave unset).
+// clients send null for options they leave unset). The scan accepted the value, so a parse fails
+// only on numbers past what a DOM holds (integers over 64 bits, 1e400).
 std::optional<element> parse(std::string_view value) {
   element e;
   if (json::is_null(value) || parser().parse(value.data(), value.size()).get(e) != SUCCESS) return std::nullopt;
   return e;
 }
 
+// For the members whose content the sim must follow: unreadable is refused, not ignored.
+std::optional<api_error> unreadable(std::string_view value, std::string param) {
+  if (json::is_null(value)) return std::nullopt;
+  return refuse(std::move(param), "holds a number the simulated engine cannot read (an integer over 64 bits or "
+                                  "a number beyond double range)");
+}
+
 std::optional<api_error> read_tools(std::string_view value, sim_features& f) {
   auto tools = parse(value);
-  if (!tools) return std::nullopt;
+  if (!tools) return unreadable(value, "tools");
   array items;
   if (tools->get(items) != SUCCESS) return refuse("tools", "must be an array of tools");
   std::size_t i = 0;
@@ -95,7 +103,7 @@ std::optional<api_error> read_tools(std::string_view value, sim_features& f) {
 
 std::optional<api_error> read_tool_choice(std::string_view value, sim_features& f) {
   auto choice = parse(value);
-  if (!choice) return std::nullopt;
+  if (!choice) return unreadable(value, "tool_choice");
   std::string_view mode;
   object named;
   if (choice->get(mode) == SUCCESS) {
@@ -122,7 +130,7 @@ std::optional<api_error> read_tool_choice(std::string_view value, sim_features& 
 
 std::optional<api_error> read_response_format(std::string_view value, sim_features& f) {
   auto format = parse(value);
-  if (!format) return std::nullopt;
+  if (!format) return unreadable(value, "response_format");
   object o;
   std::string_view type;
   auto t = format->get(o) == SUCCESS ? field(o, "type") : std::nullopt;

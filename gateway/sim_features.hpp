@@ -11,7 +11,9 @@
 //    {"name": a tool's name}}; "required" or a named function without tools;
 //  - response_format that is not an object of type "text", "json_object" or "json_schema", or
 //    a json_schema whose `json_schema` is not an object;
-//  - top_logprobs (chat) not an integer in 0..20; legacy `logprobs` not an integer in 0..20.
+//  - top_logprobs (chat) not an integer in 0..20; legacy `logprobs` not an integer in 0..20;
+//  - tools, tool_choice or response_format holding a number past what a DOM reads (an integer
+//    over 64 bits, 1e400): the sim could not follow that schema.
 // Anything else unusual is ignored (a non-object `parameters` reads as no parameters).
 //
 // Reasoning: on when the model reasons (config: the preset, or sim.reasoning) unless the request

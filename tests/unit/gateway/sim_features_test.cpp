@@ -140,6 +140,8 @@ TEST(sim_features, what_is_refused) {
       {"{" + user + R"(,"logprobs":true,"top_logprobs":21})", "top_logprobs"},
       {R"({"model":"m","prompt":"x","logprobs":true})", "logprobs", api_kind::completion},
       {R"({"model":"m","prompt":"x","logprobs":-1})", "logprobs", api_kind::completion},
+      {"{" + user + R"(,"tools":[{"type":"function","function":{"name":"a","parameters":{"maximum":1e400}}}]})", "tools"},
+      {"{" + user + R"(,"response_format":{"type":"json_schema","json_schema":{"schema":{"const":123456789012345678901234567890}}}})", "response_format"},
   };
   for (const auto& c : cases) {
     const api_error e = refusal(c.body, c.kind);
