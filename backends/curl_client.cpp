@@ -13,6 +13,12 @@
 
 #include "backends/curl_outcome.hpp"
 
+// CURLOPT_PREREQFUNCTION came with curl 7.80. Overridable, so that the fallback can be built
+// and tested on a newer curl too.
+#ifndef GATEWAY_CURL_HAS_PREREQ
+#define GATEWAY_CURL_HAS_PREREQ (LIBCURL_VERSION_NUM >= 0x075000)
+#endif
+
 namespace gw {
 namespace asio = boost::asio;
 
@@ -44,6 +50,8 @@ struct transfer_state final : upstream_transfer {
   bool status_sent = false;
   bool got_body = false;
   bool aborted = false;
+  unsigned sends = 0;           // requests curl was about to send in this transfer
+  bool resend_refused = false;  // curl wanted to send a POST a second time (on_prereq)
   char errbuf[CURL_ERROR_SIZE] = {};
 };
 
@@ -264,6 +272,7 @@ class curl_client_impl {
     curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &r.status);
     r.error = classify_curl(code, easy, t->timed_out);
     if (r.error != upstream_errc::none) r.detail = t->errbuf[0] ? t->errbuf : curl_easy_strerror(code);
+    if (t->resend_refused) r.detail = "the connection closed before a response; the request is not resent by curl";
     curl_multi_remove_handle(multi, easy);
     recycle_easy(*t);
     transfers.erase(easy);
@@ -300,6 +309,23 @@ class curl_client_impl {
     if (t->handlers.on_body) t->handlers.on_body(std::string_view(data, size * n));
     return t->aborted ? 0 : size * n;
   }
+
+#if GATEWAY_CURL_HAS_PREREQ
+  // Runs before every request curl sends, its own resends included. curl sends a request again
+  // by itself when a reused connection dies before any response byte (up to five times, each on
+  // another pooled connection): the upstream would see one POST many times, beyond the
+  // gateway's max_retries and retry budget. A POST goes out once per transfer; a second send
+  // fails the transfer (transfer_failed), and the gateway's retry schedule decides what follows.
+  // Other methods keep curl's resend, which is safe for them.
+  static int on_prereq(void* userp, char*, char*, int, int) {
+    auto* t = static_cast<transfer_state*>(userp);
+    if (++t->sends > 1 && t->req.post) {
+      t->resend_refused = true;
+      return CURL_PREREQFUNC_ABORT;
+    }
+    return CURL_PREREQFUNC_OK;
+  }
+#endif
 
   void arm_deadline(transfer_state& t, std::chrono::milliseconds after, upstream_errc why) {
     t.deadline.expires_after(after);
@@ -348,6 +374,16 @@ class curl_client_impl {
       curl_easy_setopt(e, CURLOPT_POSTFIELDS, t->req.body.data());
       curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(t->req.body.size()));
     }
+#if GATEWAY_CURL_HAS_PREREQ
+    curl_easy_setopt(e, CURLOPT_PREREQFUNCTION, &curl_client_impl::on_prereq);
+    curl_easy_setopt(e, CURLOPT_PREREQDATA, t.get());
+#else
+    // Without the pre-request callback a resend cannot be refused, only avoided: curl resends a
+    // request the upstream may have read only on a reused connection, so a POST takes a new one
+    // (a TCP and TLS handshake each). (An HTTP/2 stream the server refused unprocessed is still
+    // resent: that one reached nothing.)
+    if (t->req.post) curl_easy_setopt(e, CURLOPT_FRESH_CONNECT, 1L);
+#endif
     // curl would send "Expect: 100-continue" for large bodies and wait a second for it.
     t->headers = curl_slist_append(t->headers, "Expect:");
     for (const auto& h : t->req.headers) t->headers = curl_slist_append(t->headers, h.c_str());

@@ -157,6 +157,7 @@ class http1_client_impl {
     c->pending.clear();
     t->conn = c;
     t->got_bytes = false;
+    t->request_out = false;
     std::array<asio::const_buffer, 2> bufs{asio::buffer(t->head), asio::buffer(t->req.body)};
     error_code wec;
     std::size_t sent = c->sock.write_some(bufs, wec);
@@ -167,6 +168,7 @@ class http1_client_impl {
       });
       return;
     }
+    t->request_out = true;  // some of it was written, or the rest is being written
     if (sent == t->head.size() + t->req.body.size()) return wait(c);
     for (auto& b : bufs) {
       const std::size_t k = std::min(sent, b.size());
@@ -230,10 +232,13 @@ class http1_client_impl {
   }
 
   // The connection broke. A reused one that broke before any response byte was most likely
-  // closed by the server as the request went out: that request is sent once more on a new one.
+  // closed by the server as the request went out: that request is sent once more on a new one,
+  // unless it is a POST that was written. The server may have read it and acted on it, and a
+  // POST sent again would reach it beyond the gateway's retries and retry budget; its failure
+  // goes to the caller instead, whose retry schedule decides.
   void broken(const std::shared_ptr<h1_transfer>& t, const std::shared_ptr<h1_connection>& c, std::string why) {
     if (!t->owner || t->conn != c) return;
-    if (c->reused && !t->got_bytes && !t->resent) {
+    if (c->reused && !t->got_bytes && !t->resent && (!t->req.post || !t->request_out)) {
       t->resent = true;
       c->transfer.reset();
       c->close();

@@ -7,7 +7,9 @@
 //
 // Pooled connections keep a wait for readability pending, so a server closing an idle one is
 // seen at once and the connection dropped. A request that finds its reused connection closed
-// before any response byte is sent once more on a new connection, as libcurl does.
+// before any response byte is sent once more on a new connection, except a POST that was
+// written: the server may have acted on it, so it fails (transfer_failed) and the caller's
+// retries decide. A POST thus reaches the upstream at most once per start().
 // Reactor thread only; abort() is safe from inside a handler.
 
 #include <boost/asio/any_io_executor.hpp>

@@ -63,6 +63,7 @@ struct h1_transfer final : upstream_transfer, http1_response::events {
   bool connecting = false;
   bool got_body = false;
   bool got_bytes = false;  // any response byte on the current connection
+  bool request_out = false;  // the request was (partly) written on the current connection
   bool resent = false;
   bool aborted = false;
   int in_parser = 0;  // handlers are running inside the response parser

@@ -20,8 +20,11 @@ void object_editor::write(std::string& out) const {
     if (edits_[i].dropped) continue;
     const member& m = ms[i];
     // The original separator (a comma and its whitespace) when the member before was written
-    // too; the original leading whitespace for the first; a bare comma after a dropped member.
-    if (last == SIZE_MAX) at(scan_.open + 1, m.begin);
+    // too; the original leading whitespace before the first member; a bare comma after a
+    // dropped one.
+    if (last == SIZE_MAX) {
+      if (i == 0) at(scan_.open + 1, m.begin);
+    }
     else if (last + 1 == i) at(ms[last].end, m.begin);
     else out += ',';
     const std::size_t value_begin = static_cast<std::size_t>(m.value.data() - text_.data());
@@ -37,9 +40,9 @@ void object_editor::write(std::string& out) const {
     else out.append(m.value);
     last = i;
   }
-  for (auto a : appended_) {
-    if (last != SIZE_MAX || &a != &appended_.front()) out += ',';
-    out.append(a);
+  for (std::size_t i = 0; i < appended_.size(); ++i) {
+    if (last != SIZE_MAX || i > 0) out += ',';
+    out.append(appended_[i]);
   }
   // Whitespace before '}' is kept when the last member is; then '}' and whatever follows it.
   if (!ms.empty() && last == ms.size() - 1 && appended_.empty()) at(ms.back().end, scan_.close);

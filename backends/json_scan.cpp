@@ -228,7 +228,7 @@ std::optional<object_scan> scan_object(std::string_view text, std::size_t max_de
   scanner s(text, max_depth);
   s.skip_ws();
   object_scan out;
-  if (!s.object(0, &out)) return std::nullopt;
+  if (!s.object(1, &out)) return std::nullopt;  // the root is the first level
   s.skip_ws();
   if (!s.at_end()) return std::nullopt;
   return out;

@@ -41,7 +41,8 @@ struct call_state : std::enable_shared_from_this<call_state> {
   long status = 0;
   sse_parser parser;
   chunk_relay relay;
-  std::string held;  // relayed chunks not yet pushed: none of them carried output yet
+  std::string held;  // relayed chunks not yet pushed (see on_event)
+  std::uint32_t held_output = 0;  // of which carried output
   chunk_facts facts;
   std::string error_body;
   std::string answer;  // a non-streamed 200 body
@@ -66,13 +67,18 @@ void attempt(const std::shared_ptr<call_state>& s);
 bool on_event(call_state& s, sse_event&& ev) {
   if (ev.done) {
     s.completed = true;
-    if (!s.opts.stream) {  // the whole answer, its first token included
-      s.out->push(s.held, 1, std::nullopt);
+    // What is still held: a non-streamed answer (its first token), or the chunks from the last
+    // finish on. Counted before the usage, which replaces the running count.
+    const std::uint32_t tokens = s.opts.stream ? s.held_output : 1;
+    if (tokens) {
+      s.out->push(s.held, tokens, std::nullopt);
+      s.content_events += tokens;
       s.held.clear();
+      s.held_output = 0;
     }
-    const std::uint32_t completion = s.usage ? s.usage->completion : s.content_events;
-    const std::uint32_t prompt = s.usage ? s.usage->prompt : s.opts.prompt_tokens_estimate;
-    s.out->set_usage(prompt, completion);
+    // Only usage the upstream reported is set: without it the stream keeps its own counts (the
+    // prompt estimate, one per content event), which are never charged as spend.
+    if (s.usage) s.out->set_usage(s.usage->prompt, s.usage->completion);
     s.out->push(s.held, 0, s.finish.value_or(finish_reason::stop));
     s.held.clear();
     s.in_flight = false;
@@ -88,11 +94,16 @@ bool on_event(call_state& s, sse_event&& ev) {
   if (s.facts.finish) s.finish = s.facts.finish;
   if (s.facts.usage) s.usage = s.facts.usage;
   // Chunks that only open the answer wait for the first output: until then a failure can still
-  // move the request elsewhere, which a client that saw bytes could not follow.
-  if (s.facts.output && s.opts.stream) {
-    s.out->push(s.held, 1, std::nullopt);
+  // move the request elsewhere, which a client that saw bytes could not follow. A chunk that
+  // finishes a choice waits for [DONE] (or for more output: another choice goes on), so that a
+  // stream cut after its finish ends with an error event, never as a finished answer.
+  if (s.facts.output && !s.facts.finish && s.opts.stream) {
+    s.out->push(s.held, 1 + s.held_output, std::nullopt);
+    s.content_events += 1 + s.held_output;
     s.held.clear();
-    ++s.content_events;
+    s.held_output = 0;
+  } else if (s.facts.output && s.opts.stream) {
+    ++s.held_output;
   }
   return true;
 }
@@ -155,6 +166,7 @@ void attempt(const std::shared_ptr<call_state>& s) {
   s->parser = sse_parser{};
   s->relay = chunk_relay(s->opts.public_model, s->opts.client_usage);
   s->held.clear();
+  s->held_output = 0;
   s->error_body.clear();
   s->answer.clear();
   s->finish.reset();

@@ -46,10 +46,12 @@ struct local_request {
   std::string traceparent;
 };
 
-// An embeddings request that a local server must receive as the client sent it (it carries
-// fields beyond model, input, encoding_format and dimensions, or token ids): it is sent alone,
-// not coalesced with others, and its answer relayed.
+// How a local server receives an embeddings request: as the client sent it (but for the model),
+// its answer relayed as written; or, when `coalescable` (nothing beyond model, input strings,
+// encoding_format and dimensions) and others wait with it, in one call with their inputs, the
+// reply split back by input position (a documented rewrite).
 struct embedding_forward {
+  bool coalescable = false;
   // The client's body for that model. Owns what it needs: the request may wait in the pool's
   // queue after its client has gone.
   std::function<std::string(std::string_view server_model)> body;

@@ -1,6 +1,8 @@
-// server_pool: coalescing embedding requests. Requests that wait within embedding_delay of the
-// first one (and ask for the same dimensions) go to a server as one call with an input array,
-// up to max_embedding_inputs texts; the reply is split back by input position.
+// server_pool: coalescing embedding requests. Plain requests (model, input strings,
+// encoding_format, dimensions) that wait within embedding_delay of the first one (and ask for the
+// same dimensions) go to a server as one call with an input array, up to max_embedding_inputs
+// texts; the reply is split back by input position. A request that waited alone, or carries
+// more, goes as its client sent it and its answer is relayed.
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -57,7 +59,8 @@ bool server_pool::embeddings_ready(clock::time_point now) const {
 }
 
 void server_pool::flush_embeddings(std::size_t m) {
-  if (embed_queue_.front().forward) {
+  const auto alone = [](const waiting_embedding& j) { return j.forward && !j.forward->coalescable; };
+  if (alone(embed_queue_.front())) {
     waiting_embedding job = std::move(embed_queue_.front());
     embed_queue_.pop_front();
     if (!embed_queue_.empty()) {
@@ -73,7 +76,7 @@ void server_pool::flush_embeddings(std::size_t m) {
   std::vector<std::string> inputs;
   const std::uint32_t dims = embed_queue_.front().dimensions;
   for (auto it = embed_queue_.begin(); it != embed_queue_.end();) {
-    if (it->dimensions != dims || it->forward) {
+    if (it->dimensions != dims || alone(*it)) {
       ++it;
       continue;
     }

@@ -106,6 +106,7 @@ void token_stream::cancel() {
 void token_stream::set_usage(std::uint32_t prompt_tokens, std::uint32_t completion_tokens) {
   prompt_tokens_ = prompt_tokens;
   completion_tokens_ = completion_tokens;
+  usage_reported_ = true;
 }
 
 }  // namespace gw

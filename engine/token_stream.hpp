@@ -53,6 +53,9 @@ class token_stream {
   bool cancelled() const { return cancelled_ || overflowed_; }
   // Exact counts reported by the producer (an upstream's usage) replace the running count.
   void set_usage(std::uint32_t prompt_tokens, std::uint32_t completion_tokens);
+  // Whether set_usage ran: the counts are the producer's report, not the gateway's estimate
+  // (spend is charged from reported usage only).
+  bool usage_reported() const { return usage_reported_; }
   // Runs once when the consumer cancels (e.g. to abort an upstream transfer at once).
   void on_cancel(std::function<void()> f) { on_cancel_ = std::move(f); }
 
@@ -96,6 +99,7 @@ class token_stream {
   bool ended_ = false;
   bool cancelled_ = false;
   bool overflowed_ = false;
+  bool usage_reported_ = false;
 };
 
 // The consumer's handle: cancels the sequence when the request ends for any reason.

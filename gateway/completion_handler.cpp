@@ -160,23 +160,31 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
   // Until it ends, the stream is one that a drain must end with an error event.
   const stream_registration registered(g, *lease);
   // Token counts and cost reach the record however the exchange ends, a vanished client included.
+  // Spend is what the provider reported; a provider that served without reporting usage (the
+  // client left before the usage chunk) is charged the gateway's counts as an estimate, in its
+  // own series; one that failed before the first token (429, 5xx) is charged nothing.
   struct record_usage {
     gateway& g;
     exchange_record& rec;
     stream_lease& lease;
     provider_state* provider;
     rate_settlement& settlement;
+    bool failed_before_text;
     ~record_usage() {
       rec.prompt_tokens = lease->prompt_tokens();
       rec.completion_tokens = lease->completion_tokens();
       settlement.actual = rec.prompt_tokens + rec.completion_tokens;
-      if (provider) {
-        const auto& c = provider->config;
-        g.stats().add_cost(c.name, (rec.prompt_tokens * c.price_input_per_million +
-                                    rec.completion_tokens * c.price_output_per_million) / 1e6);
-      }
+      if (!provider) return;
+      const auto& c = provider->config;
+      const double usd = (rec.prompt_tokens * c.price_input_per_million +
+                          rec.completion_tokens * c.price_output_per_million) / 1e6;
+      if (lease->usage_reported())
+        g.stats().add_cost(c.name, usd);
+      else if (!failed_before_text)
+        g.stats().add_estimated_cost(c.name, usd);
     }
-  } usage_guard{g, rec, lease, d.provider, settlement};
+  } usage_guard{g, rec, lease, d.provider, settlement,
+                d.first.error && d.first.text.empty() && lease->completion_tokens() == 0};
 
   if (p.stream)
     co_await stream_events(g, lease, std::move(d.first), req, sink, rec, headers);

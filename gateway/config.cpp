@@ -18,7 +18,7 @@ void read_server(const reader& r, const YAML::Node& n, server_config& s) {
   r.expect_map(n, "server", {"listen", "max_body_bytes", "max_header_bytes", "max_header_count",
                              "max_target_bytes", "max_connections", "header_timeout_s", "read_timeout_s",
                              "idle_timeout_s", "write_timeout_s", "sse_keepalive_s", "max_stream_buffer_bytes",
-                             "drain_timeout_s"});
+                             "drain_timeout_s", "lingering_time_s", "lingering_timeout_s"});
   if (n["listen"]) {
     const auto v = r.scalar<std::string>(n["listen"], "server.listen", "a string");
     if (!parse_listen(v, s.host, s.port)) r.fail(n["listen"], "server.listen", "must be HOST:PORT");
@@ -48,6 +48,11 @@ void read_server(const reader& r, const YAML::Node& n, server_config& s) {
     s.idle_timeout = std::chrono::seconds(r.integer(n["idle_timeout_s"], "server.idle_timeout_s", 1, 3600));
   if (n["write_timeout_s"])
     s.write_timeout = std::chrono::seconds(r.integer(n["write_timeout_s"], "server.write_timeout_s", 1, 3600));
+  if (n["lingering_time_s"])
+    s.lingering_time = std::chrono::seconds(r.integer(n["lingering_time_s"], "server.lingering_time_s", 0, 3600));
+  if (n["lingering_timeout_s"])
+    s.lingering_timeout =
+        std::chrono::seconds(r.integer(n["lingering_timeout_s"], "server.lingering_timeout_s", 1, 3600));
 }
 
 void read_log(const reader& r, const YAML::Node& n, log_config& l) {

@@ -33,6 +33,10 @@ struct server_config {
   std::chrono::seconds sse_keepalive{15};    // comment line on a silent stream; 0 = never
   std::size_t max_stream_buffer_bytes = 1u << 20;  // SSE bytes held for a slow reader
   std::chrono::seconds drain_timeout{30};    // SIGTERM: how long open requests may finish
+  // After a refusal (413, 408, ...) the rest of the request is read and thrown away before the
+  // close, so that the client reads the answer instead of a reset (nginx's lingering close):
+  std::chrono::seconds lingering_time{30};    // for this long in all,
+  std::chrono::seconds lingering_timeout{5};  // and while bytes come no further apart than this
 };
 
 // One client key. The key itself is never stored: only its SHA-256.

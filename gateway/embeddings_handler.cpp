@@ -155,11 +155,12 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
     header_list h = headers;
     if (t.kind == target_kind::local_pool) {
       rec.route = "local:" + target.config->id;
-      // A body with more than the coalescing needs (user, vendor fields, token ids) goes to a
-      // local server as sent; the sim engine embeds the inputs whatever else came with them.
+      // What a local server is sent: the client's body, unless it is plain and others wait to be
+      // coalesced with it. The sim engine embeds the inputs whatever else came with them.
       std::optional<embedding_forward> forward;
-      if (needs_forwarding(r)) {
+      {
         forward.emplace();
+        forward->coalescable = !needs_forwarding(r);
         forward->public_model = r.model;
         // A copy: the request may wait in the pool's queue after its client has gone.
         forward->body = [body = req.body](std::string_view server_model) {
@@ -216,8 +217,15 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
       h.emplace_back("x-gateway-route-reason", reason);
       g.stats().count_route(rec.route, reason);
       rec.status = 200;
+      // Spend comes from the usage the provider reported; without it, from the gateway's count,
+      // as an estimate in its own series.
       rec.prompt_tokens = answer.usage ? answer.usage->prompt : tokens;
       settlement.actual = rec.prompt_tokens;
+      const double usd = rec.prompt_tokens * p.config.price_input_per_million / 1e6;
+      if (answer.usage)
+        g.stats().add_cost(p.config.name, usd);
+      else
+        g.stats().add_estimated_cost(p.config.name, usd);
       co_await sink.send(200, "application/json", std::move(body), h);
       co_return;
     }

@@ -1,5 +1,9 @@
 #include "gateway/http_session.hpp"
 
+#include <algorithm>
+#include <array>
+#include <chrono>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/co_spawn.hpp>
@@ -37,11 +41,15 @@ struct connection_count {
 };
 
 // Sends an error before the request was parsed, then closes so that the client reads it:
-// shut down our side, drain what it still sends for a moment, then close (a lingering close;
-// closing with unread input would reset the connection and could destroy the response).
+// shut down our side, read and discard what the client still sends, then close (a lingering
+// close, as nginx's). Closing with unread input would reset the connection, and the reset can
+// destroy the response before the client reads it: a client still sending a large body would
+// see EPIPE instead of its 413. The draining is bounded by `linger` in all (server.lingering_time)
+// and by server.lingering_timeout between two reads, never by bytes: a hostile client holds
+// the connection no longer than that. Neither holds up a drain, which waits for exchanges only.
 // `head` is what was parsed of the request (possibly nothing), for the access log.
 asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, const api_error& e,
-                                       const request_head& head) {
+                                       const request_head& head, std::chrono::seconds linger) {
   incoming_request req;
   req.received_at = std::chrono::steady_clock::now();
   req.method = head.method;
@@ -56,14 +64,15 @@ asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, co
   log_exchange(g, req, rec);
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
-  stream.expires_after(std::chrono::seconds(2));
   // What is drained is thrown away, so every lingering close shares one buffer (the reactor is
-  // one thread) instead of holding 8 KiB in each refused connection's frame.
-  static std::array<char, 8192> sink_buf;
-  for (std::size_t drained = 0; drained < (1u << 20);) {
-    auto [rec_ec, n] = co_await stream.async_read_some(asio::buffer(sink_buf), use_tuple);
-    if (rec_ec) break;
-    drained += n;
+  // one thread) instead of holding it in each refused connection's frame.
+  static std::array<char, 64 * 1024> discarded;
+  const auto wait_max = g.config().server.lingering_timeout;
+  const auto end = std::chrono::steady_clock::now() + linger;
+  for (auto now = std::chrono::steady_clock::now(); now < end; now = std::chrono::steady_clock::now()) {
+    stream.expires_at(std::min(end, now + wait_max));
+    auto [read_ec, n] = co_await stream.async_read_some(asio::buffer(discarded), use_tuple);
+    if (read_ec) break;  // the client closed (EOF), reset, or stayed silent too long
   }
   stream.close();
 }
@@ -185,7 +194,7 @@ asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer
     refusal = check_request_head(parser.framing(), cfg);
   }
   if (refusal) {
-    co_await refuse_and_close(stream, g, *refusal, parser.head());
+    co_await refuse_and_close(stream, g, *refusal, parser.head(), cfg.lingering_time);
     co_return;
   }
   if (parser.head().expect_continue) {
@@ -213,7 +222,7 @@ asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer
     refusal = check_field_count(parser.framing(), cfg);  // trailers joined the fields
   }
   if (refusal) {
-    co_await refuse_and_close(stream, g, *refusal, parser.head());
+    co_await refuse_and_close(stream, g, *refusal, parser.head(), cfg.lingering_time);
     co_return;
   }
 
@@ -300,7 +309,10 @@ asio::awaitable<void> refuse_connection(tcp::socket socket, gateway& g) {
   const request_head nothing_read;
   const api_error e{api_errc::too_many_connections,
                     "The gateway has reached its connection limit. Please retry shortly."};
-  co_await refuse_and_close(stream, g, e, nothing_read);
+  // Not counted against max_connections, so its lingering stays short: a flood of connections
+  // over the limit must not hold descriptors for lingering_time each.
+  const auto& cfg = g.config().server;
+  co_await refuse_and_close(stream, g, e, nothing_read, std::min(cfg.lingering_time, cfg.lingering_timeout));
 }
 
 }  // namespace gw

@@ -132,6 +132,14 @@ json_fields::field_error request_validator::impl::parse(std::string_view body,
     return api_error{api_errc::invalid_json, json_fields::parse_failure_prefix + "it is not valid JSON", {}};
   }
   scan = std::move(*scanned);
+  // A member the gateway decides on must say one thing: the gateway would read the first copy
+  // and an upstream's parser the last (a context check passed on one max_tokens, an answer
+  // streamed on the other `stream`).
+  for (auto name : reads) {
+    int seen = 0;
+    for (const auto& m : scan.members) seen += json::key_is(m, name) ? 1 : 0;
+    if (seen > 1) return json_fields::invalid(name, "must appear only once");
+  }
   // Only the members the gateway reads are parsed into a DOM: the others are forwarded as they
   // are and need not fit a DOM's numbers (integers past 64 bits, 1e400) or its checks.
   bool all_read = true;

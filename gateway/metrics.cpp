@@ -62,6 +62,7 @@ void metrics::count_rate_limited(const std::string& key, const std::string& limi
 void metrics::count_refused(const std::string& reason) { bump(refused_, reason, std::string_view()); }
 
 void metrics::add_cost(const std::string& provider, double usd) { cost_[provider] += usd; }
+void metrics::add_estimated_cost(const std::string& provider, double usd) { estimated_cost_[provider] += usd; }
 
 void metrics::count_tokens(std::uint64_t prompt, std::uint64_t completion) {
   prompt_tokens_ += prompt;
@@ -183,6 +184,19 @@ void append_pairs(std::string& out, std::string_view name, std::string_view help
   }
 }
 
+// Spend per provider (a counter in USD).
+void append_costs(std::string& out, std::string_view name, std::string_view help,
+                  const std::map<std::string, double>& values) {
+  append_header(out, name, help, "counter");
+  for (const auto& [provider, usd] : values) {
+    out.append(name).append("{provider=\"");
+    append_label_value(out, provider);
+    out += "\"} ";
+    append_number(out, usd);
+    out += '\n';
+  }
+}
+
 }  // namespace
 
 std::string metrics::render() const {
@@ -242,14 +256,10 @@ std::string metrics::render() const {
     append_number(out, n);
     out += '\n';
   }
-  append_header(out, "gateway_cost_usd_total", "Remote spend from reported usage and configured prices.", "counter");
-  for (const auto& [provider, usd] : cost_) {
-    out += "gateway_cost_usd_total{provider=\"";
-    append_label_value(out, provider);
-    out += "\"} ";
-    append_number(out, usd);
-    out += '\n';
-  }
+  append_costs(out, "gateway_cost_usd_total", "Remote spend from reported usage and configured prices.", cost_);
+  append_costs(out, "gateway_cost_estimated_usd_total",
+               "Remote spend estimated from the gateway's token counts, for requests served without reported usage.",
+               estimated_cost_);
   append_header(out, "gateway_circuit_state", "Circuit breaker per target: 0 closed, 1 open, 2 half-open.", "gauge");
   if (circuit_states) {
     for (const auto& [target, v] : circuit_states()) {

@@ -53,8 +53,12 @@ class metrics {
   // (max_connections, slow_reader, unauthenticated)
   void count_refused(const std::string& reason);
   void count_refused_connection() { count_refused("max_connections"); }
-  // gateway_cost_usd_total{provider}: remote spend from usage and the provider's prices
+  // gateway_cost_usd_total{provider}: remote spend from the usage a provider reported and its
+  // prices
   void add_cost(const std::string& provider, double usd);
+  // gateway_cost_estimated_usd_total{provider}: spend of requests a provider served without
+  // reporting usage (a client that left mid-stream), from the gateway's own token counts
+  void add_estimated_cost(const std::string& provider, double usd);
 
   histogram time_to_first_token{latency_bounds()};    // gateway_time_to_first_token_seconds
   histogram inter_token_latency{gap_bounds()};        // gateway_inter_token_latency_seconds
@@ -99,6 +103,7 @@ class metrics {
   label_counts<std::string> rate_limited_;
   label_counts<std::string> refused_;
   std::map<std::string, double> cost_;
+  std::map<std::string, double> estimated_cost_;
   std::uint64_t prompt_tokens_ = 0;
   std::uint64_t completion_tokens_ = 0;
 };

@@ -28,7 +28,8 @@
 //   reset      200, the role chunk and 3 content chunks, then destroys the connection
 //
 // Every request is recorded (`up.requests`): method, path, headers (lower-case names), raw body,
-// parsed JSON, behaviour, attempt number, and whether the client closed the connection before
+// parsed JSON, behaviour, attempt number, the connection it came on (`connection`, numbered
+// from 1 in order of first use), and whether the client closed the connection before
 // the response ended (`closedEarly`, with `closedAt`), so a test can assert that a client abort
 // reached the upstream. `up.connections` counts TCP connections (TLS failures included:
 // `up.tlsErrors`). Every timer is bounded and cleared on close(); close() tears everything down.
@@ -58,6 +59,12 @@ export async function startFakeUpstream({ key, cert, chunkDelayMs = 5, stallMs =
   let connections = 0;
   let tlsErrors = 0;
   let seq = 0;
+  const connectionIds = new WeakMap();  // TLS socket -> its number
+  let connectionSeq = 0;
+  const connectionId = (socket) => {
+    if (!connectionIds.has(socket)) connectionIds.set(socket, ++connectionSeq);
+    return connectionIds.get(socket);
+  };
 
   // A bounded timer that close() clears.
   const later = (ms, fn) => {
@@ -112,6 +119,7 @@ export async function startFakeUpstream({ key, cert, chunkDelayMs = 5, stallMs =
       requestId: rid,
       behaviour,
       attempt,
+      connection: connectionId(req.socket),
       closedEarly: false,
       closedAt: undefined,
       finished: false,

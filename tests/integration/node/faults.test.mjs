@@ -136,10 +136,28 @@ models:${localModel('crash-fallback', be.fallback, '\n    remote: [{provider: p1
     assertSuccess(res, 'remote:p2', 'fallback');
     const alone = await chat(gw, 'drop');
     assertError(alone, 502, 'upstream_error');
-    // Three attempts by the gateway; curl itself may resend once when a reused connection dies
-    // before any answer, so the fake can see more requests than that.
-    assert.ok(up.requestsFor(alone.rid).length >= 3, `${up.requestsFor(alone.rid).length} requests`);
+    // Three attempts by the gateway, each sent once: curl does not resend a POST by itself.
+    assert.equal(up.requestsFor(alone.rid).length, 3, `${up.requestsFor(alone.rid).length} requests`);
     assert.equal(await upstreamErrors(gw, 'p1', 'transfer_failed'), t0 + 6);
+  });
+
+  // curl resends a request by itself when a reused connection dies before any answer, once per
+  // pooled connection (up to five times): unchecked, each of the gateway's attempts could reach
+  // the provider six times.
+  test('b: pooled connections die after reading the request → the provider sees 1 + max_retries POSTs', T, async () => {
+    // Concurrent streams, so that the gateway's pool holds several connections to the provider.
+    const warm = await Promise.all(Array.from({ length: 6 }, () => chat(gw, 'reuse-ok', { stream: true })));
+    for (const w of warm) assertSuccess(w, 'remote:preuse', 'remote-only');
+    const pooled = new Set(warm.flatMap((w) => up.requestsFor(w.rid).map((r) => r.connection)));
+    assert.ok(pooled.size >= 3, `the warm-up used ${pooled.size} connection(s); the pool must hold several`);
+    const e0 = await upstreamErrors(gw, 'preuse', 'transfer_failed');
+    const res = await chat(gw, 'reuse-drop');
+    assertError(res, 502, 'upstream_error');
+    const seen = up.requestsFor(res.rid);
+    assert.ok(seen.some((r) => pooled.has(r.connection)), 'the request never went out on a pooled connection');
+    assert.ok(seen.length <= 2, `the provider saw the request ${seen.length} times; max_retries 1 allows 2`);
+    assert.equal(seen.length, 2, 'the gateway\'s own retry did not go out');
+    assert.equal(await upstreamErrors(gw, 'preuse', 'transfer_failed'), e0 + 2);
   });
 
   // --- c. stalls --------------------------------------------------------------------------------

@@ -74,6 +74,7 @@ providers:${
   provider('p2', up.baseURL, caFile)}${
   provider('pshort', up.baseURL, caFile, { firstByteMs: 500, idleMs: 500, maxRetries: 0 })}${
   provider('psilent', silent.baseURL, caFile, { connectMs: 500, firstByteMs: 10_000, maxRetries: 0 })}${
+  provider('preuse', up.baseURL, caFile, { maxRetries: 1 })}${
   provider('pstorm', up.baseURL, caFile, { maxRetries: STORM.maxRetries, baseMs: 1, capMs: 2,
     extra: `\n    retry_budget: {ratio: ${STORM.ratio}, min_retries_per_s: ${STORM.minPerS}, window_ms: ${STORM.windowMs}}` })}${
   ['good', 'self', 'wrong', 'expired'].map((k) => provider(`tls-${k}`, fakes[k].baseURL, bad.caFile)).join('')}
@@ -84,6 +85,8 @@ models:${
   remoteModel('cut-early-p2', ['p1', 'fault:cut-early'], ['p2', 'ok'])}${
   remoteModel('drop', ['p1', 'fault:drop'])}${
   remoteModel('drop-p2', ['p1', 'fault:drop'], ['p2', 'ok'])}${
+  remoteModel('reuse-ok', ['preuse', 'ok'])}${
+  remoteModel('reuse-drop', ['preuse', 'fault:drop'])}${
   remoteModel('stall-p2', ['pshort', 'fault:stall'], ['p2', 'ok'])}${
   remoteModel('stall-mid', ['pshort', 'fault:stall-mid'])}${
   remoteModel('silent', ['psilent', 'ok'])}${

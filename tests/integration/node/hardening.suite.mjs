@@ -174,6 +174,64 @@ test('hostile HTTP: slow headers and body get 408, limits 414/431, ambiguous fra
   }
 });
 
+// Writes `head` and then `body` as fast as the socket takes them, ends the connection, and
+// collects what the gateway answers until it closes; socket errors (EPIPE, ECONNRESET) are kept.
+function sendAtFullSpeed(port, head, body, { timeoutMs = 30_000 } = {}) {
+  return new Promise((resolve) => {
+    const sock = net.connect(port, '127.0.0.1');
+    const chunks = [];
+    const errors = [];
+    let sent = false;
+    const timer = setTimeout(() => sock.destroy(new Error(`no close within ${timeoutMs} ms`)), timeoutMs);
+    sock.on('data', (b) => chunks.push(b));
+    sock.on('error', (e) => errors.push(e.code ?? e.message));
+    sock.on('close', () => {
+      clearTimeout(timer);
+      resolve({ data: Buffer.concat(chunks).toString('latin1'), errors, sent });
+    });
+    sock.on('connect', () => {
+      sock.write(head);
+      sock.end(body, () => { sent = true; });
+    });
+  });
+}
+
+// The gateway answers 413 as soon as it knows, while the client is still sending: it must keep
+// reading (and discarding) until the client is done, or the close resets the connection and the
+// client sees EPIPE or ECONNRESET on its write, and may lose the 413.
+test('a 64 MiB body over max_body_bytes, sent at full speed: the 413 envelope arrives, no reset', async () => {
+  const gw = await startGateway({ config: `
+server: {listen: 127.0.0.1:0, max_body_bytes: 65536}
+models:
+  - {id: fast, sim: {time_scale: 0}, default_max_tokens: 4}
+` });
+  try {
+    const size = 64 << 20;
+    const payload = Buffer.alloc(size, 0x61);
+    const head = 'POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n';
+    const variants = {
+      // Refused from the head alone.
+      'Content-Length': [`${head}Content-Length: ${size}\r\n\r\n`, payload],
+      // Refused once the chunks pass the limit, with most of the body still to come.
+      chunked: [`${head}Transfer-Encoding: chunked\r\n\r\n${size.toString(16)}\r\n`,
+        Buffer.concat([payload, Buffer.from('\r\n0\r\n\r\n')])],
+    };
+    for (const [name, [h, body]] of Object.entries(variants)) {
+      const r = await sendAtFullSpeed(gw.port, h, body);
+      assert.equal(statusOf(r.data), 413, `${name}: ${r.data.slice(0, 300)} errors=${r.errors}`);
+      const envelope = JSON.parse(r.data.slice(r.data.indexOf('\r\n\r\n') + 4));
+      assert.equal(envelope.error.code, 'request_too_large', name);
+      assert.equal(envelope.error.type, 'invalid_request_error', name);
+      assert.match(envelope.error.message, /65536/, name);
+      assert.deepEqual(r.errors, [], `${name}: the connection was reset while the body was sent`);
+      assert.ok(r.sent, `${name}: the body did not go out in full`);
+    }
+    assert.equal((await request(gw.port, { path: '/healthz' })).status, 200);
+  } finally {
+    await gw.stop();
+  }
+});
+
 test('max_connections: one connection over the limit gets 503 with Retry-After', async () => {
   const gw = await startGateway({ config: CONFIG });
   const held = [];

@@ -60,7 +60,9 @@ providers:${
     extra: `\n    price: {input_per_million: ${PRICE_IN}, output_per_million: ${PRICE_OUT}}` })}${
   provider('pshort', up, caFile, { firstByteMs: 400, idleMs: 400, maxRetries: 0, maxRetryAfterMs: 500 })}${
   provider('progue', rogue, caFile)}${
-  provider('pbrk', up, caFile, { maxRetries: 0, breaker: 'consecutive_failures: 1, window: 0, open_ms: 60000' })}
+  provider('pbrk', up, caFile, { maxRetries: 0, breaker: 'consecutive_failures: 1, window: 0, open_ms: 60000' })}${
+  provider('pcost', up, caFile, { maxRetries: 0,
+    extra: `\n    price: {input_per_million: ${PRICE_IN}, output_per_million: ${PRICE_OUT}}` })}
 models:
   - id: hy-local
     ${FAST}
@@ -86,6 +88,10 @@ models:
   - {id: r-reset, engine: none, remote: [{provider: p1, model: "fault:reset"}]}
   - {id: r-rogue, engine: none, remote: [{provider: progue, model: ok}]}
   - {id: r-brk, engine: none, remote: [{provider: pbrk, model: "fault:500"}]}
+  - {id: cost-ok, engine: none, remote: [{provider: pcost, model: ok}]}
+  - {id: cost-slow, engine: none, remote: [{provider: pcost, model: slow}]}
+  - {id: cost-429, engine: none, remote: [{provider: pcost, model: "fault:429"}]}
+  - {id: cost-500, engine: none, remote: [{provider: pcost, model: "fault:500"}]}
   - id: ov
     ${TINY(1)}
     remote: [{provider: p1, model: ok}]
@@ -291,8 +297,9 @@ models:
     assert.equal(res.json.usage.prompt_tokens, USAGE.prompt_tokens);
     assert.equal(res.json.usage.completion_tokens, USAGE.completion_tokens);
     const [u] = up.requestsFor(res.rid);
-    // A non-streaming client gets a non-streamed upstream answer (it carries usage anyway).
-    assert.equal(u.body.stream, false);
+    // A non-streaming client's body is forwarded as sent: nothing injected (no stream: false), and
+    // the non-streamed answer carries usage anyway.
+    assert.equal(u.body.stream, undefined);
     assert.equal(u.body.stream_options, undefined);
   });
 
@@ -615,8 +622,9 @@ models:
     assert.equal(u.headers['x-extra-test'], 'hybrid-extra');
     assert.match(String(u.headers['content-type']), /^application\/json/);
     assert.equal(u.body.model, 'upstream-ok-model');
-    // A non-streaming client gets a non-streamed upstream answer (it carries usage anyway).
-    assert.equal(u.body.stream, false);
+    // A non-streaming client's body is forwarded as sent: nothing injected (no stream: false), and
+    // the non-streamed answer carries usage anyway.
+    assert.equal(u.body.stream, undefined);
     assert.equal(u.body.stream_options, undefined);
     assert.equal(u.body.max_tokens, 12);
     assert.equal(u.body.temperature, 0.5);
@@ -709,6 +717,61 @@ models:
     assert.equal(up.requestsFor(id).length, 1, 'the gateway retried for a client that had gone');
   });
 
+  // --- spend --------------------------------------------------------------------------------
+
+  // Spend is what the provider reported (USAGE from the fake, priced by pcost). A refusal is
+  // not spend; a stream the client left before the usage chunk is an estimate, kept apart.
+  test('cost: a 429 or a 500 costs nothing; an answer costs its reported usage; a client gone mid-stream, an estimate', T, async () => {
+    const cost = (m) => sample(m, 'gateway_cost_usd_total', { provider: 'pcost' })?.value ?? 0;
+    const estimated = (m) => sample(m, 'gateway_cost_estimated_usd_total', { provider: 'pcost' })?.value ?? 0;
+    const m0 = await metrics(gw);
+    for (const stream of [true, false]) {
+      assertError(await chat(gw, 'cost-429', { stream }), 429, 'rate_limit_exceeded');
+      assertError(await chat(gw, 'cost-500', { stream }), 502, 'upstream_error');
+    }
+    const m1 = await metrics(gw);
+    assert.equal(cost(m1), cost(m0), 'a refused request was charged as spend');
+    assert.equal(estimated(m1), estimated(m0), 'a refused request was charged an estimate');
+
+    for (const stream of [true, false]) {
+      const ok = await chat(gw, 'cost-ok', { stream });
+      assert.equal(ok.status, 200, where(ok));
+    }
+    const m2 = await metrics(gw);
+    const perAnswer = (USAGE.prompt_tokens * PRICE_IN + USAGE.completion_tokens * PRICE_OUT) / 1e6;
+    assert.ok(Math.abs(cost(m2) - cost(m1) - 2 * perAnswer) < 1e-9, `spend grew by ${cost(m2) - cost(m1)}, want ${2 * perAnswer}`);
+    assert.equal(estimated(m2), estimated(m1));
+
+    // The client leaves after the first content: no usage chunk ever comes.
+    const id = rid('cost-gone');
+    await new Promise((resolve, reject) => {
+      const payload = JSON.stringify(chatBody('cost-slow', { stream: true }));
+      const req = http.request({ host: '127.0.0.1', port: gw.port, method: 'POST', path: CHAT, agent: false,
+        headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(payload), 'X-Request-Id': id } },
+      (res) => {
+        let buf = '';
+        res.on('data', (c) => {
+          buf += c.toString('utf8');
+          if (/"content":"[^"]/.test(buf)) {
+            req.destroy();
+            resolve();
+          }
+        });
+        res.on('error', () => {});
+        res.on('end', () => reject(new Error(`stream ended before any content: ${buf.slice(0, 300)}`)));
+      });
+      req.on('error', () => {});
+      req.setTimeout(8_000, () => { req.destroy(); reject(new Error('no content within 8 s')); });
+      req.end(payload);
+    });
+    const m3 = await pollUntil(async () => {
+      const m = await metrics(gw);
+      return estimated(m) > estimated(m2) ? m : null;
+    }, { timeoutMs: 5_000, intervalMs: 20 });
+    assert.ok(m3, 'a stream served without reported usage left no estimated spend');
+    assert.equal(cost(m3), cost(m2), 'an estimate was counted as reported spend');
+  });
+
   // --- metrics ------------------------------------------------------------------------------
 
   test('metrics: route decisions, upstream errors, circuit state and cost, with their labels', T, async () => {
@@ -744,7 +807,8 @@ models:
     if (p1) assert.equal(p1.value, 0);
     // The families are declared for scrapers.
     const text = (await request(gw.port, { path: '/metrics' })).text;
-    for (const fam of ['gateway_route_decisions_total', 'gateway_upstream_errors_total', 'gateway_circuit_state', 'gateway_cost_usd_total'])
+    for (const fam of ['gateway_route_decisions_total', 'gateway_upstream_errors_total', 'gateway_circuit_state', 'gateway_cost_usd_total',
+      'gateway_cost_estimated_usd_total'])
       assert.match(text, new RegExp(`^# TYPE ${fam} `, 'm'), `no # TYPE for ${fam}`);
   });
 

@@ -138,6 +138,38 @@ models:
   await gw.stop();
 });
 
+test('a refused client still sending (a lingering close) does not hold up a SIGTERM drain', async () => {
+  const gw = await startGateway({ config: `
+server: {listen: 127.0.0.1:0, max_body_bytes: 65536, lingering_time_s: 600, lingering_timeout_s: 60}
+models:
+  - {id: fast, sim: {time_scale: 0}, default_max_tokens: 4}
+` });
+  // Half-open: the gateway's FIN after its 413 must not end our side, which keeps sending.
+  const sock = net.connect({ port: gw.port, host: '127.0.0.1', allowHalfOpen: true });
+  let data = '';
+  let closed = false;
+  sock.on('data', (b) => { data += b.toString('latin1'); });
+  sock.on('error', () => {});
+  sock.on('close', () => { closed = true; });
+  let trickle;
+  try {
+    await new Promise((r) => sock.once('connect', r));
+    sock.write('POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+      + 'Content-Length: 1000000000\r\n\r\n');
+    // A body that keeps coming: the lingering close would last lingering_time_s (600 s).
+    trickle = setInterval(() => { if (!sock.destroyed) sock.write('x'.repeat(1024)); }, 20);
+    assert.ok(await pollUntil(() => data.includes('request_too_large'), { timeoutMs: 5_000 }), data);
+    assert.ok(!closed, 'the refused connection closed before the drain');
+    gw.signal('SIGTERM');
+    const exit = await Promise.race([gw.exited, new Promise((r) => setTimeout(() => r({ code: 'timeout' }), 5_000))]);
+    assert.equal(exit.code, 0, gw.output());
+  } finally {
+    clearInterval(trickle);
+    sock.destroy();
+    await gw.stop();
+  }
+});
+
 test('the end of a drain also answers a request still waiting for a silent provider', async () => {
   const silent = net.createServer((sock) => { sock.on('error', () => {}); });  // reads, never answers
   await new Promise((r) => silent.listen(0, '127.0.0.1', r));

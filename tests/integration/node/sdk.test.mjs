@@ -237,20 +237,20 @@ describe('OpenAI SDK against the gateway', () => {
     );
   });
 
-  test('n=2: APIError 400 unsupported_value, param n', T, async () => {
+  test('n=129 (past OpenAI\'s 128): APIError 400 invalid_value, param n', T, async () => {
     await assert.rejects(
-      openai.chat.completions.create({ model: MODEL, messages: MESSAGES, n: 2 }),
+      openai.chat.completions.create({ model: MODEL, messages: MESSAGES, n: 129 }),
       (err) => {
         assert.ok(err instanceof OpenAI.BadRequestError, `not a BadRequestError: ${err}`);
         assert.equal(err.status, 400);
-        assert.equal(err.code, 'unsupported_value');
+        assert.equal(err.code, 'invalid_value');
         assert.equal(err.param, 'n');
         return true;
       },
     );
     await assert.rejects(
-      openai.completions.create({ model: MODEL, prompt: 'x', n: 2 }),
-      (err) => err.status === 400 && err.code === 'unsupported_value' && err.param === 'n',
+      openai.completions.create({ model: MODEL, prompt: 'x', n: 0 }),
+      (err) => err.status === 400 && err.code === 'invalid_value' && err.param === 'n',
     );
   });
 

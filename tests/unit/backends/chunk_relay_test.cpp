@@ -80,6 +80,18 @@ TEST(chunk_relay, what_counts_as_output) {
   EXPECT_EQ(whole.facts.usage->completion, 4u);
 }
 
+// An embeddings answer: its usage is what it costs, whatever the vectors' encoding.
+TEST(chunk_relay, an_embeddings_answer_keeps_its_vectors_and_reports_usage) {
+  chunk_relay r("public", true);
+  auto x = relay(r, R"({"object":"list","data":[{"object":"embedding","index":0,"embedding":"AAAA"}],"model":"up",)"
+                    R"("usage":{"prompt_tokens":7,"total_tokens":7}})");
+  EXPECT_EQ(x.out, R"({"object":"list","data":[{"object":"embedding","index":0,"embedding":"AAAA"}],"model":"public",)"
+                   R"("usage":{"prompt_tokens":7,"total_tokens":7}})");
+  ASSERT_TRUE(x.facts.usage);
+  EXPECT_EQ(x.facts.usage->prompt, 7u);
+  EXPECT_FALSE(relay(r, R"({"data":[],"usage":{"prompt_tokens":-1}})").facts.usage);
+}
+
 TEST(chunk_relay, errors_and_garbage) {
   chunk_relay r("p", true);
   auto e = relay(r, R"({"error":{"message":"overloaded"}})");

@@ -115,6 +115,21 @@ TEST_F(token_stream_test, fail_carries_error_and_retry_after) {
   EXPECT_FALSE(d.finish);
 }
 
+// Counts the stream made itself (the prompt estimate, one per content event) are not usage
+// the producer reported: spend is charged only once set_usage ran.
+TEST_F(token_stream_test, usage_is_reported_only_through_set_usage) {
+  token_stream s(ioc_.get_executor(), 42);
+  s.push("a", 1, std::nullopt);
+  s.push("", 0, finish_reason::stop);
+  EXPECT_FALSE(s.usage_reported());
+  EXPECT_EQ(s.prompt_tokens(), 42u);
+  EXPECT_EQ(s.completion_tokens(), 1u);
+  s.set_usage(123, 8);
+  EXPECT_TRUE(s.usage_reported());
+  EXPECT_EQ(s.prompt_tokens(), 123u);
+  EXPECT_EQ(s.completion_tokens(), 8u);
+}
+
 TEST_F(token_stream_test, records_admission_and_first_token_times) {
   token_stream s(ioc_.get_executor(), 0);
   const auto t = token_stream::clock::now();

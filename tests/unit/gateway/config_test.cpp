@@ -22,6 +22,8 @@ TEST(config, defaults_and_preset) {
   EXPECT_EQ(c.server.host, "127.0.0.1");
   EXPECT_EQ(c.server.port, 8080);
   EXPECT_EQ(c.server.max_body_bytes, 16u << 20);
+  EXPECT_EQ(c.server.lingering_time, std::chrono::seconds(30));  // nginx's defaults
+  EXPECT_EQ(c.server.lingering_timeout, std::chrono::seconds(5));
   ASSERT_EQ(c.models.size(), 1u);
   EXPECT_DOUBLE_EQ(c.models[0].pool.sim.decode_base_s, 0.015);
   // The token budget defaults to the engine's KV capacity.
@@ -68,6 +70,8 @@ TEST(config, errors_name_key_and_line) {
       {"models:\n  - id: m\n    preset: nope\n", "t.yaml:3: models[0].preset: unknown preset"},
       {"models:\n  - id: m\n    engine: gpu\n", "models[0].engine: unknown engine kind"},
       {"server:\n  listen: nowhere\nmodels: [{id: m}]\n", "t.yaml:2: server.listen: must be HOST:PORT"},
+      {"server:\n  lingering_time_s: -1\nmodels: [{id: m}]\n", "t.yaml:2: server.lingering_time_s: must be an integer"},
+      {"server:\n  lingering_timeout_s: 0\nmodels: [{id: m}]\n", "t.yaml:2: server.lingering_timeout_s: must be an integer between 1"},
       {"log: {level: loud}\nmodels: [{id: m}]\n", "log.level: must be one of"},
       {"models: []\n", "models: must be a non-empty list"},
       {"models:\n  - id: m\n  - id: m\n", "t.yaml:3: models[1].id: duplicate model id"},
@@ -251,7 +255,8 @@ TEST(config, auth_keys_cors_and_server_limits) {
   const std::string digest(64, 'a');
   auto c = ok(
       "server: {max_connections: 50, header_timeout_s: 3, sse_keepalive_s: 0, drain_timeout_s: 5,\n"
-      "         max_header_count: 20, max_target_bytes: 512, max_stream_buffer_bytes: 8192}\n"
+      "         max_header_count: 20, max_target_bytes: 512, max_stream_buffer_bytes: 8192,\n"
+      "         lingering_time_s: 60, lingering_timeout_s: 2}\n"
       "auth:\n"
       "  keys:\n"
       "    - {name: web, sha256: " + digest + ", models: [m], priority: -5, restricted: true,\n"
@@ -262,6 +267,8 @@ TEST(config, auth_keys_cors_and_server_limits) {
   EXPECT_EQ(c.server.header_timeout, std::chrono::seconds(3));
   EXPECT_EQ(c.server.sse_keepalive, std::chrono::seconds(0));
   EXPECT_EQ(c.server.drain_timeout, std::chrono::seconds(5));
+  EXPECT_EQ(c.server.lingering_time, std::chrono::seconds(60));
+  EXPECT_EQ(c.server.lingering_timeout, std::chrono::seconds(2));
   ASSERT_EQ(c.auth.keys.size(), 1u);
   const auto& k = c.auth.keys[0];
   EXPECT_EQ(k.name, "web");

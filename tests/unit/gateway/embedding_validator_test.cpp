@@ -189,8 +189,6 @@ TEST(EmbeddingValidatorTest, BadBodiesNameTheField) {
       {embedding_body(R"("encoding_format":true)"), invalid, "encoding_format"},
       {embedding_body(R"("encoding_format":["float"])"), invalid, "encoding_format"},
       // user
-      {embedding_body(R"("user":5)"), invalid, "user"},
-      {embedding_body(R"("user":["u"])"), invalid, "user"},
       // fields are checked in order: model, input, dimensions, encoding_format, user
       {embedding_body(R"("dimensions":0,"user":5)", R"("")"), invalid, "input"},
       {embedding_body(R"("user":5,"encoding_format":"x","dimensions":0)"), invalid, "dimensions"},

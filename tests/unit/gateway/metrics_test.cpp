@@ -177,6 +177,21 @@ TEST(metrics, formats_numbers_shortest_and_non_finite_per_spec) {
   }
 }
 
+// Reported spend and estimated spend are separate series: an estimate never inflates the
+// spend a provider's usage accounts for.
+TEST(metrics, reported_and_estimated_costs_are_separate_series) {
+  metrics m;
+  m.add_cost("p2", 0.139);
+  m.add_cost("p2", 0.139);
+  m.add_estimated_cost("p2", 0.05);
+  m.add_estimated_cost("p3", 0.01);
+  const auto text = m.render();
+  EXPECT_TRUE(has_line(text, R"(gateway_cost_usd_total{provider="p2"} 0.278)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gateway_cost_estimated_usd_total{provider="p2"} 0.05)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gateway_cost_estimated_usd_total{provider="p3"} 0.01)")) << text;
+  for (const auto& l : lines_of(text)) EXPECT_NE(l.rfind(R"(gateway_cost_usd_total{provider="p3"})", 0), 0u) << l;
+}
+
 TEST(metrics, every_family_has_help_and_type) {
   const std::pair<const char*, const char*> families[] = {
       {"gateway_requests_total", "counter"},
@@ -193,6 +208,8 @@ TEST(metrics, every_family_has_help_and_type) {
       {"gateway_refused_total", "counter"},
       {"gateway_request_errors_total", "counter"},
       {"gateway_upstream_retries_total", "counter"},
+      {"gateway_cost_usd_total", "counter"},
+      {"gateway_cost_estimated_usd_total", "counter"},
   };
   metrics m;
   m.count_request("/v1/models", 200);
@@ -200,6 +217,8 @@ TEST(metrics, every_family_has_help_and_type) {
   m.count_refused("slow_reader");
   m.count_request_error("/v1/chat/completions", "upstream_error");
   m.count_upstream_retry("p", "budget_exhausted");
+  m.add_cost("p", 0.5);
+  m.add_estimated_cost("p", 0.25);
   const auto text = m.render();
   for (const auto& [name, type] : families) {
     const std::string n = name;

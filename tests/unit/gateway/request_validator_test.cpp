@@ -197,6 +197,10 @@ TEST(RequestValidatorTest, BadChatFieldsNameTheField) {
       {chat_body(R"("n":18446744073709551615)"), field, "n"},
       {chat_body(R"("n":"1")"), field, "n"},
       {chat_body(R"("n":1.0)"), field, "n"},
+      // a member the gateway reads, twice: it would read the first, an upstream the last
+      {chat_body(R"("max_tokens":10,"max_tokens":1000000)"), field, "max_tokens"},
+      {chat_body(R"("stream":false,"stream":true)"), field, "stream"},
+      {R"({"model":"m","mod\u0065l":"x","messages":[{"role":"user","content":"hi"}]})", field, "model"},
   };
   request_validator v;
   for (const auto& c : cases) expect_error(v.chat(c.body), c);
@@ -441,7 +445,8 @@ TEST(RequestValidatorTest, BadCompletionFieldsNameTheField) {
       {R"({"model":"m","prompt":[1,2,3]})", unsupported, "prompt"},
       {R"({"model":"m","prompt":[[1,2]]})", unsupported, "prompt"},
       {completion_body(R"("echo":"yes")"), field, "echo"},
-      {completion_body(R"("n":3)"), unsupported, "n"},
+      {completion_body(R"("n":0)"), field, "n"},
+      {completion_body(R"("stream":true,"stream":false)"), field, "stream"},
       {completion_body(R"("stream_options":{"include_usage":true})"), field, "stream_options"},
       {completion_body(R"("max_tokens":0)"), field, "max_tokens"},
       {completion_body(R"("top_p":0)"), field, "top_p"},
