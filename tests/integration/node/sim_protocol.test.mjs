@@ -14,7 +14,7 @@ const T = { timeout: 15_000 };
 // `r1` reasons (its preset is a deepseek-r1 one); `plain` is the same engine told not to.
 const CONFIG = `
 server: {listen: 127.0.0.1:0}
-log: {level: warn}
+log: {level: info, access_log: false}
 models:
   - id: r1
     preset: deepseek-r1-w8a8-2node
