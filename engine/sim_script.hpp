@@ -5,12 +5,12 @@
 // (gateway/sim_features), plans once, and hands the same immutable script to the engine, which
 // generates it, and to the framer, which writes it in the API's shape.
 //
-// The deterministic rules (README.md, "The simulated engine"):
+// The deterministic rules (README.md, "What the sim says"):
 //  - choice i's text is seeded by the request's seed (choice 0 exactly as a plain request, so
 //    n = 1 answers what it always did) and i;
 //  - reasoning (chat only, when the model reasons and the request did not turn it off): a
-//    reasoning segment of 24..~150 tokens of its own text, ending at a sentence end, before the
-//    answer; reasoning tokens count as completion tokens;
+//    reasoning segment of 24..151 tokens of its own text carried on to a sentence end (at most
+//    400), before the answer; reasoning tokens count as completion tokens;
 //  - tools (chat only): tool_choice "none" never calls; "required" and a named function always
 //    call (the named one, or the tools' draw); "auto" (the default with tools) calls when the
 //    last message is not a tool result and the choice's draw says so (3 times in 4), the tool
