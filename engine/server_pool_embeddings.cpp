@@ -90,6 +90,11 @@ void server_pool::flush_embeddings(std::size_t m) {
     embed_queue_.front().queued_at = std::max(embed_queue_.front().queued_at, clock::now());
     arm_embed_timer(embed_queue_.front().queued_at + cfg_.embedding_delay);
   }
+  // Nothing to coalesce it with: the request goes as its client sent it.
+  if (batch.size() == 1 && batch.front().forward) {
+    forward_embedding(m, std::move(batch.front()));
+    return;
+  }
 
   auto& mem = *members_[m];
   ++mem.in_flight;

@@ -622,9 +622,8 @@ models:
     assert.equal(u.headers['x-extra-test'], 'hybrid-extra');
     assert.match(String(u.headers['content-type']), /^application\/json/);
     assert.equal(u.body.model, 'upstream-ok-model');
-    // A non-streaming client's body is forwarded as sent: nothing injected (no stream: false), and
-    // the non-streamed answer carries usage anyway.
-    assert.equal(u.body.stream, undefined);
+    // The client's body as sent, but for the model: its stream: false, and no stream_options.
+    assert.equal(u.body.stream, false);
     assert.equal(u.body.stream_options, undefined);
     assert.equal(u.body.max_tokens, 12);
     assert.equal(u.body.temperature, 0.5);

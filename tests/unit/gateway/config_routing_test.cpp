@@ -1,5 +1,5 @@
 // The routing parts of the config file that config_test.cpp does not cover: a provider's
-// retry_budget.
+// retry_budget and rename_fields.
 #include "gateway/config.hpp"
 
 #include <gtest/gtest.h>
@@ -52,6 +52,25 @@ TEST(config_routing, retry_budget_errors_name_key_and_line) {
     ASSERT_TRUE(std::holds_alternative<config_error>(r)) << c.yaml;
     const auto& m = std::get<config_error>(r).message;
     EXPECT_NE(m.find(c.expect), std::string::npos) << "got: " << m << "\nwant: " << c.expect;
+  }
+}
+
+TEST(config_routing, rename_fields) {
+  const auto none = load("");
+  ASSERT_TRUE(std::holds_alternative<gateway_config>(none)) << std::get<config_error>(none).message;
+  EXPECT_TRUE(std::get<gateway_config>(none).providers.at(0).rename_fields.empty());  // the default: no edits
+  const auto r = load("    rename_fields: {max_completion_tokens: max_tokens}\n");
+  ASSERT_TRUE(std::holds_alternative<gateway_config>(r)) << std::get<config_error>(r).message;
+  const auto& f = std::get<gateway_config>(r).providers.at(0).rename_fields;
+  ASSERT_EQ(f.size(), 1u);
+  EXPECT_EQ(f[0].from, "max_completion_tokens");
+  EXPECT_EQ(f[0].to, "max_tokens");
+  for (const char* bad : {"    rename_fields: [max_tokens]\n", "    rename_fields: {model: m}\n",
+                          "    rename_fields: {a: 'b\"c'}\n", "    rename_fields: {a: ''}\n"}) {
+    const auto e = load(bad);
+    ASSERT_TRUE(std::holds_alternative<config_error>(e)) << bad;
+    EXPECT_NE(std::get<config_error>(e).message.find("providers[0].rename_fields"), std::string::npos)
+        << std::get<config_error>(e).message;
   }
 }
 
