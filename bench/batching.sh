@@ -29,6 +29,7 @@ log: {level: warn, access_log: false}
 models:
   - id: bench
     preset: deepseek-r1-w8a8-2node
+    sim: {reasoning: false}
     max_model_len: 8192
     batching: {max_batch_size: $b, max_queued: 100000, max_queue_wait_ms: 600000}
 CONF

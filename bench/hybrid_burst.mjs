@@ -131,6 +131,7 @@ log: {access_log: false}
 models:
   - id: upstream-chat
     preset: deepseek-r1-w8a8-2node
+    sim: {reasoning: false}
     max_model_len: 32768
     batching: {max_batch_size: 256, max_queued: 4096}
 `);
@@ -139,6 +140,7 @@ const nginxPort = await startNginx(remote.port);
 // saturates it; its KV budget is too small for the long prompts' contexts.
 const local = `  - id: chat
     preset: deepseek-r1-w8a8-2node
+    sim: {reasoning: false}
     max_model_len: 8192
     batching: {max_batch_size: 8, max_queued: 64, max_queue_wait_ms: 60000}
 `;

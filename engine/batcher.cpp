@@ -34,7 +34,8 @@ std::variant<std::shared_ptr<token_stream>, submit_refusal> batcher::submit(
     generation_params params, int priority) {
   if (shut_down_) return submit_refusal{engine_errc::shutting_down, 1};
   auto stream = std::make_shared<token_stream>(reactor_, params.prompt_tokens);
-  const std::uint64_t tokens = std::uint64_t{params.prompt_tokens} + params.max_tokens;
+  // The n choices share the prompt's KV cache and each grows its own (vLLM's prefix sharing).
+  const std::uint64_t tokens = std::uint64_t{params.prompt_tokens} + std::uint64_t{params.n} * params.max_tokens;
   const auto deadline = clock::now() + cfg_.max_queue_wait;
   waiting entry{next_id_++, std::move(params), stream, tokens};
   if (!queue_.push(priority, deadline, std::move(entry)))

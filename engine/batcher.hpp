@@ -52,8 +52,8 @@ class batcher {
   ~batcher();
 
   // Queues a sequence at `priority` (higher first). On success the stream receives its token
-  // events; on refusal (queue full) nothing was queued. params.prompt_tokens + max_tokens must
-  // fit the token budget (callers clamp against the model's length first).
+  // events; on refusal (queue full) nothing was queued. params.prompt_tokens + n * max_tokens
+  // must fit the token budget (callers check it against the model's length and budget first).
   std::variant<std::shared_ptr<token_stream>, submit_refusal> submit(generation_params params,
                                                                       int priority);
 

@@ -19,6 +19,9 @@ struct engine_pool_config {
   std::string kind = "sim";  // "sim" (built in) or "openai" (local servers over HTTP)
   std::string preset;        // the sim preset the timing came from (for logs)
   sim_timing sim;
+  // sim: the model reasons (answers open with reasoning_content); from the preset
+  // (sim_preset_reasons), or sim.reasoning.
+  bool reasoning = false;
   std::size_t replicas = 1;  // sim engines
   server_pool_config servers;  // openai
   batcher_config batching;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,8 +13,16 @@ namespace gw {
 
 using sequence_id = std::uint64_t;
 
-enum class finish_reason { stop, length };
+// tool_calls: the answer is a tool call. content_filter is OpenAI's and passes through from
+// upstreams; no local engine produces it.
+enum class finish_reason { stop, length, tool_calls, content_filter };
 const char* to_string(finish_reason r);
+
+// What a token of an answer is: answer text, reasoning (a reasoning model's thinking, sent as
+// reasoning_content), or a tool call's arguments.
+enum class output_channel : std::uint8_t { content, reasoning, tool_arguments };
+
+struct sim_script;  // engine/sim_script.hpp
 
 // Failures a sequence can end with; the gateway maps each to an HTTP status (api_error.hpp).
 enum class engine_errc {
@@ -34,14 +43,24 @@ struct generation_params {
   std::uint64_t seed = 0;           // same seed and prompt => same text
   std::vector<std::string> stop;    // the text ends before the first occurrence of any
   bool ignore_eos = false;          // run to max_tokens (or a stop string), never end early
+  // Choices generated together for this request (OpenAI's `n`), each up to max_tokens: the
+  // sequence reserves prompt_tokens + n * max_tokens of the token budget.
+  std::uint32_t n = 1;
+  // The simulated engine's plan for each choice (reasoning, tool calls, JSON answers); null: one
+  // choice of plain text. Immutable once submitted, shared with the gateway's framer.
+  std::shared_ptr<const sim_script> script;
 };
 
-// What one step produced for one sequence.
+// What one step produced for one choice of one sequence. A step's outputs for one sequence are
+// consecutive, in choice order; the one carrying `finish` is the sequence's last.
 struct sequence_output {
   sequence_id id = 0;
   std::string text;          // may be empty while a possible stop string is held back
   std::uint32_t tokens = 0;  // tokens generated this step (0 or 1 for the sim engine)
-  std::optional<finish_reason> finish;  // set on the sequence's last output
+  std::uint32_t choice = 0;  // which of the sequence's n choices (0 when n = 1)
+  output_channel channel = output_channel::content;  // what `text` is
+  std::optional<finish_reason> choice_finish;  // set on the choice's last output
+  std::optional<finish_reason> finish;  // set on the sequence's last output (every choice ended)
 };
 
 // Texts to embed, batched into an engine step with the decoding sequences.

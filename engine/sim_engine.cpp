@@ -1,5 +1,6 @@
 #include "engine/sim_engine.hpp"
 
+#include "engine/sim_script.hpp"
 #include "engine/tokenizer.hpp"
 
 #include <algorithm>
@@ -40,14 +41,22 @@ std::vector<std::string> sim_preset_names() {
   return out;
 }
 
-sim_engine::sequence::sequence(generation_params p, double ready)
-    : params(std::move(p)), text(params.seed), stops(params.stop), ready_at(ready) {}
+bool sim_preset_reasons(std::string_view name) { return name.starts_with("deepseek-r1"); }
+
+sim_engine::sequence::sequence(generation_params p, double ready) : params(std::move(p)), ready_at(ready) {
+  const std::size_t n = params.script ? params.script->choices.size() : 1;
+  choices.reserve(n);
+  for (std::size_t i = 0; i < n; ++i)
+    choices.emplace_back(params.script ? params.script->choices[i].seed : params.seed, params.stop);
+  running = static_cast<std::uint32_t>(n);
+}
 
 sim_engine::sim_engine(sim_timing timing) : timing_(timing) {}
 
 void sim_engine::admit(sequence_id id, generation_params params) {
   // Prefills are serialized on one lane; decoding sequences keep stepping meanwhile (as with
   // chunked prefill or a disaggregated prefill node), so an arrival does not stall the batch.
+  // The n choices of a sequence share its prompt, so it is prefilled once.
   const double start = std::max(clock_, prefill_free_at_);
   prefill_free_at_ = start + params.prompt_tokens / timing_.prefill_tokens_per_s;
   const double ready = prefill_free_at_ + timing_.prefill_latency_s;
@@ -56,23 +65,59 @@ void sim_engine::admit(sequence_id id, generation_params params) {
 
 void sim_engine::cancel(sequence_id id) { sequences_.erase(id); }
 
-bool sim_engine::generate(sequence_id id, sequence& s, step_result& out) {
+bool sim_engine::generate(sequence_id id, sequence& s, std::uint32_t i, step_result& out) {
+  choice_state& c = s.choices[i];
+  const choice_script* plan = s.params.script ? &s.params.script->choices[i] : nullptr;
+  const script_segment* seg = plan ? &plan->segments[c.segment] : nullptr;
   sequence_output o;
   o.id = id;
   o.tokens = 1;
-  ++s.generated;
-  const auto fed = s.stops.feed(s.text.next_token());
-  o.text = fed.emit;
-  if (fed.stopped || (!s.params.ignore_eos && s.generated >= s.text.natural_length())) {
-    if (!fed.stopped) o.text += s.stops.flush();
-    o.finish = finish_reason::stop;
-  } else if (s.generated >= s.params.max_tokens) {
-    o.text += s.stops.flush();
-    o.finish = finish_reason::length;
+  o.choice = i;
+  ++c.generated;
+  ++c.in_segment;
+  bool segment_done;
+  if (!seg || seg->open) {
+    // Free text, up to its natural end (unless ignore_eos) or a stop string.
+    const auto fed = c.stops.feed(c.text.next_token());
+    o.text = fed.emit;
+    if (fed.stopped) {
+      o.choice_finish = finish_reason::stop;
+    }
+    segment_done = !s.params.ignore_eos && c.in_segment >= c.text.natural_length();
+    if (seg) o.channel = seg->channel;
+  } else {
+    o.channel = seg->channel;
+    if (c.in_segment <= seg->pieces.size()) o.text = seg->pieces[c.in_segment - 1];
+    segment_done = c.in_segment >= seg->pieces.size();
   }
-  const bool done = o.finish.has_value();
+  if (!o.choice_finish && segment_done) {
+    c.in_segment = 0;
+    if (!plan || ++c.segment >= plan->segments.size()) {
+      if (!seg || seg->open) o.text += c.stops.flush();
+      o.choice_finish = plan ? plan->finish : finish_reason::stop;
+    }
+  }
+  if (!o.choice_finish && c.generated >= s.params.max_tokens) {
+    o.text += c.stops.flush();
+    o.choice_finish = finish_reason::length;
+  }
+  const bool done = o.choice_finish.has_value();
   out.outputs.push_back(std::move(o));
   return done;
+}
+
+bool sim_engine::generate(sequence_id id, sequence& s, step_result& out) {
+  s.started = true;
+  for (std::uint32_t i = 0; i < s.choices.size(); ++i) {
+    if (s.choices[i].done || !generate(id, s, i, out)) continue;
+    s.choices[i].done = true;
+    --s.running;
+  }
+  // This step's outputs of `s` are the last ones pushed; when its last choice ended here, the
+  // last of them (which has ended its choice) ends the sequence.
+  if (s.running > 0) return false;
+  out.outputs.back().finish = out.outputs.back().choice_finish;
+  return true;
 }
 
 embedding_output sim_engine::embed(const embedding_job& job) {
@@ -117,7 +162,7 @@ step_result sim_engine::step() {
   std::size_t decoding = 0;
   double earliest_ready = std::numeric_limits<double>::infinity();
   for (const auto& [id, s] : sequences_) {
-    if (s.ready_at <= clock_ && s.generated > 0) ++decoding;
+    if (s.ready_at <= clock_ && s.started) decoding += s.running;  // each choice decodes
     earliest_ready = std::min(earliest_ready, s.ready_at);
   }
   double dt;

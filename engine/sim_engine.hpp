@@ -10,6 +10,12 @@
 //    decode_base_s + decode_per_sequence_s * batch_size and yields one token per sequence.
 // The model keeps its own clock, so the text and the token timings are deterministic and can be
 // tested without waiting; time_scale = 0 removes all waiting (the gateway's own overhead).
+//
+// What a sequence says: without a script, one choice of free text (sim_text) to its natural end
+// or max_tokens; with one (sim_script.hpp), each of its n choices follows its plan: reasoning,
+// tool-call arguments or JSON as fixed pieces, then free text if the plan ends with it. The n
+// choices of a sequence decode together like n sequences of the batch (as vLLM runs them), one
+// token each per step, and each ends on its own; the sequence ends with its last choice.
 
 #include <string>
 #include <unordered_map>
@@ -34,6 +40,9 @@ struct sim_timing {
 // A named preset reproducing a reference deployment; nullptr if the name is unknown.
 const sim_timing* find_sim_preset(std::string_view name);
 std::vector<std::string> sim_preset_names();
+// Whether a preset's model is a reasoning model (the deepseek-r1-* presets): the sim then
+// thinks aloud (reasoning_content) before it answers, unless a request turns that off.
+bool sim_preset_reasons(std::string_view name);
 
 class sim_engine final : public engine {
  public:
@@ -48,15 +57,26 @@ class sim_engine final : public engine {
   double clock() const { return clock_; }  // modeled seconds since construction
 
  private:
+  struct choice_state {
+    choice_state(std::uint64_t seed, const std::vector<std::string>& stop) : text(seed), stops(stop) {}
+    sim_text text;  // the free text
+    stop_matcher stops;  // applies to the free text only
+    std::uint32_t generated = 0;   // this choice's tokens so far
+    std::uint32_t segment = 0;     // the script segment it is in
+    std::uint32_t in_segment = 0;  // tokens into that segment
+    bool done = false;
+  };
   struct sequence {
     sequence(generation_params p, double ready);
     generation_params params;
-    sim_text text;
-    stop_matcher stops;
+    std::vector<choice_state> choices;
     double ready_at;            // modeled time its first token is available
-    std::uint32_t generated = 0;
+    bool started = false;       // its first token (from the prefill) is out: it decodes now
+    std::uint32_t running = 0;  // choices not done
   };
-  // Generates one token for `s`; true when the sequence has finished.
+  // Generates one token for choice `i` of `s`; true when that choice has finished.
+  bool generate(sequence_id id, sequence& s, std::uint32_t i, step_result& out);
+  // One token for every running choice of `s`; true when the sequence has finished.
   bool generate(sequence_id id, sequence& s, step_result& out);
 
   sim_timing timing_;

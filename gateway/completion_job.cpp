@@ -95,7 +95,16 @@ void add_local_request(gateway& g, completion_job& job, const incoming_request& 
   }
   local_request lr;
   lr.params = std::move(std::get<generation_params>(gen));
-  lr.framer = make_local_framer(job.meta, p.stream, p.echo_prompt);
+  // The built-in sim answers tools, reasoning, JSON formats, logprobs and n itself (local
+  // servers receive the body and answer them on their own).
+  if (model.pool.kind == "sim") {
+    const auto& fields = std::visit([](const auto& r) -> const json::object_scan& { return r.fields; }, p.request);
+    if (auto e = plan_sim(fields, job.kind, model, lr.params)) {
+      job.dr.local = std::move(*e);
+      return;
+    }
+  }
+  lr.framer = make_local_framer(job.meta, p.stream, p.echo_prompt, lr.params.script);
   lr.upstream_path = job.dr.upstream_path;
   lr.stream = p.stream;
   lr.public_model = p.model;

@@ -68,7 +68,7 @@ void read_log(const reader& r, const YAML::Node& n, log_config& l) {
 void read_sim(const reader& r, const YAML::Node& n, const std::string& key, sim_timing& t) {
   r.expect_map(n, key, {"prefill_tokens_per_s", "prefill_latency_ms", "decode_base_ms",
                         "decode_per_sequence_ms", "kv_token_capacity", "time_scale",
-                        "embedding_dimensions"});
+                        "embedding_dimensions", "reasoning"});
   if (n["prefill_tokens_per_s"])
     t.prefill_tokens_per_s = r.number(n["prefill_tokens_per_s"], key + ".prefill_tokens_per_s", 1, 1e9);
   if (n["prefill_latency_ms"])
@@ -122,6 +122,7 @@ model_config read_model(const reader& r, const YAML::Node& n, const std::string&
       r.fail(n["preset"], key + ".preset", "unknown preset (known: " + known + ")");
     }
     m.pool.sim = *p;
+    m.pool.reasoning = sim_preset_reasons(m.pool.preset);
   }
   const bool servers = m.pool.kind == "openai";
   // Options of the other engine kind would be silently ignored: refuse them instead.
@@ -133,6 +134,8 @@ model_config read_model(const reader& r, const YAML::Node& n, const std::string&
     read_servers(r, n["openai"], key + ".openai", m.pool.servers);
   }
   if (n["sim"]) read_sim(r, n["sim"], key + ".sim", m.pool.sim);
+  if (n["sim"] && n["sim"]["reasoning"])
+    m.pool.reasoning = r.scalar<bool>(n["sim"]["reasoning"], key + ".sim.reasoning", "true or false");
   if (n["replicas"]) m.pool.replicas = r.integer(n["replicas"], key + ".replicas", 1, 64);
   if (n["max_model_len"]) m.max_model_len = r.integer(n["max_model_len"], key + ".max_model_len", 16, 1u << 24);
   if (n["default_max_tokens"])

@@ -1,7 +1,11 @@
 #include "gateway/generation_request.hpp"
 
+#include <memory>
+
+#include "engine/sim_script.hpp"
 #include "engine/sim_text.hpp"
 #include "engine/tokenizer.hpp"
+#include "gateway/sim_features.hpp"
 
 namespace gw {
 namespace {
@@ -94,6 +98,27 @@ std::variant<generation_params, api_error> make_generation(const chat_request& r
 std::variant<generation_params, api_error> make_generation(const completion_request& r,
                                                            const model_config& m, std::uint64_t entropy) {
   return finish(r.prompt, r.sampling, m, entropy);
+}
+
+std::optional<api_error> plan_sim(const json::object_scan& fields, api_kind kind, const model_config& m,
+                                  generation_params& g) {
+  auto read = read_sim_features(fields, kind, m.pool.reasoning);
+  if (auto* e = std::get_if<api_error>(&read)) return std::move(*e);
+  auto& f = std::get<sim_features>(read);
+  if (!needs_script(f)) return std::nullopt;  // plain text: the engine and framer need nothing more
+  const std::uint64_t reserved = g.prompt_tokens + std::uint64_t{f.n} * g.max_tokens;
+  if (reserved > m.pool.batching.limits.token_budget) {
+    return api_error{api_errc::context_length_exceeded,
+                     "This model's engine holds " + std::to_string(m.pool.batching.limits.token_budget) +
+                         " tokens. However, you requested " + std::to_string(reserved) + " tokens (" +
+                         std::to_string(g.prompt_tokens) + " in the prompt, " + std::to_string(f.n) + " choices of " +
+                         std::to_string(g.max_tokens) + "). Please lower n or max_tokens.",
+                     "n"};
+  }
+  f.seed = g.seed;
+  g.n = f.n;
+  g.script = std::make_shared<const sim_script>(plan_script(f));
+  return std::nullopt;
 }
 
 }  // namespace gw

@@ -4,12 +4,15 @@
 // the seed. Pure; a request that cannot fit the model's context is a 400 here, before queueing.
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <variant>
 
 #include "engine/generation.hpp"
 #include "gateway/api_error.hpp"
 #include "gateway/api_types.hpp"
 #include "gateway/config.hpp"
+#include "gateway/openai_json.hpp"
 
 namespace gw {
 
@@ -19,6 +22,13 @@ std::variant<generation_params, api_error> make_generation(const chat_request& r
                                                            std::uint64_t entropy);
 std::variant<generation_params, api_error> make_generation(const completion_request& r,
                                                            const model_config& m, std::uint64_t entropy);
+
+// For a model on the built-in sim: reads the request's protocol features from its body's members
+// (sim_features.hpp) and, when they need one, plans the sim's script into `g` (script and n).
+// A 400 when the features are refused, or when n choices of max_tokens do not fit the
+// engine's token budget (the batcher could never admit them).
+std::optional<api_error> plan_sim(const json::object_scan& fields, api_kind kind, const model_config& m,
+                                  generation_params& g);
 
 // The chat template the built-in engine sees: one "<|role|>\ncontent\n" block per message, then
 // "<|assistant|>\n".

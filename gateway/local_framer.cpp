@@ -1,5 +1,7 @@
 #include "gateway/local_framer.hpp"
 
+#include "gateway/sim_framer.hpp"
+
 namespace gw {
 namespace {
 
@@ -62,7 +64,9 @@ class whole_body final : public stream_framer {
 
 }  // namespace
 
-std::unique_ptr<stream_framer> make_local_framer(const response_meta& meta, bool stream, std::string echo) {
+std::unique_ptr<stream_framer> make_local_framer(const response_meta& meta, bool stream, std::string echo,
+                                                 std::shared_ptr<const sim_script> script) {
+  if (script) return std::make_unique<sim_framer>(meta, std::move(script), stream, std::move(echo));
   if (stream) return std::make_unique<stream_chunks>(meta, std::move(echo));
   return std::make_unique<whole_body>(meta, std::move(echo));
 }

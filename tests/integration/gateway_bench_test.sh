@@ -75,10 +75,10 @@ log: {level: info, access_log: false}
 models:
   - id: sim-fast
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 0}
+    sim: {time_scale: 0, reasoning: false}
   - id: sim-slow
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 1, decode_base_ms: 200}
+    sim: {time_scale: 1, decode_base_ms: 200, reasoning: false}
 YAML
 start_gateway "$GW_TMP/gateway.yaml"
 url="http://127.0.0.1:$GW_PORT"

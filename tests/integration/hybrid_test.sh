@@ -54,7 +54,7 @@ log: {level: info, access_log: true}
 models:
   - id: upstream-sim
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 1}          # real pacing: ~170 ms to the first token, then ~15-22 ms a token
+    sim: {time_scale: 1, reasoning: false}  # real pacing: ~170 ms to the first token, then ~15-22 ms a token
     default_max_tokens: 40
 EOF
 start_gateway "$GW_TMP/b.yaml"
@@ -98,7 +98,7 @@ providers:
 models:
   - id: hybrid
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 0}
+    sim: {time_scale: 0, reasoning: false}
     default_max_tokens: 40
     remote: [{provider: edge, model: upstream-sim}]
     routing: {long_prompt_tokens: 100}

@@ -14,11 +14,11 @@ log: {level: info, access_log: true}
 models:
   - id: sim-paced
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 1}          # real pacing: ~170 ms to the first token, then ~15-22 ms a token
+    sim: {time_scale: 1, reasoning: false}  # real pacing: ~170 ms to the first token, then ~15-22 ms a token
     default_max_tokens: 40
   - id: sim-fast
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 0}
+    sim: {time_scale: 0, reasoning: false}
 EOF
 start_gateway "$GW_TMP/gateway.yaml"
 start_nginx "$GW_PORT"

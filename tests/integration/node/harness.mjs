@@ -18,24 +18,25 @@ const STOP_TIMEOUT_MS = 5_000;
 
 // The models most tests use. sim-fast never waits; sim-slow runs at real speed (~180 ms to the
 // first token, then a token every ~15 ms); sim-tiny has one batch slot and one queue slot so
-// that a few concurrent requests overflow it.
+// that a few concurrent requests overflow it. None reasons (the deepseek-r1 preset would), so
+// their answers are plain text (sim_protocol.test.mjs tests what the sim says beyond that).
 export const DEFAULT_CONFIG = `
 server: {listen: 127.0.0.1:0, max_body_bytes: 65536}
 log: {level: info}
 models:
   - id: sim-fast
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 0}
+    sim: {time_scale: 0, reasoning: false}
     max_model_len: 4096
     default_max_tokens: 64
     batching: {max_batch_size: 8, max_queued: 16, max_queue_wait_ms: 2000}
   - id: sim-slow
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 1}
+    sim: {time_scale: 1, reasoning: false}
     default_max_tokens: 2000
   - id: sim-tiny
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 1}
+    sim: {time_scale: 1, reasoning: false}
     default_max_tokens: 2000
     batching: {max_batch_size: 1, max_queued: 1, max_queue_wait_ms: 20000}
 `;

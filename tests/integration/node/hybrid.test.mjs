@@ -43,9 +43,9 @@ function provider(name, up, caFile, { keyEnv = KEY_ENV, firstByteMs = 4000, idle
 
 // sim at full speed (never waits) or real pacing (time_scale 1: ~180 ms to the first token, then
 // ~15 ms a token) with one batch slot.
-const FAST = 'preset: deepseek-r1-w8a8-2node\n    sim: {time_scale: 0}';
+const FAST = 'preset: deepseek-r1-w8a8-2node\n    sim: {time_scale: 0, reasoning: false}';
 const TINY = (queued) => `preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 1}
+    sim: {time_scale: 1, reasoning: false}
     default_max_tokens: 8
     batching: {max_batch_size: 1, max_queued: ${queued}, max_queue_wait_ms: 20000}`;
 

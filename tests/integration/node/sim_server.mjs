@@ -23,7 +23,7 @@ log: {level: info}
 models:
   - id: ${model}
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: ${timeScale}}
+    sim: {time_scale: ${timeScale}, reasoning: false}
 `);
   const child = spawn(GATEWAY_BIN, ['--config', configPath, '--listen', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
   const b = { child, output: '' };

@@ -74,7 +74,7 @@ class fake_engine final : public engine {
     std::lock_guard l(log_->m);
     log_->admitted.push_back(params.prompt);
     log_->prompt_of[id] = params.prompt;
-    seqs_[id] = {0, params.max_tokens, std::uint64_t{params.prompt_tokens} + params.max_tokens,
+    seqs_[id] = {0, params.max_tokens, std::uint64_t{params.prompt_tokens} + std::uint64_t{params.n} * params.max_tokens,
                  params.prompt == "fail"};
   }
   void cancel(sequence_id id) override {
@@ -273,6 +273,22 @@ TEST_F(batcher_test, respects_the_token_budget) {
   EXPECT_LE(log_->max_held(), 100u);
   EXPECT_EQ(log_->max_batch(), 2u);
   EXPECT_EQ(b_->active_sequences(), 0u);
+}
+
+TEST_F(batcher_test, n_choices_reserve_their_tokens_each) {
+  start(config(16, 100));
+  std::vector<std::shared_ptr<token_stream>> ss;
+  // 30 prompt + 2 choices x 10 new tokens = 50 reserved each: two fit in 100, a third does not.
+  for (int i = 0; i < 4; ++i) {
+    auto p = params("s" + std::to_string(i), 10, 30);
+    p.n = 2;
+    auto v = b_->submit(std::move(p), 0);
+    ASSERT_TRUE(std::holds_alternative<std::shared_ptr<token_stream>>(v));
+    ss.push_back(std::get<std::shared_ptr<token_stream>>(v));
+  }
+  ASSERT_TRUE(drive([&] { return all_ended(ss); }));
+  EXPECT_LE(log_->max_held(), 100u);
+  EXPECT_EQ(log_->max_batch(), 2u);
 }
 
 TEST_F(batcher_test, a_head_that_does_not_fit_is_not_skipped) {

@@ -49,6 +49,17 @@ TEST(config, overrides) {
   EXPECT_EQ(c.models[0].pool.batching.max_queue_wait, std::chrono::milliseconds(100));
 }
 
+TEST(config, reasoning_comes_from_the_preset_or_sim_reasoning) {
+  EXPECT_TRUE(ok("models:\n  - id: m\n    preset: deepseek-r1-w8a8-2node\n").models[0].pool.reasoning);
+  EXPECT_FALSE(ok("models:\n  - id: m\n    preset: minimax-int4-2x910b\n").models[0].pool.reasoning);
+  EXPECT_FALSE(ok("models:\n  - id: m\n").models[0].pool.reasoning);
+  EXPECT_FALSE(ok("models:\n  - id: m\n    preset: deepseek-r1-w8a8-2node\n    sim: {reasoning: false}\n")
+                   .models[0].pool.reasoning);
+  EXPECT_TRUE(ok("models:\n  - id: m\n    preset: qwen2.5-72b-2xh100\n    sim: {reasoning: true}\n").models[0].pool.reasoning);
+  EXPECT_NE(err("models:\n  - id: m\n    sim: {reasoning: maybe}\n").find("models[0].sim.reasoning: must be true or false"),
+            std::string::npos);
+}
+
 TEST(config, errors_name_key_and_line) {
   const struct {
     const char* yaml;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "engine/sim_script.hpp"
+
 namespace gw {
 namespace {
 
@@ -72,6 +74,46 @@ TEST(generation_request, legacy_prompt_and_stop) {
   EXPECT_EQ(g.prompt, "once upon");
   EXPECT_EQ(g.max_tokens, 7u);
   EXPECT_EQ(g.stop, std::vector<std::string>{"\n"});
+}
+
+std::optional<api_error> plan_sim(std::string_view body, api_kind kind, const model_config& m, generation_params& g) {
+  return gw::plan_sim(*json::scan_object(body), kind, m, g);
+}
+
+TEST(generation_request, plan_sim_plans_only_what_needs_a_script) {
+  auto m = model();
+  m.pool.reasoning = false;
+  auto g = std::get<generation_params>(make_generation(chat("hi"), m, 1));
+  const std::string plain = R"({"model":"m","messages":[{"role":"user","content":"hi"}]})";
+  EXPECT_FALSE(plan_sim(plain, api_kind::chat, m, g));
+  EXPECT_FALSE(g.script);
+  EXPECT_EQ(g.n, 1u);
+
+  m.pool.reasoning = true;
+  EXPECT_FALSE(plan_sim(plain, api_kind::chat, m, g));
+  ASSERT_TRUE(g.script);
+  EXPECT_EQ(g.script->choices.size(), 1u);
+  EXPECT_EQ(g.script->choices[0].seed, g.seed);
+  EXPECT_GT(g.script->choices[0].reasoning_tokens, 0u);
+
+  auto g2 = std::get<generation_params>(make_generation(chat("hi"), m, 1));
+  EXPECT_FALSE(plan_sim(R"({"model":"m","n":3,"messages":[]})", api_kind::chat, m, g2));
+  EXPECT_EQ(g2.n, 3u);
+  ASSERT_TRUE(g2.script);
+  EXPECT_EQ(g2.script->choices.size(), 3u);
+}
+
+TEST(generation_request, plan_sim_refuses_what_the_engine_cannot_run) {
+  auto m = model(1000, 100);
+  m.pool.batching.limits.token_budget = 1000;
+  auto g = std::get<generation_params>(make_generation(chat("hi"), m, 1));
+  auto e = plan_sim(R"({"n":20})", api_kind::chat, m, g);  // 20 x 100 tokens > 1000
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->code, api_errc::context_length_exceeded);
+  EXPECT_EQ(e->param, "n");
+  e = plan_sim(R"({"n":0})", api_kind::chat, m, g);
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->param, "n");
 }
 
 }  // namespace
