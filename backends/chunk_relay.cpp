@@ -105,7 +105,10 @@ bool chunk_relay::relay(std::string& out, std::string_view json_text, chunk_fact
 
 bool chunk_relay::relay_scanned(std::string& out, std::string_view json_text, chunk_facts& facts) {
   facts = {};
-  const auto scan = json::scan_object(json_text);
+  // The upstream's bytes are relayed, not judged: only their structure is located (the client
+  // gets what a byte-level proxy would give it), and a text that is not an object breaks the
+  // stream.
+  const auto scan = json::locate_object(json_text);
   if (!scan) return false;
   json::object_editor ed(json_text, *scan);
   bool empty_choices = false;

@@ -46,7 +46,8 @@ class chunk_relay {
   chunk_relay(std::string_view public_model, bool client_usage);
 
   // Appends `json` rewritten for the client to `out` (nothing when it is not shown, or an error
-  // event) and describes it in `facts`. false when it is not a JSON object: a broken stream.
+  // event) and describes it in `facts`. false when its structure is not a JSON object's (a
+  // broken stream); the bytes inside are not judged (json::locate_object).
   bool relay(std::string& out, std::string_view json, chunk_facts& facts);
   // Chunks relayed from the kept shape.
   std::size_t reused() const { return reused_; }

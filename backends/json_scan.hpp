@@ -31,6 +31,12 @@ struct object_scan {
 // Numbers are checked against the grammar only, never converted. nullopt: not such a text.
 std::optional<object_scan> scan_object(std::string_view text, std::size_t max_depth = 256);
 
+// Where the members lie in text meant to be one JSON object, checking its structure only
+// (brackets, strings, member syntax), not its strings' escapes, its numbers or its UTF-8: what a
+// proxy needs of a chunk it relays byte for byte. nullopt when the structure is not an object's.
+// Safe on any bytes.
+std::optional<object_scan> locate_object(std::string_view text);
+
 // The members of an object value taken from a scan (so known valid); empty when it is not an
 // object. Offsets are relative to `object_text`.
 object_scan members_of(std::string_view object_text);

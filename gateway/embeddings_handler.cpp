@@ -166,7 +166,7 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
         forward->body = [body = req.body](std::string_view server_model) {
           forward_edits edits;
           edits.model = server_model;
-          const auto scan = json::scan_object(body);  // valid: the validator scanned it
+          const auto scan = json::locate_object(body);  // checked by the validator
           return scan ? forward_body(body, *scan, edits) : body;
         };
       }

@@ -94,6 +94,18 @@ namespace {
 // and keeps that size, so steady-state parsing does not allocate.
 constexpr std::size_t initial_capacity = 16 * 1024;
 
+// A member the gateway decides on must say one thing: the gateway would read the first copy and
+// an upstream's parser the last (a context check passed on one max_tokens, an answer streamed on
+// the other `stream`).
+json_fields::field_error check_once(std::span<const std::string_view> reads, const json::object_scan& scan) {
+  for (auto name : reads) {
+    int seen = 0;
+    for (const auto& m : scan.members) seen += json::key_is(m, name) ? 1 : 0;
+    if (seen > 1) return json_fields::invalid(name, "must appear only once");
+  }
+  return {};
+}
+
 }  // namespace
 
 request_validator::impl::impl(validation_limits l) : limits(l) {
@@ -124,31 +136,25 @@ json_fields::field_error request_validator::impl::parse(std::string_view body,
 json_fields::field_error request_validator::impl::parse(std::string_view body,
                                                         std::span<const std::string_view> reads,
                                                         json::object_scan& scan, json_fields::object& root) {
-  // The scanner recurses; the DOM parser below does not, and refuses what is deeper anyway.
+  if (body.empty()) return json_fields::parse_failure(simdjson::EMPTY, limits.max_depth);
+  json_fields::element doc;
+  // `true`: copy into the parser's padded buffer, since `body` has no SIMDJSON_PADDING.
+  const auto err = parser.parse(body.data(), body.size(), true).get(doc);
+  if (err == json_fields::SUCCESS) {
+    if (doc.get(root) != json_fields::SUCCESS)
+      return api_error{api_errc::invalid_json, json_fields::parse_failure_prefix + "it must be an object", {}};
+    scan = json::members_of(body);  // checked by the parse: the members are only located
+    return check_once(reads, scan);
+  }
+  if (err != simdjson::NUMBER_ERROR && err != simdjson::NUMBER_OUT_OF_RANGE)
+    return json_fields::parse_failure(err, limits.max_depth);
+  // A number the DOM cannot hold (an integer past 64 bits, 1e400) is still JSON, and the
+  // gateway forwards what it does not read. The scan checks the whole body; the DOM then parses
+  // only the members the gateway reads.
   auto scanned = json::scan_object(body, std::min<std::size_t>(limits.max_depth, 1024));
-  if (!scanned) {
-    // The DOM parser's account of what is wrong is the more precise one.
-    if (auto err = parse(body, root)) return err;
-    return api_error{api_errc::invalid_json, json_fields::parse_failure_prefix + "it is not valid JSON", {}};
-  }
+  if (!scanned) return json_fields::parse_failure(err, limits.max_depth);
   scan = std::move(*scanned);
-  // A member the gateway decides on must say one thing: the gateway would read the first copy
-  // and an upstream's parser the last (a context check passed on one max_tokens, an answer
-  // streamed on the other `stream`).
-  for (auto name : reads) {
-    int seen = 0;
-    for (const auto& m : scan.members) seen += json::key_is(m, name) ? 1 : 0;
-    if (seen > 1) return json_fields::invalid(name, "must appear only once");
-  }
-  // Only the members the gateway reads are parsed into a DOM: the others are forwarded as they
-  // are and need not fit a DOM's numbers (integers past 64 bits, 1e400) or its checks.
-  bool all_read = true;
-  for (const auto& m : scan.members) {
-    bool read = false;
-    for (auto name : reads) read = read || json::key_is(m, name);
-    all_read = all_read && read;
-  }
-  if (all_read) return parse(body, root);
+  if (auto e = check_once(reads, scan)) return e;
   json::object_editor ed(body, scan);
   for (std::size_t i = 0; i < scan.members.size(); ++i) {
     bool read = false;

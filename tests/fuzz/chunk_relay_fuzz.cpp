@@ -1,5 +1,6 @@
 // Any bytes as an upstream's chunks, one per line, relayed by one chunk_relay (a stream): every
-// chunk it shows must be one JSON object equal to the original member by member (raw text) but
+// chunk it shows must keep the original's structure (and be valid JSON when the original was),
+// equal to the original member by member (raw text) but
 // for the documented edits: `model` (the public id), `id` (the stream's first), `"usage": null`
 // left out when the client did not ask for usage. The first byte says whether it did.
 #include <cstddef>
@@ -35,8 +36,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::string out;
     gw::chunk_facts facts;
     const bool ok = relay.relay(out, line, facts);
-    const auto scan = gw::json::scan_object(line);
-    if (ok != scan.has_value()) broken("relayed iff it is a JSON object", line, out);
+    const auto scan = gw::json::locate_object(line);
+    if (ok != scan.has_value()) broken("relayed iff it has an object's structure", line, out);
+    if (gw::json::scan_object(line) && !ok) broken("a JSON object was refused", line, out);
     if (!ok) continue;
     for (const auto& m : scan->members)
       if (first_id.empty() && gw::json::key_is(m, "id")) first_id = std::string(m.value);
@@ -44,8 +46,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (!out.empty()) broken("a chunk not shown was written", line, out);
       continue;
     }
-    const auto got = gw::json::scan_object(out);
-    if (!got) broken("output is not a JSON object", line, out);
+    const auto got = gw::json::locate_object(out);
+    if (!got) broken("output lost the object's structure", line, out);
+    if (gw::json::scan_object(line) && !gw::json::scan_object(out)) broken("a JSON object became invalid", line, out);
     std::size_t j = 0;
     for (const auto& m : scan->members) {
       if (!client_usage && gw::json::key_is(m, "usage") && m.value == "null") continue;
