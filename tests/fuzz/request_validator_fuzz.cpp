@@ -56,7 +56,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(!r->messages.empty() && r->messages.size() <= limits.max_messages, "chat", "message count");
     for (const auto& m : r->messages) check(utf8(m.content) && utf8(m.name), "chat", "message text not UTF-8");
     check(!r->include_usage || r->stream, "chat", "include_usage without stream");
-    check(utf8(r->user), "chat", "user");
+    check(r->n >= 1 && r->n <= 128, "chat", "n range");
+    // The body it came from is forwarded: its members must lie inside it, in order.
+    std::size_t at = 0;
+    for (const auto& m : r->fields.members) {
+      check(m.begin >= at && m.end <= body.size() && m.begin < m.end, "chat", "member spans");
+      at = m.end;
+    }
     check_sampling(r->sampling, limits, "chat");
   } else {
     check_refusal(std::get<gw::api_error>(chat), "chat");
@@ -65,7 +71,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   auto completion = validator.completion(body);
   if (auto* r = std::get_if<gw::completion_request>(&completion)) {
     check(!r->model.empty() && utf8(r->model), "completion", "model");
-    check(utf8(r->prompt) && utf8(r->user), "completion", "prompt or user not UTF-8");
+    check(utf8(r->prompt), "completion", "prompt not UTF-8");
     check(!r->include_usage || r->stream, "completion", "include_usage without stream");
     check_sampling(r->sampling, limits, "completion");
   } else {
@@ -78,7 +84,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check(!r->inputs.empty() && r->inputs.size() <= limits.max_embedding_inputs, "embedding", "input count");
     for (const auto& in : r->inputs) check(!in.empty() && utf8(in), "embedding", "input empty or not UTF-8");
     check(!r->dimensions || (*r->dimensions >= 1 && *r->dimensions <= 65536), "embedding", "dimensions range");
-    check(utf8(r->user), "embedding", "user");
+    check(!r->token_input || r->input_tokens >= r->inputs.size(), "embedding", "token ids counted");
   } else {
     check_refusal(std::get<gw::api_error>(embedding), "embedding");
   }
