@@ -68,7 +68,7 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
   keys_ = std::make_shared<const key_table>(cfg_.auth.keys);
   const auto now = std::chrono::steady_clock::now();
   for (const auto& k : cfg_.auth.keys) limiters_.emplace(k.name, rate_limiter(k.limits, now));
-  metrics_.open_connections = [this] { return static_cast<double>(open_connections_); };
+  metrics_.open_connections = [this] { return static_cast<double>(*open_connections_); };
   metrics_.active_sequences = [this] {
     double n = 0;
     for (const auto& [id, p] : pools_) n += static_cast<double>(p->load().active);

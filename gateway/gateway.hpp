@@ -67,10 +67,12 @@ class gateway {
   // Drain, second half: queued requests fail with 503, open streams end with an error event.
   void end_streams();
 
-  // Client connections and requests being served (server.max_connections, drain).
-  void connection_opened() { ++open_connections_; }
-  void connection_closed() { --open_connections_; }
-  std::size_t open_connections() const { return open_connections_; }
+  // Client connections and requests being served (server.max_connections, drain). A session
+  // counts itself through the shared counter, not the gateway: a session still closing when the
+  // reactor stops (a lingering close after a refusal) is destroyed with the io_context, after
+  // the gateway.
+  std::shared_ptr<std::size_t> connection_counter() const { return open_connections_; }
+  std::size_t open_connections() const { return *open_connections_; }
   void exchange_started() { ++open_exchanges_; }
   void exchange_finished();
   // A stream past dispatch registers here so that end_streams() can end it.
@@ -108,7 +110,7 @@ class gateway {
   std::mt19937_64 rng_;
   std::shared_ptr<const key_table> keys_;
   std::map<std::string, rate_limiter, std::less<>> limiters_;  // by key name; kept across reloads
-  std::size_t open_connections_ = 0;
+  std::shared_ptr<std::size_t> open_connections_ = std::make_shared<std::size_t>(0);
   std::size_t open_exchanges_ = 0;
   // Linked through the registrations themselves (they live in coroutine frames): a std::set
   // took an allocation per registration, two per request.

@@ -33,11 +33,12 @@ namespace beast = boost::beast;
 using asio::ip::tcp;
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
-// Counts the connection as open for server.max_connections while the session lives.
+// Counts the connection as open for server.max_connections while the session lives (which may
+// be past the gateway's own life: gateway::connection_counter).
 struct connection_count {
-  explicit connection_count(gateway& g) : g(g) { g.connection_opened(); }
-  ~connection_count() { g.connection_closed(); }
-  gateway& g;
+  explicit connection_count(gateway& g) : n(g.connection_counter()) { ++*n; }
+  ~connection_count() { --*n; }
+  std::shared_ptr<std::size_t> n;
 };
 
 // Sends an error before the request was parsed, then closes so that the client reads it:

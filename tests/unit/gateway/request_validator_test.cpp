@@ -235,7 +235,8 @@ TEST(RequestValidatorTest, TheScanRefusesWhatIsNotJson) {
 
 TEST(RequestValidatorTest, ToolsCountInThePromptEstimate) {
   request_validator v;
-  const chat_request& plain = expect_ok(v.chat(chat_body()));
+  const auto plain_result = v.chat(chat_body());
+  const chat_request& plain = expect_ok(plain_result);
   EXPECT_EQ(plain.extra_prompt_tokens, 0u);
   const auto with_tools = v.chat(chat_body(
       R"("tools":[{"type":"function","function":{"name":"get_weather","description":"Weather in a city",)"
