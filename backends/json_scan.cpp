@@ -308,6 +308,7 @@ class locator {
       skip_ws();
       const char* value_begin = p_;
       skip_value(1);
+      if (p_ == value_begin) return false;  // no value (a bracket out of place)
       m.value = std::string_view(value_begin, static_cast<std::size_t>(p_ - value_begin));
       m.end = offset();
       out.members.push_back(m);
@@ -331,6 +332,7 @@ class locator {
       }
       const char* b = p_;
       skip_value(1);
+      if (p_ == b) return false;  // no value (a bracket out of place): never loop on it
       out.emplace_back(b, static_cast<std::size_t>(p_ - b));
     }
   }

@@ -52,6 +52,19 @@ TEST(json_scan, keys_compare_decoded_and_duplicates_are_kept) {
   EXPECT_FALSE(key_is(s->members[1], "mode"));
 }
 
+// Relayed chunks are only located: any bytes must end, refused or located, never loop.
+TEST(json_scan, locating_ends_on_any_structure) {
+  for (const char* odd : {R"({"a":[}]})", R"({"a":[1,}]})", R"({"a":})", R"({"a":]})", R"({"a":"x)", "{\"a\":\"\\",
+                          R"({"a":{"b":[}}]})", "{", "{\"", R"({"a" 1})", R"({"a":1 2})"}) {
+    EXPECT_FALSE(locate_object(odd)) << odd;
+  }
+  EXPECT_TRUE(elements_of("[}]").empty());
+  EXPECT_TRUE(members_of(R"({"a":]})").members.empty());
+  auto ok = locate_object(R"({"a":[1,{"b":"]"}],"c":"\u12"})");  // escapes are not judged
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->members.size(), 2u);
+}
+
 TEST(json_scan, nested_members_elements_and_strings) {
   auto inner = members_of(R"({"x" : 1 , "y":[2]})");
   ASSERT_EQ(inner.members.size(), 2u);
