@@ -120,13 +120,20 @@ bool chunk_relay::relay_scanned(std::string& out, std::string_view json_text, ch
     if (json::key_is(m, "model")) {
       ed.replace_value(i, model_);
     } else if (json::key_is(m, "id")) {
+      // Only a plain string id (no escapes, valid UTF-8) is taken as the stream's: relayed bytes
+      // are not judged, and a broken id is left where it is rather than copied into every chunk.
+      const bool string_id = m.value.size() >= 2 && m.value.front() == '"' && m.value.back() == '"' &&
+                             plain_text(m.value.substr(1, m.value.size() - 2));
+      if (!string_id) continue;
       if (id_.empty()) id_.assign(m.value);
       else if (m.value != id_) ed.replace_value(i, id_);
     } else if (json::key_is(m, "choices")) {
-      has_choices = true;
+      // A repeated `choices` keeps no shape: which copy the text came from would be unclear.
+      only_text = {};
       const auto choices = json::elements_of(m.value);
       empty_choices = choices.empty();
-      for (auto c : choices) read_choice(c, facts, choices.size() == 1 ? &only_text : nullptr);
+      for (auto c : choices) read_choice(c, facts, choices.size() == 1 && !has_choices ? &only_text : nullptr);
+      has_choices = true;
       choices_at = i;
     } else if (json::key_is(m, "usage")) {
       if (json::is_null(m.value)) {
@@ -151,9 +158,12 @@ bool chunk_relay::relay_scanned(std::string& out, std::string_view json_text, ch
   std::size_t choices_out = SIZE_MAX;
   ed.write(out, choices_at, &choices_out);
   if (only_text.data() && !facts.finish && !facts.usage && choices_out != SIZE_MAX) {
-    const std::size_t choices_in = static_cast<std::size_t>(scan->members[choices_at].value.data() - json_text.data());
+    const auto choices = scan->members[choices_at].value;
+    const std::size_t choices_in = static_cast<std::size_t>(choices.data() - json_text.data());
     const std::size_t text_in = static_cast<std::size_t>(only_text.data() - json_text.data());
-    keep_shape(json_text, out, from, text_in, choices_out + (text_in - choices_in), only_text.size());
+    // The text lies in the one `choices`, which was copied as it was.
+    if (text_in >= choices_in && text_in + only_text.size() <= choices_in + choices.size())
+      keep_shape(json_text, out, from, text_in, choices_out + (text_in - choices_in), only_text.size());
   }
   return true;
 }

@@ -344,7 +344,23 @@ class locator {
   std::size_t deepest_ = 0;
 };
 
-// Decodes the inside of a JSON string known valid (between its quotes) into `out`.
+// Four hex digits at raw[at...], or nullopt (a located, unchecked string may hold anything).
+std::optional<std::uint32_t> hex4(std::string_view raw, std::size_t at) {
+  if (at + 4 > raw.size()) return std::nullopt;
+  std::uint32_t v = 0;
+  for (std::size_t k = at; k < at + 4; ++k) {
+    const char c = raw[k];
+    v <<= 4;
+    if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
+    else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint32_t>(c - 'A' + 10);
+    else return std::nullopt;
+  }
+  return v;
+}
+
+// Decodes the inside of a JSON string (between its quotes) into `out`. Safe on unchecked text:
+// a broken escape is kept as it is.
 void decode(std::string_view raw, std::string& out) {
   out.clear();
   out.reserve(raw.size());
@@ -354,6 +370,10 @@ void decode(std::string_view raw, std::string& out) {
       out.push_back(c);
       continue;
     }
+    if (i + 1 >= raw.size()) {  // a lone backslash at the end of unchecked text
+      out.push_back(c);
+      break;
+    }
     c = raw[++i];
     switch (c) {
       case 'b': out.push_back('\b'); break;
@@ -362,13 +382,18 @@ void decode(std::string_view raw, std::string& out) {
       case 'r': out.push_back('\r'); break;
       case 't': out.push_back('\t'); break;
       case 'u': {
-        std::uint32_t cp = std::stoul(std::string(raw.substr(i + 1, 4)), nullptr, 16);
+        const auto hi = hex4(raw, i + 1);
+        if (!hi) {
+          out += "\\u";
+          break;
+        }
+        std::uint32_t cp = *hi;
         i += 4;
         // A high surrogate followed by an escaped low one is one code point.
         if (cp >= 0xD800 && cp < 0xDC00 && i + 6 < raw.size() && raw[i + 1] == '\\' && raw[i + 2] == 'u') {
-          const std::uint32_t lo = std::stoul(std::string(raw.substr(i + 3, 4)), nullptr, 16);
-          if (lo >= 0xDC00 && lo < 0xE000) {
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+          const auto lo = hex4(raw, i + 3);
+          if (lo && *lo >= 0xDC00 && *lo < 0xE000) {
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (*lo - 0xDC00);
             i += 6;
           }
         }

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include <simdjson.h>
+
 #include "backends/chunk_relay.hpp"
 #include "backends/json_scan.hpp"
 
@@ -40,8 +42,14 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (ok != scan.has_value()) broken("relayed iff it has an object's structure", line, out);
     if (gw::json::scan_object(line) && !ok) broken("a JSON object was refused", line, out);
     if (!ok) continue;
+    const auto string_id = [](std::string_view v) {
+      if (v.size() < 2 || v.front() != '"' || v.back() != '"') return false;
+      for (unsigned char c : v.substr(1, v.size() - 2))
+        if (c == '"' || c == '\\' || c < 0x20) return false;
+      return simdjson::validate_utf8(v.data(), v.size());
+    };
     for (const auto& m : scan->members)
-      if (first_id.empty() && gw::json::key_is(m, "id")) first_id = std::string(m.value);
+      if (first_id.empty() && gw::json::key_is(m, "id") && string_id(m.value)) first_id = std::string(m.value);
     if (!facts.shown) {
       if (!out.empty()) broken("a chunk not shown was written", line, out);
       continue;
@@ -57,7 +65,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       if (g.key != m.key) broken("a key changed", line, out);
       if (gw::json::key_is(m, "model")) {
         if (g.value != R"("public\\model")") broken("model not replaced", line, out);
-      } else if (gw::json::key_is(m, "id")) {
+      } else if (gw::json::key_is(m, "id") && string_id(m.value)) {
         if (g.value != first_id) broken("id not the stream's first", line, out);
       } else if (g.value != m.value) {
         broken("a member changed", line, out);

@@ -65,6 +65,18 @@ TEST(json_scan, locating_ends_on_any_structure) {
   EXPECT_EQ(ok->members.size(), 2u);
 }
 
+// Located strings are not checked: decoding them must not trust their escapes.
+TEST(json_scan, decoding_unchecked_strings_is_safe) {
+  auto s = locate_object(R"({"\uZZZZ":1,"a\u00":2,"\ud800\u":3})");
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->members.size(), 3u);
+  EXPECT_FALSE(key_is(s->members[0], "x"));
+  EXPECT_FALSE(key_is(s->members[1], "a"));
+  EXPECT_FALSE(key_is(s->members[2], "y"));
+  EXPECT_EQ(string_value(R"("\u12")"), "\\u12");
+  EXPECT_EQ(string_value(R"("a\")"), "a\\");
+}
+
 TEST(json_scan, nested_members_elements_and_strings) {
   auto inner = members_of(R"({"x" : 1 , "y":[2]})");
   ASSERT_EQ(inner.members.size(), 2u);
