@@ -6,7 +6,7 @@
 
 #include "backends/json_edit.hpp"
 #include "backends/json_scan.hpp"
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 
 namespace gw {
 namespace {

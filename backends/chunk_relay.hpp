@@ -23,7 +23,7 @@
 #include <string>
 #include <string_view>
 
-#include "engine/generation.hpp"
+#include "backends/finish_reason.hpp"
 
 namespace gw {
 

@@ -2,7 +2,7 @@
 
 #include <simdjson.h>
 
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 
 namespace gw {
 

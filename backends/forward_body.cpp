@@ -1,7 +1,7 @@
 #include "backends/forward_body.hpp"
 
 #include "backends/json_edit.hpp"
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 
 namespace gw {
 namespace {

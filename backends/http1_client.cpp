@@ -18,7 +18,7 @@ namespace gw {
 namespace {
 // Idle connections kept per upstream address; a burst above it closes the surplus as it ends.
 constexpr std::size_t max_idle_per_origin = 1024;
-// The most one read takes. Reactor reads (gateway/reactor_read.hpp) read into one scratch
+// The most one read takes. Reactor reads (backends/reactor_read.hpp) read into one scratch
 // buffer and append only what came to the connection's `pending`.
 constexpr std::size_t read_size = 64 * 1024;
 // Past this, a connection going back to its pool gives back the room its reads took (a large

@@ -11,7 +11,7 @@
 #include "backends/http1_request.hpp"
 #include "backends/http1_response.hpp"
 #include "backends/upstream_client.hpp"
-#include "gateway/reactor_read.hpp"
+#include "backends/reactor_read.hpp"
 
 namespace gw {
 namespace asio = boost::asio;

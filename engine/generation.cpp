@@ -2,16 +2,6 @@
 
 namespace gw {
 
-const char* to_string(finish_reason r) {
-  switch (r) {
-    case finish_reason::stop: return "stop";
-    case finish_reason::length: return "length";
-    case finish_reason::tool_calls: return "tool_calls";
-    case finish_reason::content_filter: return "content_filter";
-  }
-  return "stop";
-}
-
 const char* to_string(engine_errc e) {
   switch (e) {
     case engine_errc::queue_full: return "queue_full";

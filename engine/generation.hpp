@@ -9,14 +9,12 @@
 #include <string>
 #include <vector>
 
+#include "backends/finish_reason.hpp"
+
 namespace gw {
 
 using sequence_id = std::uint64_t;
 
-// tool_calls: the answer is a tool call. content_filter is OpenAI's and passes through from
-// upstreams; no local engine produces it.
-enum class finish_reason { stop, length, tool_calls, content_filter };
-const char* to_string(finish_reason r);
 
 // What a token of an answer is: answer text, reasoning (a reasoning model's thinking, sent as
 // reasoning_content), or a tool call's arguments.

@@ -21,7 +21,7 @@
 #include <random>
 #include <unordered_map>
 
-#include "backends/remote_call.hpp"
+#include "engine/remote_call.hpp"
 #include "engine/batcher.hpp"
 #include "engine/event_rate.hpp"
 #include "engine/local_pool.hpp"
@@ -88,8 +88,6 @@ class server_pool final : public local_pool {
   void arm_embed_timer(clock::time_point at);
   void flush_embeddings(std::size_t m);
   void forward_embedding(std::size_t m, waiting_embedding job);
-  // An /embeddings call to member m with `body`, its headers and timeouts.
-  upstream_request embeddings_call(const member& m, std::string body) const;
 
   boost::asio::any_io_executor reactor_;
   std::string model_id_;

@@ -102,7 +102,8 @@ void server_pool::flush_embeddings(std::size_t m) {
   for (const auto& j : batch)
     if (obs_.queue_wait) obs_.queue_wait(std::chrono::duration<double>(started - j.queued_at).count());
 
-  upstream_request req = embeddings_call(mem, embeddings_request_body(inputs, server_model_, dims, false));
+  upstream_request req = provider_request(mem.endpoint, "/embeddings",
+                                          embeddings_request_body(inputs, server_model_, dims, false), {}, {}, false);
 
   struct call {
     std::vector<waiting_embedding> batch;
@@ -150,25 +151,13 @@ void server_pool::flush_embeddings(std::size_t m) {
   client_.start(std::move(req), std::move(h));
 }
 
-upstream_request server_pool::embeddings_call(const member& mem, std::string body) const {
-  upstream_request req;
-  req.url = mem.endpoint.config.base_url + "/embeddings";
-  req.body = std::move(body);
-  req.timeouts = cfg_.timeouts;
-  req.ca_file = cfg_.ca_file;
-  req.headers = {"Content-Type: application/json"};
-  if (!mem.endpoint.auth_header.empty()) req.headers.push_back(mem.endpoint.auth_header);
-  for (const auto& [k, v] : cfg_.headers) req.headers.push_back(k + ": " + v);
-  return req;
-}
-
 // One request as its client sent it (but for the model), and the server's answer relayed.
 void server_pool::forward_embedding(std::size_t m, waiting_embedding job) {
   auto& mem = *members_[m];
   ++mem.in_flight;
   const auto started = clock::now();
   if (obs_.queue_wait) obs_.queue_wait(std::chrono::duration<double>(started - job.queued_at).count());
-  upstream_request req = embeddings_call(mem, job.forward->body(server_model_));
+  upstream_request req = provider_request(mem.endpoint, "/embeddings", job.forward->body(server_model_), {}, {}, false);
   struct call {
     waiting_embedding job;
     std::string body;

@@ -1,6 +1,6 @@
 #include "gateway/api_error.hpp"
 
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 
 namespace gw {
 

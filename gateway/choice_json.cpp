@@ -1,6 +1,6 @@
 #include "gateway/choice_json.hpp"
 
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 
 namespace gw::choice_json {
 namespace {

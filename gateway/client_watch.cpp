@@ -5,7 +5,7 @@
 #include <cstring>
 #include <optional>
 
-#include "gateway/reactor_read.hpp"
+#include "backends/reactor_read.hpp"
 
 namespace gw {
 

@@ -10,7 +10,7 @@
 #include <variant>
 #include <vector>
 
-#include "backends/provider.hpp"
+#include "engine/provider.hpp"
 #include "engine/engine_pool.hpp"
 #include "policy/rate_limiter.hpp"
 #include "policy/route_plan.hpp"

@@ -11,7 +11,7 @@
 #include "backends/upstream_error.hpp"
 #include "engine/tokenizer.hpp"
 #include "gateway/error_reply.hpp"
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 #include "gateway/key_policy.hpp"
 #include "gateway/openai_json.hpp"
 
@@ -32,14 +32,7 @@ boost::asio::awaitable<remote_answer> call_provider(gateway& g, provider_state& 
                                                     const std::string& request_id) {
   auto answer = std::make_shared<remote_answer>();
   auto signal = std::make_shared<boost::asio::steady_timer>(g.executor(), clock::time_point::max());
-  upstream_request req;
-  req.url = p.config.base_url + "/embeddings";
-  req.body = std::move(body);
-  req.timeouts = p.config.timeouts;
-  req.ca_file = p.config.ca_file;
-  req.headers = {"Content-Type: application/json", "X-Request-Id: " + request_id};
-  if (!p.auth_header.empty()) req.headers.push_back(p.auth_header);
-  for (const auto& [k, v] : p.config.headers) req.headers.push_back(k + ": " + v);
+  upstream_request req = provider_request(p, "/embeddings", std::move(body), request_id, {}, false);
   upstream_handlers h;
   h.on_body = [answer](std::string_view b) {
     if (answer->body.size() < (64u << 20)) answer->body.append(b);

@@ -18,7 +18,7 @@
 #include "gateway/config.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/openai_json.hpp"
-#include "backends/remote_call.hpp"
+#include "engine/remote_call.hpp"
 #include "gateway/request_validator.hpp"
 
 namespace gw {
@@ -85,7 +85,7 @@ class gateway {
   // SIGHUP: applies the reloadable parts of `next` (keys, limits, CORS, restricted marker,
   // server limits, log settings, each model's routing) in one step on the reactor thread, so a
   // request sees the old or the new policy, never a mix. The caller has checked that
-  // everything else is unchanged (config_reload.hpp).
+  // everything else is unchanged (restart_fingerprint, config.hpp).
   void reload(const gateway_config& next);
 
   std::uint64_t entropy() { return rng_(); }

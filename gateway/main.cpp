@@ -21,6 +21,7 @@
 #include <sstream>
 #include <string>
 
+#include "backends/reactor_read.hpp"
 #include "gateway/client_auth.hpp"
 #include "gateway/config.hpp"
 #include "gateway/gateway.hpp"
@@ -209,6 +210,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   const auto bound = acceptor.local_endpoint();
+  spdlog::info("socket reads: {}", gw::reactor_reader::shortcut ? "reactor shortcut (Asio 1.81 epoll internals)"
+                                                           : "portable (Asio public API)");
   // Tests and scripts read the bound port (useful with port 0) from this line.
   std::string ids;
   for (const auto& m : cfg.models) ids += (ids.empty() ? "" : ", ") + m.id;

@@ -1,6 +1,6 @@
 #include "gateway/openai_json.hpp"
 
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 
 namespace gw {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 
-#include "gateway/http1_chunked.hpp"
-#include "gateway/http1_syntax.hpp"
+#include "backends/http1_chunked.hpp"
+#include "backends/http1_syntax.hpp"
 
 namespace gw {
 namespace {

@@ -1,7 +1,7 @@
 #include "gateway/sim_framer.hpp"
 
 #include "engine/sim_logprobs.hpp"
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 
 namespace gw {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <cstdio>
 
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 
 namespace gw::bench {
 namespace {

@@ -5,7 +5,7 @@
 #include <numeric>
 #include <string_view>
 
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 
 namespace gw::bench {
 namespace {

@@ -1,6 +1,6 @@
 // Response writing: the chat.completion.chunk / text_completion SSE frames written once per
 // streamed token (gateway/openai_json.hpp), the whole-body responses, and JSON string escaping
-// (gateway/json_writer.hpp) that every one of them goes through.
+// (backends/json_writer.hpp) that every one of them goes through.
 
 #include <benchmark/benchmark.h>
 
@@ -9,7 +9,7 @@
 #include <string_view>
 #include <vector>
 
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 #include "gateway/openai_json.hpp"
 
 namespace {

@@ -62,7 +62,7 @@ TEST(http1_response, chunked_body_split_at_every_size) {
 
 // A body whose first chunk is the last one, with a trailer: cut so that "0\r\n" arrives alone
 // and then one byte more, Beast 1.81's parser hit an assertion that Beast has since corrected
-// (gateway/boost_assert.cpp); checked builds run this.
+// (backends/boost_assert.cpp); checked builds run this.
 TEST(http1_response, empty_chunked_body_with_a_trailer_split_at_every_size) {
   const std::string wire = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: 1\r\n\r\n";
   for (std::size_t piece = 1; piece <= wire.size(); ++piece) {

@@ -1,6 +1,6 @@
 #include "gateway/client_watch.hpp"
 
-#include "tests/unit/gateway/loopback_pair.hpp"
+#include "tests/unit/backends/loopback_pair.hpp"
 
 #include <gtest/gtest.h>
 

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "gateway/http1_syntax.hpp"
+#include "backends/http1_syntax.hpp"
 
 namespace gw {
 namespace {

@@ -108,7 +108,7 @@ TEST(RequestParser, ChunkedBodyAndTrailersCountAsFields) {
 
 // An empty chunked body (the last chunk first) with a trailer, fed a byte at a time: "0\r\n"
 // alone and then four bytes hit an assertion in Beast 1.81 that Beast has since corrected
-// (gateway/boost_assert.cpp); checked builds run this.
+// (backends/boost_assert.cpp); checked builds run this.
 TEST(RequestParser, EmptyChunkedBodyFedAByteAtATime) {
   parser_for p(small_limits());
   const std::string req = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n";

@@ -4,6 +4,7 @@
 // file), what it costs, and how patient and persistent to be with it.
 
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -37,5 +38,23 @@ struct remote_target {
   std::string provider;
   std::string model;
 };
+
+// A provider as the running gateway holds it: config, the resolved Authorization header (kept
+// out of logs), its breaker, and counters.
+struct provider_state {
+  provider_config config;
+  std::string auth_header;  // "Authorization: Bearer ..." or empty
+  circuit_breaker breaker;
+  bool enabled = true;      // false when its key variable is unset: never routed to
+  // Built from config by default, so that brace-initialising the members above sets it up too.
+  retry_budget budget{config.retry_budget};
+};
+
+// The one way a request to a provider, or to an `openai` pool's server, is made: a POST of `body`
+// to base_url + `path` ("/chat/completions", "/embeddings"...) with the provider's timeouts, CA
+// bundle, Authorization and configured headers, tagged with the gateway's request id and the
+// client's trace context when there are any. `event_stream`: the body asks for SSE.
+upstream_request provider_request(const provider_state& p, std::string_view path, std::string body,
+                                  std::string_view request_id, std::string_view traceparent, bool event_stream);
 
 }  // namespace gw

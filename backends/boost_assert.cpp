@@ -9,7 +9,7 @@
 // and the code after the assertion handles that correctly (it asks for more). Beast corrected the
 // assertion in May 2024 (boostorg/beast pull request 2861), after Boost 1.85; Debian 12 has
 // 1.81. http1_response_fuzz found it when the upstream response parser was Beast's. The gateway
-// parses HTTP/1 itself now (gateway/http1_syntax.hpp); Beast's parser remains as a reference in
+// parses HTTP/1 itself now (backends/http1_syntax.hpp); Beast's parser remains as a reference in
 // tests (request_parser_beast_diff_test, http_request_fuzz's check of the responses), which run
 // in these builds and can reach the assertion.
 #include <boost/assert.hpp>

@@ -1,18 +1,43 @@
-#include "gateway/reactor_read.hpp"
+#include "backends/reactor_read.hpp"
 
+#include <algorithm>
 #include <array>
-#include <boost/asio/detail/epoll_reactor.hpp>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/error.hpp>
+
+#if GATEWAY_REACTOR_READ
+#include <boost/asio/detail/epoll_reactor.hpp>
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/query.hpp>
 #include <cerrno>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#endif
 
 namespace gw {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
+
+#if !GATEWAY_REACTOR_READ
+
+reactor_reader::reactor_reader(const asio::any_io_executor&) {}
+
+namespace reactor_read_detail {
+
+void read_now(tcp::socket& socket, read_target& target, std::size_t max, boost::system::error_code& ec) {
+  // The reactor runs completions one at a time on this thread, and the bytes are appended before
+  // anything else runs, so one scratch buffer per thread serves every socket.
+  thread_local std::array<char, 65536> scratch;
+  if (!socket.non_blocking()) socket.non_blocking(true, ec);
+  if (ec) return;
+  const std::size_t n = socket.read_some(asio::buffer(scratch.data(), std::min(max, scratch.size())), ec);
+  if (n > 0) target.append(std::string_view(scratch.data(), n));
+}
+
+}  // namespace reactor_read_detail
+
+#else
 
 namespace {
 
@@ -114,5 +139,7 @@ reactor_op::status read_once(int fd, void* registration, read_target& target, st
 }
 
 }  // namespace reactor_read_detail
+
+#endif  // GATEWAY_REACTOR_READ
 
 }  // namespace gw

@@ -1,4 +1,4 @@
-#include "gateway/json_writer.hpp"
+#include "backends/json_writer.hpp"
 
 #include <gtest/gtest.h>
 

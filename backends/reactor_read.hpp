@@ -1,16 +1,21 @@
 #pragma once
-// A read that the reactor performs when a socket turns readable, and that tells the reactor when
-// it drained the socket, so that arming the next read costs no system call.
+// A socket read that appends what it got to a target and tells the caller when it is done; two
+// implementations behind one interface, chosen at build time (GATEWAY_REACTOR_READ):
 //
-// Why: Asio 1.81 registers each socket with epoll once, edge-triggered, and remembers per socket
-// whether an edge arrived since a read last drained it (`try_speculative_`). But it learns
+// Portable (the default wherever the shortcut is not proven): Asio's public API only. It waits
+// for readability (`async_wait`) and then reads what is there without blocking. Works with any
+// Boost from 1.81, any reactor (epoll, io_uring, kqueue).
+//
+// Reactor shortcut (Boost 1.81's epoll reactor only): the reactor itself performs the read when
+// the socket turns readable, and learns from it when the socket was drained, so that arming the
+// next read costs no system call. Asio registers each socket with epoll once, edge-triggered,
+// and remembers per socket whether an edge arrived since a read last drained it. But it learns
 // "drained" only from a read that returned 0 bytes, so every later wait for readability is armed
 // at a price: `async_wait` re-arms the descriptor with epoll_ctl(EPOLL_CTL_MOD), and
-// `async_read_some` first tries a recv that finds nothing. Each is about 1.3 µs on a VM with the
-// PTI mitigation, and a proxied request paid one on the client's socket and one on the upstream
-// connection (bench/HISTORY.md). This read counts a short read (fewer bytes than it asked for) as
-// draining the socket, as nginx does (`ngx_unix_recv` clears `ready` on a short read): the next
-// read is then queued without touching the kernel, and the next edge finds it waiting.
+// `async_read_some` first tries a recv that finds nothing (each about 1.3 us on a VM with the
+// PTI mitigation; README, "Reactor reads"). This read counts a short read (fewer bytes than it
+// asked for) as draining the socket, as nginx does (`ngx_unix_recv` clears `ready` on a short
+// read): the next read is then queued without touching the kernel, and the next edge finds it.
 //
 // Why a short read is a drained socket: TCP's recvmsg stops before the asked size when the
 // receive queue is empty, or at the peer's FIN. Bytes (or a FIN) that arrive after it are a new
@@ -20,31 +25,43 @@
 // error) is not counted as draining; the next read then tries at once and finds the end, as
 // nginx does with `pending_eof`.
 //
-// It is built on Asio's reactor operations (`boost::asio::detail`), which change between
-// releases: the build is pinned to Boost 1.81 (Debian 12), and other versions fail to compile
-// here rather than misbehave.
+// The shortcut is built on Asio's reactor internals (`boost::asio::detail`), which change between
+// releases. GATEWAY_REACTOR_READ=1 asks for it (and fails to compile where it does not fit),
+// =0 for the portable read; undefined (CMake's AUTO) takes the shortcut exactly where it was
+// written and tested: Boost 1.81, epoll reactor.
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/detail/reactor_op.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/recycling_allocator.hpp>
 #include <boost/version.hpp>
 #include <cstddef>
 #include <string_view>
 #include <utility>
 
-#if BOOST_VERSION != 108100 || !defined(BOOST_ASIO_HAS_EPOLL)
-#error "gateway/reactor_read.hpp is written against Asio's epoll reactor of Boost 1.81"
+#if BOOST_VERSION == 108100 && defined(BOOST_ASIO_HAS_EPOLL) && !defined(BOOST_ASIO_HAS_IO_URING_AS_DEFAULT)
+#define GATEWAY_REACTOR_READ_FITS 1
+#else
+#define GATEWAY_REACTOR_READ_FITS 0
 #endif
+#ifndef GATEWAY_REACTOR_READ
+#define GATEWAY_REACTOR_READ GATEWAY_REACTOR_READ_FITS
+#endif
+#if GATEWAY_REACTOR_READ && !GATEWAY_REACTOR_READ_FITS
+#error "GATEWAY_REACTOR_READ=1 needs Asio's epoll reactor of Boost 1.81: configure with -DGATEWAY_REACTOR_READ=OFF"
+#endif
+
+#if GATEWAY_REACTOR_READ
+#include <boost/asio/detail/reactor_op.hpp>
+#include <boost/asio/recycling_allocator.hpp>
 
 namespace boost::asio::detail {
 class epoll_reactor;
 }
+#endif
 
 namespace gw {
 
-// Where a reactor read puts its bytes. Called inside the reactor, with the socket's lock held:
-// it may only store them, never start an operation on the socket or run application code.
+// Where a read puts its bytes. The shortcut calls it inside the reactor, with the socket's lock
+// held: it may only store them, never start an operation on the socket or run application code.
 class read_target {
  public:
   virtual void append(std::string_view bytes) = 0;
@@ -53,8 +70,7 @@ class read_target {
   ~read_target() = default;
 };
 
-// Starts reactor reads on the sockets of one io_context (looked up once: a service lookup costs
-// a few hundred instructions).
+// Starts reads on the sockets of one io_context.
 class reactor_reader {
  public:
   explicit reactor_reader(const boost::asio::any_io_executor& ex);
@@ -68,16 +84,22 @@ class reactor_reader {
   template <typename Handler>
   void async_read(boost::asio::ip::tcp::socket& socket, read_target& target, std::size_t max, Handler handler);
 
+  // Whether this build reads through the reactor shortcut (for logs and tests).
+  static constexpr bool shortcut = GATEWAY_REACTOR_READ != 0;
+
  private:
+#if GATEWAY_REACTOR_READ
   // Stores the socket's registration with the reactor in `registration` (the read's perform
   // step reads its readiness events), then starts `op`.
   void start(boost::asio::ip::tcp::socket& socket, boost::asio::detail::reactor_op* op, void*& registration);
 
   boost::asio::detail::epoll_reactor* reactor_;
+#endif
 };
 
 namespace reactor_read_detail {
 
+#if GATEWAY_REACTOR_READ
 using boost::asio::detail::reactor_op;
 
 // One recv into `target`: the reactor's perform step (see reactor_read.cpp).
@@ -123,17 +145,45 @@ class op final : public reactor_op {
   std::size_t max_;
   Handler handler_;
 };
+#else
+// One non-blocking read of at most `max` bytes into `target` (through a per-thread scratch
+// buffer, so that the target holds only the bytes). would_block when nothing was there.
+void read_now(boost::asio::ip::tcp::socket& socket, read_target& target, std::size_t max,
+              boost::system::error_code& ec);
+
+// Waits for readability, then reads; a wake-up that finds nothing (another reader took it, or
+// a spurious event) waits again.
+template <typename Handler>
+void wait_then_read(boost::asio::ip::tcp::socket& socket, read_target& target, std::size_t max, Handler handler) {
+  socket.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                    [&socket, &target, max, handler = std::move(handler)](boost::system::error_code ec) mutable {
+                      if (!ec) read_now(socket, target, max, ec);
+                      if (ec == boost::asio::error::would_block)
+                        return wait_then_read(socket, target, max, std::move(handler));
+                      handler(ec);
+                    });
+}
+#endif
 
 }  // namespace reactor_read_detail
 
 template <typename Handler>
 void reactor_reader::async_read(boost::asio::ip::tcp::socket& socket, read_target& target, std::size_t max,
                                 Handler handler) {
+#if GATEWAY_REACTOR_READ
   using op = reactor_read_detail::op<Handler>;
   typename op::allocator alloc;
   op* o = alloc.allocate(1);
   new (o) op(socket.native_handle(), target, max, std::move(handler));
   start(socket, o, o->registration_);
+#else
+  // A read that may find bytes already there tries at once: most reads follow a write that the
+  // peer answers, and the bytes are often in by the time the read is started.
+  boost::system::error_code ec;
+  reactor_read_detail::read_now(socket, target, max, ec);
+  if (ec == boost::asio::error::would_block) return reactor_read_detail::wait_then_read(socket, target, max, std::move(handler));
+  boost::asio::post(socket.get_executor(), [handler = std::move(handler), ec]() mutable { handler(ec); });
+#endif
 }
 
 }  // namespace gw

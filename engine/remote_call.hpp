@@ -10,7 +10,7 @@
 // A consumer that cancels aborts the transfer at once. Reactor thread only.
 //
 // Used for remote providers and, with no retries, for the local inference servers of an
-// `openai` engine pool (engine/server_pool), which is why it lives in backends/.
+// `openai` engine pool (engine/server_pool): a remote target is an engine of the pool kind.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <functional>
@@ -18,7 +18,7 @@
 #include <random>
 #include <string>
 
-#include "backends/provider.hpp"
+#include "engine/provider.hpp"
 #include "backends/upstream_client.hpp"
 #include "engine/token_stream.hpp"
 
@@ -28,17 +28,6 @@ namespace gw {
 // request's fault); failed (the upstream's fault: 5xx, 429, transport, timeout, cut stream); or
 // cancelled by the consumer.
 enum class call_outcome { succeeded, rejected, failed, cancelled };
-
-// A provider as the running gateway holds it: config, the resolved Authorization header (kept
-// out of logs), its breaker, and counters.
-struct provider_state {
-  provider_config config;
-  std::string auth_header;  // "Authorization: Bearer ..." or empty
-  circuit_breaker breaker;
-  bool enabled = true;      // false when its key variable is unset: never routed to
-  // Built from config by default, so that brace-initialising the members above sets it up too.
-  retry_budget budget{config.retry_budget};
-};
 
 struct remote_call_options {
   std::string_view url_path;  // "/chat/completions" or "/completions": static

@@ -1,4 +1,4 @@
-#include "gateway/http1_syntax.hpp"
+#include "backends/http1_syntax.hpp"
 
 #include <array>
 #include <cstring>

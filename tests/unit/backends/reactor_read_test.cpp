@@ -1,6 +1,6 @@
-#include "gateway/reactor_read.hpp"
+#include "backends/reactor_read.hpp"
 
-#include "tests/unit/gateway/loopback_pair.hpp"
+#include "tests/unit/backends/loopback_pair.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,7 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
+#include <poll.h>
 
 namespace gw {
 namespace {
@@ -30,6 +30,12 @@ struct socket_pair : test::loopback_pair {
   reactor_reader reader{ioc.get_executor()};
 
   void send(const std::string& bytes) { asio::write(peer, asio::buffer(bytes)); }
+
+  // Waits (without running the reactor) until the peer's FIN has reached our socket.
+  bool peer_closed_seen() {
+    pollfd fd{ours.native_handle(), POLLRDHUP, 0};
+    return ::poll(&fd, 1, 10'000) == 1 && (fd.revents & POLLRDHUP) != 0;
+  }
 
   // Starts one read of at most `max` bytes; `out` gets its outcome.
   void start(text_target& t, std::size_t max, std::optional<error_code>& out) {
@@ -133,7 +139,7 @@ TEST(reactor_read, a_close_that_arrives_with_the_last_bytes_ends_the_next_read) 
     }
     p.send("last");
     p.peer.shutdown(tcp::socket::shutdown_send);
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));  // both in before the reactor looks
+    ASSERT_TRUE(p.peer_closed_seen());  // both in before the reactor looks
     if (!pending_first) p.start(t, 1024, out);
     ASSERT_TRUE(p.run_until([&] { return out.has_value(); }));
     EXPECT_EQ(*out, error_code{});

@@ -1,4 +1,4 @@
-#include "backends/remote_call.hpp"
+#include "engine/remote_call.hpp"
 
 #include <boost/asio/steady_timer.hpp>
 #include <algorithm>
@@ -182,22 +182,10 @@ void attempt(const std::shared_ptr<call_state>& s) {
   }
   s->in_flight = true;
   if (s->retries == 0) s->provider.budget.record_request(clock::now());
-  const auto& cfg = s->provider.config;
-  upstream_request req;
-  req.url.reserve(cfg.base_url.size() + s->opts.url_path.size());
-  req.url.append(cfg.base_url).append(s->opts.url_path);
   // No retry can follow the last attempt the schedule allows: it takes the body instead of a copy.
-  if (s->retries >= cfg.retries.max_retries) req.body = std::move(s->opts.body);
-  else req.body = s->opts.body;
-  req.timeouts = cfg.timeouts;
-  req.ca_file = cfg.ca_file;
-  req.headers.reserve(4 + cfg.headers.size());
-  req.headers.emplace_back("Content-Type: application/json");
-  req.headers.emplace_back("Accept: text/event-stream");
-  req.headers.push_back("X-Request-Id: " + s->opts.request_id);
-  if (!s->provider.auth_header.empty()) req.headers.push_back(s->provider.auth_header);
-  if (!s->opts.traceparent.empty()) req.headers.push_back("traceparent: " + s->opts.traceparent);
-  for (const auto& [k, v] : cfg.headers) req.headers.push_back(k + ": " + v);
+  std::string body = s->retries >= s->provider.config.retries.max_retries ? std::move(s->opts.body) : s->opts.body;
+  upstream_request req = provider_request(s->provider, s->opts.url_path, std::move(body), s->opts.request_id,
+                                          s->opts.traceparent, s->opts.stream);
 
   upstream_handlers h;
   h.owner = s;

@@ -2,7 +2,7 @@
 // (find_head_end, valid_head_bytes, the value check of parse_field_line and parse_status_line)
 // work 16 bytes at a time with a byte loop for the tail, so their cases put the interesting byte
 // at every offset across two blocks.
-#include "gateway/http1_syntax.hpp"
+#include "backends/http1_syntax.hpp"
 
 #include <gtest/gtest.h>
 

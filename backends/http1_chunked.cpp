@@ -1,9 +1,9 @@
-#include "gateway/http1_chunked.hpp"
+#include "backends/http1_chunked.hpp"
 
 #include <algorithm>
 #include <cstring>
 
-#include "gateway/http1_syntax.hpp"
+#include "backends/http1_syntax.hpp"
 
 namespace gw::http1 {
 namespace {

@@ -1,7 +1,7 @@
 // gateway/http1_chunked: the chunked_decoder fed the way the request and response parsers feed
 // it (what it did not consume is given again with more bytes), at every split of the input; its
 // limits; malformed codings; and the bytes after the message, which it must leave alone.
-#include "gateway/http1_chunked.hpp"
+#include "backends/http1_chunked.hpp"
 
 #include <gtest/gtest.h>
 
