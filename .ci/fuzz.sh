@@ -14,7 +14,8 @@
 # change lands: FUZZ_SEED=0 FUZZ_SECONDS=300 .ci/fuzz.sh.
 #
 # Reproduce a finding: build-asan/tests/fuzz/<target> build-asan/fuzz/<target>/findings/<file>
-# Builds in build-asan, shared with .ci/sanitizers.sh; needs .ci/install-deps.sh first.
+# Builds in build-asan, shared with .ci/sanitizers.sh; needs `.ci/install-deps.sh ci` first
+# (.ci/run installs it).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source .ci/sanitizer-env.sh

@@ -6,7 +6,7 @@ TSAN_BUILD=${TSAN_BUILD:-build-tsan}
 JOBS=${JOBS:-2}
 if [[ -z "${SANITIZER_CXX:-}" ]]; then
   SANITIZER_CXX=$(command -v clang++ || command -v clang++-14 || true)
-  [[ -n "$SANITIZER_CXX" ]] || { echo "sanitizers: clang++ not found (run .ci/install-deps.sh)" >&2; exit 1; }
+  [[ -n "$SANITIZER_CXX" ]] || { echo "sanitizers: clang++ not found (run .ci/install-deps.sh ci)" >&2; exit 1; }
 fi
 # -O1 rather than -O2: sanitized code stays fast enough to fuzz and test, and compiles quicker on
 # two cores. No -DNDEBUG: assertions stay on in checked builds.

@@ -8,7 +8,8 @@
 #   .ci/sanitizers.sh            both
 #   .ci/sanitizers.sh asan|tsan  one of them
 #
-# Builds in build-asan (shared with .ci/fuzz.sh) and build-tsan; needs .ci/install-deps.sh first.
+# Builds in build-asan (shared with .ci/fuzz.sh) and build-tsan; needs `.ci/install-deps.sh ci`
+# first (.ci/run installs it).
 # No suppressions: a report in our code is a bug to fix, and none has been needed elsewhere.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -162,51 +162,57 @@ models:${localModel('crash-fallback', be.fallback, '\n    remote: [{provider: p1
 
   // --- c. stalls --------------------------------------------------------------------------------
 
-  test('c: request read, no response (first_byte_ms 500) → the next target answers, well within 5 s', T, async () => {
+  // The fake stalls for 8 s, past the client's own wait: only the gateway's first-byte timeout
+  // gets the request to the next target in time, and the metric says which timeout it was.
+  test('c: request read, no response (first_byte_ms 500) → first-byte timeout, the next target answers', T, async () => {
     for (const stream of [true, false]) {
+      const e0 = await upstreamErrors(gw, 'pshort', 'timeout_first_byte');
       const res = await chat(gw, 'stall-p2', { stream });
       assertSuccess(res, 'remote:p2', 'fallback');
-      assert.ok(res.took < 5_000, `answered after ${res.took} ms`);
       const [stalled] = up.requestsFor(res.rid).filter((r) => r.behaviour === 'stall');
       assert.ok(stalled, 'the stalling provider never got the request');
+      assert.equal(await upstreamErrors(gw, 'pshort', 'timeout_first_byte'), e0 + 1);
       // The gateway gave up on it: the fake saw its connection close before it answered.
-      assert.ok(await pollUntil(() => stalled.closedEarly, { timeoutMs: 2_000 }), 'the stalled transfer was not aborted');
+      assert.ok(await pollUntil(() => stalled.closedEarly || stalled.finished, { timeoutMs: 10_000 }));
+      assert.ok(stalled.closedEarly && !stalled.finished, 'the stalled transfer was not aborted');
     }
-    assert.ok(await upstreamErrors(gw, 'pshort', 'timeout_first_byte') >= 2);
   });
 
-  test('c: TCP accepted but not a byte back (connect_ms 500) → timeout_connect: next target, or 502 within 5 s', T, async () => {
+  // The silent peer never answers: only the connect timeout (not first_byte_ms 10 s, which
+  // outlasts the client's wait) ends each attempt.
+  test('c: TCP accepted but not a byte back (connect_ms 500) → timeout_connect: next target, or 502', T, async () => {
     const c0 = silent.connections;
     const res = await chat(gw, 'silent-p2', { stream: true });
     assertSuccess(res, 'remote:p2', 'fallback');
     const alone = await chat(gw, 'silent', { stream: true });
     assertError(alone, 502, 'upstream_error');
-    assert.ok(alone.took < 5_000, `answered after ${alone.took} ms`);
     assert.equal(silent.connections - c0, 2, 'one connection per request (max_retries 0)');
     // Still in the TLS handshake: a connect timeout, not a total or first-byte one.
     assert.equal(await upstreamErrors(gw, 'psilent', 'timeout_connect'), 2);
   });
 
-  test('c: stall mid-stream (idle_ms 500) → one error event, no [DONE]; non-streamed → 502; both within 5 s', T, async () => {
+  // The fake holds the stream for 8 s: the idle timeout, counted as such, is what ends it.
+  test('c: stall mid-stream (idle_ms 500) → idle timeout: one error event, no [DONE]; non-streamed → 502', T, async () => {
+    const e0 = await upstreamErrors(gw, 'pshort', 'timeout_idle');
     const s = await chat(gw, 'stall-mid', { stream: true });
     assert.equal(assertErrorEvent(s).code, 'upstream_error');
-    assert.ok(s.took < 5_000, `ended after ${s.took} ms`);
     assert.match(await accessLine(gw, s.rid), / status=200 .* error=upstream_error/);
+    assert.equal(await upstreamErrors(gw, 'pshort', 'timeout_idle'), e0 + 1);
     const n = await chat(gw, 'stall-mid');
     assertError(n, 502, 'upstream_error');
-    assert.ok(n.took < 5_000, `answered after ${n.took} ms`);
-    assert.ok(await upstreamErrors(gw, 'pshort', 'timeout_idle') >= 2);
+    assert.equal(await upstreamErrors(gw, 'pshort', 'timeout_idle'), e0 + 2);
   });
 
   // --- d. 429 with Retry-After ------------------------------------------------------------------
 
-  // Retry-After: 2 is within max_retry_after_ms (3 s): alone, the provider would be retried after it.
-  test('d: 429 (Retry-After: 2) with another target → that target at once; the 429 provider is not retried', T, async () => {
+  // Retry-After: 60 is within p429's max_retry_after_ms (120 s): alone, the provider would be
+  // retried after it. Waiting it out would outlast the client's 15 s, so an answer at all shows
+  // that the gateway went to the next target without waiting.
+  test('d: 429 (Retry-After: 60) with another target → that target at once; the 429 provider is not retried', T, async () => {
     for (const stream of [true, false]) {
       const res = await chat(gw, 'r429-p2', { stream });
       assertSuccess(res, 'remote:p2', 'fallback');
-      assert.deepEqual(up.requestsFor(res.rid).map((r) => `${r.body.model}`), ['fault:429:2', 'ok']);
-      assert.ok(res.took < 1_900, `waited ${res.took} ms: the Retry-After of a provider it left`);
+      assert.deepEqual(up.requestsFor(res.rid).map((r) => `${r.body.model}`), ['fault:429:60', 'ok']);
     }
   });
 
@@ -240,16 +246,14 @@ models:${localModel('crash-fallback', be.fallback, '\n    remote: [{provider: p1
 
   test('e: a 5xx storm: retries stay within the provider\'s retry budget; skipped ones are counted', T, async (t) => {
     const m0 = await metrics(gw);
-    const t0 = Date.now();
     const results = [];
     for (let i = 0; i < STORM.requests; i += STORM.concurrency) {
       const wave = Array.from({ length: Math.min(STORM.concurrency, STORM.requests - i) }, () => chat(gw, 'storm'));
       results.push(...await Promise.all(wave));
     }
-    const took = Date.now() - t0;
     for (const r of results) assertError(r, 502, 'upstream_error');
-    // The bound below holds for a storm inside one budget window (20 s; it takes about a second).
-    assert.ok(took < STORM.windowMs * 0.9, `the storm took ${took} ms, longer than the budget window`);
+    // The bound below holds for a storm inside one budget window: the window outlasts the whole
+    // suite, so every request of the storm counts in it.
     const attempts = results.reduce((n, r) => n + up.requestsFor(r.rid).length, 0);
     const floor = STORM.minPerS * (STORM.windowMs / 1000);
     const bound = STORM.requests + Math.floor(STORM.requests * STORM.ratio + floor + 1e-9);
@@ -262,7 +266,7 @@ models:${localModel('crash-fallback', be.fallback, '\n    remote: [{provider: p1
     const sent = delta('sent');
     const skipped = delta('budget_exhausted');
     t.diagnostic(`storm: ${STORM.requests} requests, ${attempts} upstream attempts (bound ${bound}), `
-      + `${sent} retries sent, ${skipped} skipped for budget, ${took} ms`);
+      + `${sent} retries sent, ${skipped} skipped for budget`);
     assert.equal(sent, attempts - STORM.requests, 'gateway_upstream_retries_total{outcome="sent"}');
     // Each request ended by exhausting max_retries, or at its one skipped retry.
     assert.ok(skipped >= 1 && skipped <= STORM.requests, `budget_exhausted ${skipped}`);

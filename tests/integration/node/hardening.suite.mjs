@@ -11,7 +11,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { GATEWAY_BIN, startGateway, request, parseMetrics } from './harness.mjs';
+import { GATEWAY_BIN, startGateway, request, parseMetrics, pollUntil } from './harness.mjs';
 
 const sha = (k) => createHash('sha256').update(k).digest('hex');
 const ALICE = 'sk-alice-0123456789abcdef';
@@ -249,11 +249,11 @@ test('max_connections: one connection over the limit gets 503 with Retry-After',
     assert.match(over.data, /too_many_connections/);
     for (const s of held) s.destroy();
     held.length = 0;
-    let status;
-    for (let i = 0; i < 50 && status !== 200; ++i) {
-      status = (await request(gw.port, { path: '/healthz' }).catch(() => ({}))).status;
-      if (status !== 200) await new Promise((r) => setTimeout(r, 50));
-    }
+    // Freed when the gateway sees each close: poll until it has.
+    const status = await pollUntil(async () => {
+      const s = (await request(gw.port, { path: '/healthz' }).catch(() => ({}))).status;
+      return s === 200 ? s : undefined;
+    }, { timeoutMs: 5_000 });
     assert.equal(status, 200, 'connections freed must be usable again');
   } finally {
     for (const s of held) s.destroy();

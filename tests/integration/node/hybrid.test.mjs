@@ -9,8 +9,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
 
-import { deadline, parseMetrics, pollUntil, request, sleep, sseData, startGateway } from './harness.mjs';
-import { CONTENT_TEXT, REJECT_MESSAGE, SLOW_CHUNKS, USAGE, startFakeUpstream } from './fake_upstream.mjs';
+import { deadline, parseMetrics, pollUntil, request, sseData, startGateway } from './harness.mjs';
+import { CONTENT_TEXT, REJECT_MESSAGE, USAGE, startFakeUpstream } from './fake_upstream.mjs';
 import { makeTestPki } from './tls.mjs';
 
 const T = { timeout: 15_000 };
@@ -212,6 +212,17 @@ describe('hybrid routing', () => {
     await rogue?.close();
     pki?.cleanup();
   });
+
+  const upstreamErrors = async (provider, kind) =>
+    sample(await metrics(gw), 'gateway_upstream_errors_total', { provider, kind })?.value ?? 0;
+
+  // The access log line of one request (written when its exchange ends, maybe after the reply).
+  async function accessLine(id) {
+    const line = await pollUntil(() => gw.output().split('\n').find((l) => l.includes(`access request_id=${id} `)),
+      { timeoutMs: 5_000, intervalMs: 20 });
+    assert.ok(line, `no access log line for ${id}`);
+    return line;
+  }
 
   // --- configuration ----------------------------------------------------------------------
 
@@ -466,16 +477,13 @@ models:
   // --- failures before the first token ------------------------------------------------------
 
   test('429 then success: the retry honours Retry-After (2 requests upstream)', T, async () => {
-    const t0 = Date.now();
     const res = await chat(gw, 'r-429-ok', { stream: true });
-    const took = Date.now() - t0;
     assertRoute(res, 'remote:p1', 'remote-only');
     assert.equal(assertCompleteStream(res).text, CONTENT_TEXT);
     const seen = up.requestsFor(res.rid);
     assert.deepEqual(seen.map((r) => r.behaviour), ['429', 'ok']);
     const gap = seen[1].at - seen[0].at;
     assert.ok(gap >= 900, `retried ${gap} ms after a 429 with Retry-After: 1`);
-    assert.ok(took < 5_000, `took ${took} ms`);
   });
 
   test('429 with a Retry-After over max_retry_after_ms → 429 rate_limit_exceeded with Retry-After, no retry', T, async () => {
@@ -538,17 +546,19 @@ models:
     }
   });
 
-  test('stall before the first byte with first_byte_ms 400 → 502 upstream_error, bounded', T, async () => {
+  // The fake stalls for 8 s and then answers 504: only the first-byte timeout, counted as such,
+  // ends the attempt before that, with the fake's connection closed under an unfinished answer.
+  test('stall before the first byte with first_byte_ms 400 → 502 upstream_error by the first-byte timeout', T, async () => {
     for (const stream of [false, true]) {
-      const t0 = Date.now();
+      const e0 = await upstreamErrors('pshort', 'timeout_first_byte');
       const res = await chat(gw, 'r-stall', { stream });
-      const took = Date.now() - t0;
       assertError(res, 502, 'upstream_error');
-      assert.ok(took >= 350 && took < 3_000, `answered after ${took} ms`);
+      assert.equal(await upstreamErrors('pshort', 'timeout_first_byte'), e0 + 1);
       const seen = up.requestsFor(res.rid);
       assert.equal(seen.length, 1);
       // The gateway gave up on the transfer: the provider saw its connection close.
-      assert.ok(await pollUntil(() => seen[0].closedEarly, { timeoutMs: 1_000 }), 'the stalled upstream request was not aborted');
+      assert.ok(await pollUntil(() => seen[0].closedEarly || seen[0].finished, { timeoutMs: 10_000 }));
+      assert.ok(seen[0].closedEarly && !seen[0].finished, 'the stalled upstream request was not aborted');
     }
   });
 
@@ -557,8 +567,9 @@ models:
     const res = await chat(gw, 'r-rogue', { stream: true });
     assertError(res, 502, 'upstream_error');
     assertRoute(res, 'remote:progue', 'remote-only');
-    // No HTTP request can have reached it; one TCP connection (one TLS handshake) was made.
-    await sleep(200);
+    // No HTTP request can have reached it; one TCP connection (one TLS handshake) was made. The
+    // fake counts a connection when it accepts it, before its certificate reaches the gateway, so
+    // every attempt is counted by the time the 502 arrives.
     assert.equal(rogue.connections - before, 1, 'want exactly one connection attempt');
     assert.equal(rogue.requests.length, 0, 'an HTTP request passed an untrusted certificate');
   });
@@ -576,13 +587,13 @@ models:
 
   // --- failures after the first token -------------------------------------------------------
 
+  // The fake holds the stream for 8 s: the idle timeout, counted as such, is what ends it.
   test('stall mid-stream with idle_ms 400 → one error event, no [DONE]', T, async () => {
-    const t0 = Date.now();
+    const e0 = await upstreamErrors('pshort', 'timeout_idle');
     const res = await chat(gw, 'r-stall-mid', { stream: true });
-    const took = Date.now() - t0;
     assertRoute(res, 'remote:pshort', 'remote-only');
     assertErrorEndedStream(res);
-    assert.ok(took < 3_000, `took ${took} ms`);
+    assert.equal(await upstreamErrors('pshort', 'timeout_idle'), e0 + 1);
     assert.equal(up.requestsFor(res.rid).length, 1, 'no retry after the first token');
   });
 
@@ -658,7 +669,7 @@ models:
     assert.equal(u.usage.total_tokens, USAGE.prompt_tokens + USAGE.completion_tokens);
   });
 
-  test('client disconnect mid-stream aborts the upstream transfer within ~1 s', T, async () => {
+  test('client disconnect mid-stream aborts the upstream transfer before its stream ends', T, async () => {
     const id = rid('abort');
     const gotContent = new Promise((resolve, reject) => {
       const payload = JSON.stringify(chatBody('r-slow', { stream: true }));
@@ -681,13 +692,19 @@ models:
       req.end(payload);
     });
     assert.equal(await gotContent, 200);
-    const closedAt = Date.now();
-    const seen = await pollUntil(() => up.requestsFor(id).find((r) => r.closedEarly), { timeoutMs: 1_500, intervalMs: 20 });
-    assert.ok(seen, `the provider's connection was not closed after the client left: ${JSON.stringify(up.requestsFor(id).map((r) => ({ closedEarly: r.closedEarly, finished: r.finished })))}`);
-    assert.ok(seen.closedAt - closedAt < 1_000, `upstream closed ${seen.closedAt - closedAt} ms after the client`);
-    assert.ok(!seen.finished, 'the upstream stream ran to its end');
-    assert.ok(SLOW_CHUNKS * 50 > 2_000);  // the stream would have lasted far longer
+    // The slow stream has many chunks to go: the abort must reach the provider first.
+    const seen = await upstreamEnd(id);
+    assert.ok(seen.closedEarly && !seen.finished, `the provider's connection was not closed after the client left: ${JSON.stringify(up.requestsFor(id).map((r) => ({ closedEarly: r.closedEarly, finished: r.finished })))}`);
   });
+
+  // The one upstream request of `id` once it ended: closed early by the gateway, or finished.
+  async function upstreamEnd(id) {
+    const ended = await pollUntil(() => up.requestsFor(id).find((r) => r.closedEarly || r.finished),
+      { timeoutMs: 10_000, intervalMs: 20 });
+    assert.ok(ended, 'the upstream request neither finished nor was closed');
+    assert.equal(up.requestsFor(id).length, 1);
+    return ended;
+  }
 
   // Sends a chat request on its own connection and destroys it once `until()` holds (polled).
   async function abandon(model, { stream, until, id = rid(`${model}-gone`) }) {
@@ -700,19 +717,24 @@ models:
     const ok = await pollUntil(until(id), { timeoutMs: 5_000, intervalMs: 10 });
     req.destroy();
     assert.ok(ok, 'the condition to abandon the request never held');
-    return { id, at: Date.now() };
+    return id;
   }
 
   test('client disconnect while a non-streaming remote request runs aborts the upstream transfer', T, async () => {
-    const { id, at } = await abandon('r-slow', { stream: false, until: (id) => () => up.requestsFor(id).length === 1 });
-    const seen = await pollUntil(() => up.requestsFor(id).find((r) => r.closedEarly), { timeoutMs: 1_500, intervalMs: 20 });
-    assert.ok(seen, 'the provider\'s connection stayed open after the client left');
-    assert.ok(seen.closedAt - at < 1_000, `upstream closed ${seen.closedAt - at} ms after the client`);
+    const id = await abandon('r-slow', { stream: false, until: (id) => () => up.requestsFor(id).length === 1 });
+    // The slow answer comes only after its whole stream's time: the abort must reach the provider first.
+    const seen = await upstreamEnd(id);
+    assert.ok(seen.closedEarly && !seen.finished, 'the provider\'s connection stayed open after the client left');
   });
 
   test('client disconnect during a retry wait (Retry-After) stops further attempts', T, async () => {
-    const { id } = await abandon('r-429-ok', { stream: true, until: (id) => () => up.requestsFor(id).length === 1 });
-    await sleep(1_500);  // past the 1 s Retry-After
+    const id = await abandon('r-429-ok', { stream: true, until: (id) => () => up.requestsFor(id).length === 1 });
+    assert.match(await accessLine(id), / status=499 /);
+    // A second request of the same model, sent after the first was abandoned, gets the same
+    // Retry-After: 1 later, so its retry is due after the abandoned one's would have been. Once
+    // it has been retried, a retry of the abandoned request would have reached the fake too.
+    const marker = await chat(gw, 'r-429-ok', { stream: true });
+    assert.deepEqual(up.requestsFor(marker.rid).map((r) => r.behaviour), ['429', 'ok']);
     assert.equal(up.requestsFor(id).length, 1, 'the gateway retried for a client that had gone');
   });
 

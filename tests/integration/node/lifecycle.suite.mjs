@@ -8,7 +8,7 @@ import net from 'node:net';
 import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 
-import { startGateway, request, parseMetrics, pollUntil, sseData } from './harness.mjs';
+import { deadline, startGateway, request, parseMetrics, pollUntil, sseData } from './harness.mjs';
 
 const sha = (k) => createHash('sha256').update(k).digest('hex');
 const chat = (model, extra = {}) => ({ model, messages: [{ role: 'user', content: 'hello' }], stream: true, ...extra });
@@ -114,12 +114,13 @@ models:
   await pollUntil(() => long.data.includes('data:') && short.data.includes('data:'), { timeoutMs: 5_000 });
 
   gw.signal('SIGTERM');
-  await new Promise((r) => setTimeout(r, 300));
-  const refused = await new Promise((resolve) => {
+  // The gateway logs the signal, then closes its listener in the same handler.
+  assert.ok(await pollUntil(() => /signal \d+: draining/.test(gw.output()), { timeoutMs: 5_000 }), gw.output());
+  const refused = await pollUntil(() => new Promise((resolve) => {
     const s = net.connect(gw.port, '127.0.0.1');
     s.on('connect', () => { s.destroy(); resolve(false); });
     s.on('error', (e) => resolve(e.code === 'ECONNREFUSED'));
-  });
+  }), { timeoutMs: 5_000, intervalMs: 10 });
   assert.ok(refused, 'a draining gateway accepts no connection');
   let ready = '';
   probe.on('data', (b) => { ready += b; });
@@ -171,7 +172,13 @@ models:
 });
 
 test('the end of a drain also answers a request still waiting for a silent provider', async () => {
-  const silent = net.createServer((sock) => { sock.on('error', () => {}); });  // reads, never answers
+  let requested;  // resolved once the provider has received a request
+  const inFlight = new Promise((r) => { requested = r; });
+  const silent = net.createServer((sock) => {  // reads, never answers
+    sock.on('error', () => {});
+    let head = '';
+    sock.on('data', (b) => { head += b.toString('latin1'); if (head.includes('\r\n\r\n')) requested(); });
+  });
   await new Promise((r) => silent.listen(0, '127.0.0.1', r));
   const gw = await startGateway({ config: `
 server: {listen: 127.0.0.1:0, drain_timeout_s: 1}
@@ -183,7 +190,8 @@ models:
   try {
     const pending = request(gw.port, { method: 'POST', path: '/v1/chat/completions', timeoutMs: 10_000,
       body: { model: 'far', messages: [{ role: 'user', content: 'hi' }] } });
-    await new Promise((r) => setTimeout(r, 300));
+    const waited = await Promise.race([inFlight.then(() => true), deadline(5_000, false)]);
+    assert.ok(waited, 'the request never reached the provider');
     gw.signal('SIGTERM');
     const r = await pending;
     assert.equal(r.status, 503);

@@ -58,7 +58,7 @@ const std::string body_wire =
     "0;last\r\nX-Trailer: 1\r\nY: two words\r\n\r\n"
     "GET /next HTTP/1.1\r\n\r\n";  // a pipelined request: not the decoder's
 
-TEST(Http1ChunkedDecoder, BodySplitAtEveryPieceSize) {
+TEST(http1_chunked_decoder, body_split_at_every_piece_size) {
   for (std::size_t piece = 1; piece <= body_wire.size(); ++piece) {
     const outcome o = decode(body_wire, piece);
     ASSERT_EQ(o.last, step::done) << piece;
@@ -68,7 +68,7 @@ TEST(Http1ChunkedDecoder, BodySplitAtEveryPieceSize) {
   }
 }
 
-TEST(Http1ChunkedDecoder, DoneStaysDoneAndConsumesNothingMore) {
+TEST(http1_chunked_decoder, done_stays_done_and_consumes_nothing_more) {
   chunked_decoder d;
   d.reset({});
   std::size_t used = 0;
@@ -83,7 +83,7 @@ TEST(Http1ChunkedDecoder, DoneStaysDoneAndConsumesNothingMore) {
   EXPECT_EQ(piece, "x");
 }
 
-TEST(Http1ChunkedDecoder, PartialLinesAreMore) {
+TEST(http1_chunked_decoder, partial_lines_are_more) {
   for (std::string_view partial : {"", "5", "5;a=\"x", "5\r", "5\r\nab", "5\r\nabcde", "5\r\nabcde\r", "0\r\n",
                                    "0\r\nX: 1", "0\r\nX: 1\r\n", "0\r\n\r"}) {
     const outcome o = decode(partial, partial.size() + 1);
@@ -91,7 +91,7 @@ TEST(Http1ChunkedDecoder, PartialLinesAreMore) {
   }
 }
 
-TEST(Http1ChunkedDecoder, Malformed) {
+TEST(http1_chunked_decoder, malformed) {
   const std::vector<std::string_view> bad = {
       "\r\n",                            // no size
       "g\r\n",                           // not hex
@@ -126,7 +126,7 @@ TEST(Http1ChunkedDecoder, Malformed) {
   EXPECT_EQ(d.next("1\r\nx\r\n0\r\n\r\n", used, piece), step::bad);
 }
 
-TEST(Http1ChunkedDecoder, BodyLimit) {
+TEST(http1_chunked_decoder, body_limit) {
   const std::string ten = "5\r\n12345\r\n5\r\n67890\r\n0\r\n\r\n";
   EXPECT_EQ(decode(ten, ten.size(), {10}).last, step::done);
   EXPECT_EQ(decode(ten, 1, {10}).last, step::done);
@@ -138,7 +138,7 @@ TEST(Http1ChunkedDecoder, BodyLimit) {
   EXPECT_EQ(decode("ffffffffffffffff\r\nx", 100, {UINT64_MAX}).last, step::more);
 }
 
-TEST(Http1ChunkedDecoder, ExtensionLimitCountsEveryChunkAndTheLast) {
+TEST(http1_chunked_decoder, extension_limit_counts_every_chunk_and_the_last) {
   const limits ten{UINT64_MAX, 10};
   // ";abcdefghi" is 10 bytes: at the limit.
   EXPECT_EQ(decode("1;abcdefghi\r\nx\r\n0\r\n\r\n", 1, ten).last, step::done);
@@ -152,7 +152,7 @@ TEST(Http1ChunkedDecoder, ExtensionLimitCountsEveryChunkAndTheLast) {
   EXPECT_EQ(decode(endless.substr(0, 16 * 1024), 16 * 1024, ten).last, step::more);
 }
 
-TEST(Http1ChunkedDecoder, TrailerLimitCountsTheWholeSection) {
+TEST(http1_chunked_decoder, trailer_limit_counts_the_whole_section) {
   // The trailer section "X: 12345\r\n\r\n" is 12 bytes, its final CRLF included.
   const std::string wire = "0\r\nX: 12345\r\n\r\n";
   for (std::size_t piece : {std::size_t{1}, std::size_t{4}, wire.size()}) {
@@ -166,7 +166,7 @@ TEST(Http1ChunkedDecoder, TrailerLimitCountsTheWholeSection) {
   EXPECT_EQ(decode("0\r\nX: 1", 100, {UINT64_MAX, UINT64_MAX, 12}).last, step::more);
 }
 
-TEST(Http1ChunkedDecoder, TrailersAreCountedNotInterpreted) {
+TEST(http1_chunked_decoder, trailers_are_counted_not_interpreted) {
   // Framing fields in the trailers have no effect (RFC 9110 §6.5.1): counted like any other.
   const outcome o = decode(
       "2\r\nab\r\n0\r\nContent-Length: 99\r\nTransfer-Encoding: chunked\r\nConnection: close\r\nX-Empty:\r\n\r\n", 7);
@@ -176,7 +176,7 @@ TEST(Http1ChunkedDecoder, TrailersAreCountedNotInterpreted) {
   EXPECT_EQ(o.left, "");
 }
 
-TEST(Http1ChunkedDecoder, EmptyBodyAtEverySplit) {
+TEST(http1_chunked_decoder, empty_body_at_every_split) {
   const std::string wire = "000;a=\"b\"\r\nT: 1\r\n\r\nNEXT";
   for (std::size_t piece = 1; piece <= wire.size(); ++piece) {
     const outcome o = decode(wire, piece);

@@ -17,7 +17,7 @@ namespace {
 using namespace std::literals;  // "\0"s and "\0"sv: cases with NUL bytes
 constexpr auto npos = std::string_view::npos;
 
-TEST(Http1Syntax, TcharIsExactlyRfc9110Token) {
+TEST(http1_syntax, tchar_is_exactly_rfc9110_token) {
   const std::string_view specials = "!#$%&'*+-.^_`|~";
   for (int c = 0; c < 256; ++c) {
     const bool expected = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -26,7 +26,7 @@ TEST(Http1Syntax, TcharIsExactlyRfc9110Token) {
   }
 }
 
-TEST(Http1Syntax, IequalsFoldsCaseOfTokens) {
+TEST(http1_syntax, iequals_folds_case_of_tokens) {
   EXPECT_TRUE(iequals("Content-Length", "content-length"));
   EXPECT_TRUE(iequals("CONTENT-LENGTH", "content-length"));
   EXPECT_TRUE(iequals("", ""));
@@ -44,7 +44,7 @@ TEST(Http1Syntax, IequalsFoldsCaseOfTokens) {
   }
 }
 
-TEST(Http1Syntax, FindHeadEndAtEveryOffsetAndResumePoint) {
+TEST(http1_syntax, find_head_end_at_every_offset_and_resume_point) {
   for (std::size_t at = 0; at <= 40; ++at) {
     const std::string bytes = std::string(at, 'a') + "\r\n\r\n" + std::string(20, 'b') + "\r\n\r\n";
     const std::size_t end = at + 4;
@@ -55,7 +55,7 @@ TEST(Http1Syntax, FindHeadEndAtEveryOffsetAndResumePoint) {
   }
 }
 
-TEST(Http1Syntax, FindHeadEndIgnoresNearMisses) {
+TEST(http1_syntax, find_head_end_ignores_near_misses) {
   const std::vector<std::pair<std::string, std::size_t>> cases = {
       {"", npos}, {"\r\n\r", npos}, {"\r\n\r\n", 4}, {"\n\r\n\r\n", 5}, {"\r\r\n\r\n", 5}, {"\r\n\n\r\n", npos},
       {"\n\n", npos}, {"a\r\n\r\r\n\r\n", 8}, {std::string(30, '\r') + "\n\r\n", 33},
@@ -64,7 +64,7 @@ TEST(Http1Syntax, FindHeadEndIgnoresNearMisses) {
   for (const auto& [bytes, end] : cases) EXPECT_EQ(find_head_end(bytes, 0), end) << bytes.size();
 }
 
-TEST(Http1Syntax, ValidHeadBytesAllowsTextAndCrlfPairs) {
+TEST(http1_syntax, valid_head_bytes_allows_text_and_crlf_pairs) {
   const std::vector<std::string> good = {
       "", "\r\n", "GET / HTTP/1.1\r\nHost: a\r\n\r\n", "a\tb\r\n", "\x80\xff\xc3\xa9\r\n", std::string(40, ' '),
   };
@@ -73,7 +73,7 @@ TEST(Http1Syntax, ValidHeadBytesAllowsTextAndCrlfPairs) {
   for (const auto& s : bad) EXPECT_FALSE(valid_head_bytes(s)) << s.size();
 }
 
-TEST(Http1Syntax, ValidHeadBytesAtEveryOffset) {
+TEST(http1_syntax, valid_head_bytes_at_every_offset) {
   for (std::size_t at = 0; at < 40; ++at) {
     auto with = [&](std::string_view b) {
       std::string s(at, 'a');
@@ -99,7 +99,7 @@ TEST(Http1Syntax, ValidHeadBytesAtEveryOffset) {
   }
 }
 
-TEST(Http1Syntax, NextLineSplitsAtCrlfAndRefusesBareLf) {
+TEST(http1_syntax, next_line_splits_at_crlf_and_refuses_bare_lf) {
   const std::string head = "GET / HTTP/1.1\r\nHost: a\r\n\r\n";
   std::size_t at = 0;
   std::string_view line;
@@ -119,7 +119,7 @@ TEST(Http1Syntax, NextLineSplitsAtCrlfAndRefusesBareLf) {
   }
 }
 
-TEST(Http1Syntax, RequestLines) {
+TEST(http1_syntax, request_lines) {
   struct row {
     std::string_view line, method, target;
     unsigned version;
@@ -151,14 +151,14 @@ TEST(Http1Syntax, RequestLines) {
   }
 }
 
-TEST(Http1Syntax, PlausibleRequestPrefixes) {
+TEST(http1_syntax, plausible_request_prefixes) {
   for (std::string_view p : {"", "G", "GET", "GET ", "GET /x HT", "M-SEARCH * HTTP/1.1"})
     EXPECT_TRUE(plausible_request_prefix(p)) << p;
   for (std::string_view p : {"\x16\x03\x01", " GET", "GET\t", "\r\n", "GE(", "GET\r"})
     EXPECT_FALSE(plausible_request_prefix(p)) << p;
 }
 
-TEST(Http1Syntax, StatusLines) {
+TEST(http1_syntax, status_lines) {
   struct row {
     std::string_view line;
     int status;
@@ -199,7 +199,7 @@ TEST(Http1Syntax, StatusLines) {
 
 // next_field walks a validated head's field lines in one pass; it must split each line as
 // split_field_line does, stop at the blank line, and refuse what split_field_line refuses.
-TEST(Http1Syntax, NextFieldAgreesWithSplitFieldLine) {
+TEST(http1_syntax, next_field_agrees_with_split_field_line) {
   const std::vector<std::string> lines = {"Host: a", "Host:a", "Host: \t a b \t ", "X-Empty:", "X-Empty:  \t",
                                           "X: caf\xc3\xa9 \x80\xff", "X: a:b", ": a", " Host: a", "\tHost: a",
                                           "Host : a", "Ho st: a", "Host a", "Ho(st: a"};
@@ -227,7 +227,7 @@ TEST(Http1Syntax, NextFieldAgreesWithSplitFieldLine) {
   }
 }
 
-TEST(Http1Syntax, FieldLines) {
+TEST(http1_syntax, field_lines) {
   struct row {
     std::string line;
     bool ok;        // parse_field_line
@@ -280,7 +280,7 @@ TEST(Http1Syntax, FieldLines) {
   }
 }
 
-TEST(Http1Syntax, ContentLength) {
+TEST(http1_syntax, content_length) {
   const std::vector<std::pair<std::string_view, std::uint64_t>> accepted = {
       {"0", 0}, {"5", 5}, {"007", 7},
       {"5, 5", 5}, {"5,5", 5}, {"5 ,\t5 , 5", 5},  // a list of equal values, as Beast accepted
@@ -299,7 +299,7 @@ TEST(Http1Syntax, ContentLength) {
   }
 }
 
-TEST(Http1Syntax, TransferEncodingEndsWithChunked) {
+TEST(http1_syntax, transfer_encoding_ends_with_chunked) {
   const std::vector<std::pair<std::string_view, bool>> rows = {
       {"chunked", true},
       {"CHUNKED", true},
@@ -321,7 +321,7 @@ TEST(Http1Syntax, TransferEncodingEndsWithChunked) {
   for (const auto& [value, chunked] : rows) EXPECT_EQ(ends_with_chunked(value), chunked) << value;
 }
 
-TEST(Http1Syntax, ConnectionOptions) {
+TEST(http1_syntax, connection_options) {
   struct row {
     std::string_view value;
     bool ok, close, keep_alive;
@@ -349,7 +349,7 @@ TEST(Http1Syntax, ConnectionOptions) {
   }
 }
 
-TEST(Http1Syntax, ChunkSizeLines) {
+TEST(http1_syntax, chunk_size_lines) {
   struct row {
     std::string_view line;
     std::uint64_t size;

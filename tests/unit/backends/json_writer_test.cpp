@@ -17,7 +17,7 @@ struct string_case {
   std::string expected;
 };
 
-TEST(JsonWriterTest, AppendStringEscapesWhatJsonRequires) {
+TEST(json_writer, append_string_escapes_what_json_requires) {
   const string_case cases[] = {
       {"", R"("")"},
       {"plain", R"("plain")"},
@@ -40,13 +40,13 @@ TEST(JsonWriterTest, AppendStringEscapesWhatJsonRequires) {
   }
 }
 
-TEST(JsonWriterTest, AppendStringAppendsToExistingText) {
+TEST(json_writer, append_string_appends_to_existing_text) {
   std::string out = "{\"k\":";
   append_string(out, "v");
   EXPECT_EQ(out, R"({"k":"v")");
 }
 
-TEST(JsonWriterTest, AppendUint) {
+TEST(json_writer, append_uint) {
   const std::pair<std::uint64_t, std::string> cases[] = {
       {0, "0"},
       {7, "7"},
@@ -60,7 +60,7 @@ TEST(JsonWriterTest, AppendUint) {
   }
 }
 
-TEST(JsonWriterTest, AppendDoubleIsShortestRoundTrip) {
+TEST(json_writer, append_double_is_shortest_round_trip) {
   const std::pair<double, std::string> cases[] = {
       {0.0, "0"},
       {1.0, "1"},
@@ -79,7 +79,7 @@ TEST(JsonWriterTest, AppendDoubleIsShortestRoundTrip) {
   }
 }
 
-TEST(JsonWriterTest, AppendDoubleRoundTripsExtremes) {
+TEST(json_writer, append_double_round_trips_extremes) {
   for (double v : {std::numeric_limits<double>::max(), std::numeric_limits<double>::min(),
                    std::numeric_limits<double>::denorm_min(), 1.0 / 3.0, -123456.789e-200}) {
     std::string out;
@@ -90,7 +90,7 @@ TEST(JsonWriterTest, AppendDoubleRoundTripsExtremes) {
 
 // Values written again come from the recent-values memo: each must still read as its own
 // shortest form, including 0 and -0 (equal as doubles, different bits and text).
-TEST(JsonWriterTest, AppendDoubleRepeatedValuesKeepTheirText) {
+TEST(json_writer, append_double_repeated_values_keep_their_text) {
   const double values[] = {0.7, 1.0, 0.7, 0.0, -0.0, 0.95, 2.5, 1e-7, 0.7, -0.0, 1.0, 123456.789, 0.0, 0.95};
   for (int round = 0; round < 3; ++round) {
     for (const double v : values) {
@@ -129,7 +129,7 @@ std::string reference(std::string_view s) {
 // The 16-bytes-at-a-time scan must find every byte that needs escaping wherever it sits, next to
 // any other byte: every byte value at every offset of strings of plain or UTF-8 bytes, at lengths
 // around the block size (a full block, the overlapping last block, the byte-at-a-time tail).
-TEST(JsonWriterTest, AppendStringEscapesEveryByteAtEveryOffset) {
+TEST(json_writer, append_string_escapes_every_byte_at_every_offset) {
   for (const std::size_t length : {1, 7, 15, 16, 17, 19, 31, 32, 33, 47}) {
     for (const char filler : {'a', '\xC3', '!', '~'}) {
       for (int c = 0; c < 256; ++c) {
@@ -147,7 +147,7 @@ TEST(JsonWriterTest, AppendStringEscapesEveryByteAtEveryOffset) {
 }
 
 // Several escapes in one block, in the overlapping last block and next to each other.
-TEST(JsonWriterTest, AppendStringMatchesTheDefinitionOnRandomText) {
+TEST(json_writer, append_string_matches_the_definition_on_random_text) {
   std::srand(7);
   for (int n = 0; n < 20000; ++n) {
     std::string s(static_cast<std::size_t>(std::rand() % 80), 'x');

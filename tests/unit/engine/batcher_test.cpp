@@ -1,5 +1,4 @@
 #include "engine/batcher.hpp"
-#include "engine/sim_engine.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,12 +7,12 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
-#include <thread>
 #include <vector>
 
 namespace gw {
@@ -24,6 +23,7 @@ using namespace std::chrono_literals;
 // What the fake engines saw. Written on the workers' threads, read on the test thread.
 struct engine_log {
   mutable std::mutex m;
+  std::condition_variable stepped;  // notified at each step
   std::vector<std::string> admitted;  // prompts, in admission order
   std::map<sequence_id, std::string> prompt_of;
   std::vector<sequence_id> cancelled;
@@ -52,6 +52,11 @@ struct engine_log {
   std::size_t steps_run() const {
     std::lock_guard l(m);
     return steps;
+  }
+  // Waits until the engines have begun `n` steps in all, for at most five seconds.
+  bool wait_for_steps(std::size_t n) {
+    std::unique_lock l(m);
+    return stepped.wait_for(l, 5s, [&] { return steps >= n; });
   }
   std::size_t max_batch() const {
     std::lock_guard l(m);
@@ -97,6 +102,7 @@ class fake_engine final : public engine {
   step_result step() override {
     std::lock_guard l(log_->m);
     ++log_->steps;
+    log_->stepped.notify_all();
     log_->batch_sizes.push_back(seqs_.size());
     std::uint64_t held = 0;
     for (auto& [id, s] : seqs_) held += s.reserved;
@@ -517,26 +523,29 @@ TEST_F(batcher_test, shut_down_fails_waiting_embeddings) {
 }
 
 // A step result the worker posted just before the batcher was destroyed must be dropped when
-// the reactor runs it later, never delivered to freed memory.
+// the reactor runs it later, never delivered to freed memory (or to the stream it was for).
 TEST(batcher_lifetime, a_result_posted_before_destruction_is_dropped) {
   boost::asio::io_context ioc;
+  auto log = std::make_shared<engine_log>();
+  std::shared_ptr<token_stream> stream;
   {
-    sim_timing t;
-    t.time_scale = 0;
     std::vector<std::unique_ptr<engine>> engines;
-    engines.push_back(std::make_unique<sim_engine>(t));
+    engines.push_back(std::make_unique<fake_engine>(log));
     batcher b(ioc.get_executor(), {}, std::move(engines));
     generation_params p;
-    p.max_tokens = 4;
+    p.prompt = "p";
+    p.max_tokens = 1000;  // steps on without the reactor, up to the worker's run-ahead bound
     auto submitted = b.submit(p, 0);
     ASSERT_TRUE(std::holds_alternative<std::shared_ptr<token_stream>>(submitted));
-    // Give the worker time to post its first result without letting the reactor run it. If the
-    // machine is too slow for that, the test only gets weaker (nothing queued), never flaky.
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    stream = std::get<std::shared_ptr<token_stream>>(submitted);
+    // The worker posts a step's result before it starts the next step: once the engine is in
+    // its second step, the first result waits in the reactor's queue, which nothing has run.
+    ASSERT_TRUE(log->wait_for_steps(2));
   }
   ioc.restart();
-  ioc.run_for(std::chrono::milliseconds(20));  // runs whatever was still queued
-  SUCCEED();
+  EXPECT_GE(ioc.poll(), 1u);  // the hand-over (and whatever else was queued) ran
+  EXPECT_EQ(stream->completion_tokens(), 0u);
+  EXPECT_FALSE(stream->has_pending());
 }
 
 }  // namespace

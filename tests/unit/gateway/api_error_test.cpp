@@ -14,7 +14,7 @@ struct class_case {
   std::string openai_code;
 };
 
-TEST(ApiErrorTest, ClassifyTable) {
+TEST(api_error, classify_table) {
   const class_case cases[] = {
       {api_errc::invalid_json, 400, "invalid_request_error", "invalid_json"},
       {api_errc::invalid_field, 400, "invalid_request_error", "invalid_value"},
@@ -40,7 +40,7 @@ TEST(ApiErrorTest, ClassifyTable) {
   }
 }
 
-TEST(ApiErrorTest, EnvelopeWithParam) {
+TEST(api_error, envelope_with_param) {
   const api_error e{api_errc::invalid_field, "'temperature' must be a number between 0 and 2",
                     "temperature"};
   EXPECT_EQ(error_envelope(e),
@@ -48,14 +48,14 @@ TEST(ApiErrorTest, EnvelopeWithParam) {
             R"("type":"invalid_request_error","param":"temperature","code":"invalid_value"}})");
 }
 
-TEST(ApiErrorTest, EnvelopeWithoutParamHasNull) {
+TEST(api_error, envelope_without_param_has_null) {
   const api_error e{api_errc::queue_full, "The server is busy", {}, 2};
   EXPECT_EQ(error_envelope(e),
             R"({"error":{"message":"The server is busy","type":"rate_limit_error",)"
             R"("param":null,"code":"queue_full"}})");
 }
 
-TEST(ApiErrorTest, EnvelopeEscapesMessageAndParam) {
+TEST(api_error, envelope_escapes_message_and_param) {
   const api_error e{api_errc::invalid_field, "bad \"x\"\n", "a\\b"};
   EXPECT_EQ(error_envelope(e),
             R"({"error":{"message":"bad \"x\"\n","type":"invalid_request_error",)"

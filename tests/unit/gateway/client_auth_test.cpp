@@ -15,12 +15,12 @@ api_key_config key(const std::string& name, const std::string& secret, std::vect
   return k;
 }
 
-TEST(ClientAuth, Sha256MatchesKnownVectors) {
+TEST(client_auth, sha256_matches_known_vectors) {
   EXPECT_EQ(sha256_hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
   EXPECT_EQ(sha256_hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-TEST(ClientAuth, BearerTokenIsCaseInsensitiveInTheSchemeOnly) {
+TEST(client_auth, bearer_token_is_case_insensitive_in_the_scheme_only) {
   EXPECT_EQ(bearer_token("Bearer sk-1"), "sk-1");
   EXPECT_EQ(bearer_token("bearer   sk-1  "), "sk-1");
   EXPECT_EQ(bearer_token("BEARER sk-AbC"), "sk-AbC");
@@ -30,7 +30,7 @@ TEST(ClientAuth, BearerTokenIsCaseInsensitiveInTheSchemeOnly) {
   EXPECT_EQ(bearer_token(""), "");
 }
 
-TEST(ClientAuth, KeyTableFindsOnlyExactKeys) {
+TEST(client_auth, key_table_finds_only_exact_keys) {
   const key_table t({key("a", "sk-alpha"), key("b", "sk-beta")});
   ASSERT_TRUE(t.enabled());
   ASSERT_TRUE(t.find("sk-alpha"));
@@ -42,7 +42,7 @@ TEST(ClientAuth, KeyTableFindsOnlyExactKeys) {
   EXPECT_FALSE(key_table({}).enabled());
 }
 
-TEST(ClientAuth, KeyOutlivesTheTableThatHeldIt) {
+TEST(client_auth, key_outlives_the_table_that_held_it) {
   std::shared_ptr<const api_key_config> held;
   {
     const key_table t({key("a", "sk-alpha")});
@@ -52,7 +52,7 @@ TEST(ClientAuth, KeyOutlivesTheTableThatHeldIt) {
   EXPECT_EQ(held->name, "a");
 }
 
-TEST(KeyPolicy, ModelAccessAndPriority) {
+TEST(key_policy, model_access_and_priority) {
   incoming_request req;
   EXPECT_FALSE(check_model_access(req, "any"));  // auth off
   EXPECT_EQ(effective_priority(req, 500, true), 500);
@@ -68,7 +68,7 @@ TEST(KeyPolicy, ModelAccessAndPriority) {
   EXPECT_EQ(effective_priority(req, -5, true), -5);   // but may lower it
 }
 
-TEST(KeyPolicy, RateHeadersAndError) {
+TEST(key_policy, rate_headers_and_error) {
   rate_status s;
   s.has_requests = true;
   s.limit_requests = 60;

@@ -3,6 +3,7 @@
 #include "tests/unit/backends/loopback_pair.hpp"
 
 #include <gtest/gtest.h>
+#include <poll.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -13,7 +14,6 @@
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 
 namespace gw {
 namespace {
@@ -24,6 +24,21 @@ using boost::system::error_code;
 
 std::string text(const boost::beast::flat_buffer& b) {
   return std::string(static_cast<const char*>(b.data().data()), b.size());
+}
+
+// Waits (at most five seconds, without running the reactor) until `s` holds `bytes` unread bytes
+// and the peer's FIN behind them.
+bool bytes_and_fin_arrived(tcp::socket& s, std::size_t bytes) {
+  pollfd p{s.native_handle(), POLLIN | POLLRDHUP, 0};
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+  for (;;) {
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    p.revents = 0;
+    if (::poll(&p, 1, static_cast<int>(left.count())) < 0) return false;
+    error_code ec;
+    if ((p.revents & POLLRDHUP) && s.available(ec) == bytes && !ec) return true;
+  }
 }
 
 // A client connection as a session holds it: socket, buffer, cancellation signal, watch. The
@@ -120,10 +135,10 @@ TEST(client_watch, a_close_that_came_with_the_request_is_reported_by_the_watch) 
   connection c;
   std::optional<error_code> out;
   asio::co_spawn(c.ioc, [&]() -> asio::awaitable<void> { out = co_await c.watch->wait_for_request(); }, asio::detached);
-  c.run_for(std::chrono::milliseconds(10));
+  c.ioc.poll();  // the coroutine starts and waits on its read
   asio::write(c.client, asio::buffer(std::string("req")));
   c.client.shutdown(tcp::socket::shutdown_send);
-  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // both in before the reactor looks
+  ASSERT_TRUE(bytes_and_fin_arrived(c.ours, 3));  // both in before the reactor looks
   ASSERT_TRUE(c.run_until([&] { return out.has_value(); }));
   EXPECT_EQ(*out, error_code{});
   c.watch->watch();

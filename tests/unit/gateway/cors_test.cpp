@@ -11,7 +11,7 @@ std::string value(const header_list& h, const std::string& name) {
   return "<absent>";
 }
 
-TEST(Cors, NothingUnlessTheOriginIsConfigured) {
+TEST(cors, nothing_unless_the_origin_is_configured) {
   const cors_config none;
   EXPECT_TRUE(cors_response_headers(none, "https://a.example").empty());
   EXPECT_TRUE(cors_preflight_headers(none, "https://a.example", "authorization").empty());
@@ -22,7 +22,7 @@ TEST(Cors, NothingUnlessTheOriginIsConfigured) {
   EXPECT_TRUE(cors_response_headers(one, "https://a.example.evil").empty());
 }
 
-TEST(Cors, ResponseExposesWhatAStreamingClientReads) {
+TEST(cors, response_exposes_what_a_streaming_client_reads) {
   cors_config c;
   c.allowed_origins = {"https://a.example"};
   const auto h = cors_response_headers(c, "https://a.example");
@@ -32,7 +32,7 @@ TEST(Cors, ResponseExposesWhatAStreamingClientReads) {
   EXPECT_EQ(value(h, "Vary"), "Origin");
 }
 
-TEST(Cors, PreflightEchoesWellFormedHeaderNamesOnly) {
+TEST(cors, preflight_echoes_well_formed_header_names_only) {
   cors_config c;
   c.allowed_origins = {"*"};
   c.max_age = std::chrono::seconds(77);

@@ -71,7 +71,7 @@ struct good_case {
   std::string user;
 };
 
-TEST(EmbeddingValidatorTest, GoodBodies) {
+TEST(embedding_validator, good_bodies) {
   const std::vector<good_case> cases = {
       {embedding_body(), {"hi"}, {}, false, ""},
       {embedding_body("", R"(["a"])"), {"a"}, {}, false, ""},
@@ -112,7 +112,7 @@ TEST(EmbeddingValidatorTest, GoodBodies) {
 }
 
 // OpenAI's token-id forms: forwarded to upstreams as sent; the sim embeds the ids' text.
-TEST(EmbeddingValidatorTest, TokenArraysAreInputs) {
+TEST(embedding_validator, token_arrays_are_inputs) {
   request_validator v;
   const auto one = v.embedding(embedding_body("", "[1,2,3]"));
   const embedding_request& a = expect_ok(one, "one");
@@ -126,7 +126,7 @@ TEST(EmbeddingValidatorTest, TokenArraysAreInputs) {
   EXPECT_EQ(expect_ok(v.embedding(embedding_body("", int_array(5000))), "long").input_tokens, 5000u);
 }
 
-TEST(EmbeddingValidatorTest, BadBodiesNameTheField) {
+TEST(embedding_validator, bad_bodies_name_the_field) {
   const std::vector<bad_case> cases = {
       // not a JSON object
       {"", json, ""},
@@ -198,7 +198,7 @@ TEST(EmbeddingValidatorTest, BadBodiesNameTheField) {
   for (const auto& c : cases) expect_error(v.embedding(c.body), c);
 }
 
-TEST(EmbeddingValidatorTest, MessagesAreSentences) {
+TEST(embedding_validator, messages_are_sentences) {
   request_validator v;
   const auto message = [&v](const std::string& body) {
     const auto result = v.embedding(body);
@@ -214,7 +214,7 @@ TEST(EmbeddingValidatorTest, MessagesAreSentences) {
             "'input' must hold at most 2048 strings");
 }
 
-TEST(EmbeddingValidatorTest, InputCountLimit) {
+TEST(embedding_validator, input_count_limit) {
   {
     request_validator v;  // OpenAI's 2048
     const std::string body = embedding_body("", string_array(2048));
@@ -227,13 +227,13 @@ TEST(EmbeddingValidatorTest, InputCountLimit) {
   EXPECT_EQ(expect_ok(v.embedding(embedding_body("", "[1,2,3]")), "tokens").inputs.size(), 1u);
 }
 
-TEST(EmbeddingValidatorTest, DepthLimitApplies) {
+TEST(embedding_validator, depth_limit_applies) {
   request_validator v(validation_limits{.max_depth = 2});
   expect_ok(v.embedding(embedding_body("", R"(["a"])")), "depth 2");
   expect_error(v.embedding(embedding_body("", "[[1]]")), {"depth 3", json, ""});
 }
 
-TEST(EmbeddingValidatorTest, ValidatorIsSharedWithOtherRoutes) {
+TEST(embedding_validator, validator_is_shared_with_other_routes) {
   request_validator v;
   const std::string big(1 << 20, 'x');
   EXPECT_EQ(expect_ok(v.embedding(embedding_body("", "\"" + big + "\"")), "big").inputs.at(0),

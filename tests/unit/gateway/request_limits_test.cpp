@@ -26,14 +26,14 @@ request_framing with_te(request_framing h, std::string te, unsigned count = 1) {
   return h;
 }
 
-TEST(RequestLimits, PlainRequestsPass) {
+TEST(request_limits, plain_requests_pass) {
   auto h = head();
   h.content_length_count = 1;
   EXPECT_EQ(check(h), std::nullopt);
   EXPECT_EQ(check(with_te(head(), " Chunked ")), std::nullopt);
 }
 
-TEST(RequestLimits, AmbiguousFramingIsRefused) {
+TEST(request_limits, ambiguous_framing_is_refused) {
   EXPECT_EQ(check(with_te(head(), "gzip, chunked")), api_errc::bad_framing);
   EXPECT_EQ(check(with_te(head(), "identity")), api_errc::bad_framing);
   EXPECT_EQ(check(with_te(head(), "chunked", 2)), api_errc::bad_framing);
@@ -46,7 +46,7 @@ TEST(RequestLimits, AmbiguousFramingIsRefused) {
   EXPECT_EQ(check(with_te(head(10), "chunked")), api_errc::bad_framing);
 }
 
-TEST(RequestLimits, TargetLengthAndFieldCount) {
+TEST(request_limits, target_length_and_field_count) {
   server_config limits;
   limits.max_target_bytes = 300;
   limits.max_header_count = 10;

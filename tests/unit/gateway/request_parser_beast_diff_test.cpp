@@ -313,7 +313,7 @@ class request_generator {
   std::mt19937 rng_;
 };
 
-TEST(RequestParserBeastDiff, SameVerdictsAsBeastOnGeneratedRequests) {
+TEST(request_parser_beast_diff, same_verdicts_as_beast_on_generated_requests) {
   request_generator gen(20261124);
   std::map<std::string, int> counts;
   for (int i = 0; i < 4000; ++i) {
@@ -347,7 +347,7 @@ TEST(RequestParserBeastDiff, SameVerdictsAsBeastOnGeneratedRequests) {
 }
 
 // Each allowance of known_difference on the smallest input that shows it.
-TEST(RequestParserBeastDiff, KnownDifferencesOnMinimalInputs) {
+TEST(request_parser_beast_diff, known_differences_on_minimal_inputs) {
   const std::string te = "POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n";
   const std::string one_x = "\r\n\r\n1\r\nx\r\n0\r\n\r\n";  // a chunked body of "x"
   struct row { std::string wire; verdict ours, beast; std::string_view why; };
@@ -382,7 +382,7 @@ TEST(RequestParserBeastDiff, KnownDifferencesOnMinimalInputs) {
 }
 
 // RFC 9110 §2.5: a major version other than 1 is not HTTP/1; Beast refused it and 1.2 up too.
-TEST(RequestParserBeastDiff, RefusesVersionsOtherThanHttp1) {
+TEST(request_parser_beast_diff, refuses_versions_other_than_http1) {
   for (std::string wire : {"GET / HTTP/2.0\r\n\r\n", "GET / HTTP/0.9\r\n\r\n", "GET / HTTP/9.9\r\n\r\n",
                            "GET / HTTP/1.2\r\n\r\n"}) {
     EXPECT_EQ(reference(wire).v, verdict::refused) << wire;

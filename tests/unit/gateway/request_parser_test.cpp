@@ -37,7 +37,7 @@ state feed_all(request_parser& p, std::string_view bytes, std::size_t step) {
   return st;
 }
 
-TEST(RequestParser, KeepsTheFieldsTheGatewayReadsAndTheBody) {
+TEST(request_parser, keeps_the_fields_the_gateway_reads_and_the_body) {
   const std::string req =
       "POST /v1/chat/completions?x=1 HTTP/1.1\r\nHost: a\r\nx-request-id: abc\r\nX-Request-Id: second\r\n"
       "X-PRIORITY: high\r\nx-data-class: Restricted\r\ntraceparent: 00-1-2-01\r\nAuthorization: Bearer k\r\n"
@@ -67,7 +67,7 @@ TEST(RequestParser, KeepsTheFieldsTheGatewayReadsAndTheBody) {
   }
 }
 
-TEST(RequestParser, StopsAfterTheHeadThenReadsTheBody) {
+TEST(request_parser, stops_after_the_head_then_reads_the_body) {
   parser_for p(small_limits());
   const std::string head = "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
   std::size_t used = 0;
@@ -81,7 +81,7 @@ TEST(RequestParser, StopsAfterTheHeadThenReadsTheBody) {
   EXPECT_EQ(p.take_body(), "abc");
 }
 
-TEST(RequestParser, RequestWithoutBodyIsDoneWithItsHead) {
+TEST(request_parser, request_without_body_is_done_with_its_head) {
   parser_for p(small_limits());
   std::size_t used = 0;
   EXPECT_EQ(p.feed("GET /v1/models HTTP/1.0\r\n\r\n", used), state::done);
@@ -92,7 +92,7 @@ TEST(RequestParser, RequestWithoutBodyIsDoneWithItsHead) {
   EXPECT_FALSE(p.head().keep_alive);
 }
 
-TEST(RequestParser, ChunkedBodyAndTrailersCountAsFields) {
+TEST(request_parser, chunked_body_and_trailers_count_as_fields) {
   parser_for p(small_limits());
   const std::string req =
       "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n2\r\nde\r\n0\r\nX-T: 1\r\n\r\n";
@@ -109,7 +109,7 @@ TEST(RequestParser, ChunkedBodyAndTrailersCountAsFields) {
 // An empty chunked body (the last chunk first) with a trailer, fed a byte at a time: "0\r\n"
 // alone and then four bytes hit an assertion in Beast 1.81 that Beast has since corrected
 // (backends/boost_assert.cpp); checked builds run this.
-TEST(RequestParser, EmptyChunkedBodyFedAByteAtATime) {
+TEST(request_parser, empty_chunked_body_fed_a_byte_at_a_time) {
   parser_for p(small_limits());
   const std::string req = "POST /x HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX-T: 1\r\n\r\n";
   for (std::size_t step = 1; step <= req.size(); ++step) {
@@ -120,7 +120,7 @@ TEST(RequestParser, EmptyChunkedBodyFedAByteAtATime) {
   }
 }
 
-TEST(RequestParser, LimitsAndMalformedInput) {
+TEST(request_parser, limits_and_malformed_input) {
   parser_for p(small_limits());
   EXPECT_EQ(feed_all(p, "POST /x HTTP/1.1\r\nContent-Length: 101\r\n\r\n", 1000), state::failed);
   EXPECT_EQ(p.why(), failure::body_limit);
@@ -153,7 +153,7 @@ TEST(RequestParser, LimitsAndMalformedInput) {
   EXPECT_EQ(p.feed("GET / HTTP/1.1\r\n\r\n", used), state::done);
 }
 
-TEST(RequestParser, RestrictedHeaderNameIsReadFromTheLiveConfig) {
+TEST(request_parser, restricted_header_name_is_read_from_the_live_config) {
   std::string name = "X-Data-Class";
   parser_for p({1024, 100, &name});
   std::size_t used = 0;
@@ -169,7 +169,7 @@ TEST(RequestParser, RestrictedHeaderNameIsReadFromTheLiveConfig) {
   EXPECT_TRUE(none.head().restricted.empty());
 }
 
-TEST(RequestParser, NothingYetIsMore) {
+TEST(request_parser, nothing_yet_is_more) {
   parser_for p(small_limits());
   std::size_t used = 0;
   EXPECT_EQ(p.feed("", used), state::more);

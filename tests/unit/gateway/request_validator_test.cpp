@@ -100,7 +100,7 @@ std::vector<bad_case> malformed_bodies() {
   };
 }
 
-TEST(RequestValidatorTest, MalformedJsonIsInvalidJsonForBothRoutes) {
+TEST(request_validator, malformed_json_is_invalid_json_for_both_routes) {
   request_validator v;
   for (const auto& c : malformed_bodies()) {
     expect_error(v.chat(c.body), c);
@@ -108,7 +108,7 @@ TEST(RequestValidatorTest, MalformedJsonIsInvalidJsonForBothRoutes) {
   }
 }
 
-TEST(RequestValidatorTest, BadChatFieldsNameTheField) {
+TEST(request_validator, bad_chat_fields_name_the_field) {
   const std::vector<bad_case> cases = {
       // model
       {R"({"messages":[{"role":"user","content":"hi"}]})", field, "model"},
@@ -207,7 +207,7 @@ TEST(RequestValidatorTest, BadChatFieldsNameTheField) {
 }
 
 // What the gateway does not read it does not judge: the upstream does.
-TEST(RequestValidatorTest, FieldsTheGatewayDoesNotReadAreNotValidated) {
+TEST(request_validator, fields_the_gateway_does_not_read_are_not_validated) {
   request_validator v;
   for (const char* extra :
        {R"("user":5)", R"("frequency_penalty":3)", R"("presence_penalty":"x")", R"("logit_bias":{"1":1e400})",
@@ -226,14 +226,14 @@ TEST(RequestValidatorTest, FieldsTheGatewayDoesNotReadAreNotValidated) {
 
 // A big number the DOM cannot hold inside a member the gateway does not read is forwarded; the
 // scan still refuses what is not JSON.
-TEST(RequestValidatorTest, TheScanRefusesWhatIsNotJson) {
+TEST(request_validator, the_scan_refuses_what_is_not_json) {
   request_validator v;
   const auto r = v.chat(chat_body(R"("x":[1,])"));
   ASSERT_TRUE(std::holds_alternative<api_error>(r));
   EXPECT_EQ(std::get<api_error>(r).code, api_errc::invalid_json);
 }
 
-TEST(RequestValidatorTest, ToolsCountInThePromptEstimate) {
+TEST(request_validator, tools_count_in_the_prompt_estimate) {
   request_validator v;
   const auto plain_result = v.chat(chat_body());
   const chat_request& plain = expect_ok(plain_result);
@@ -249,14 +249,14 @@ TEST(RequestValidatorTest, ToolsCountInThePromptEstimate) {
   EXPECT_FALSE(req.messages[0].tool_calls.empty());
 }
 
-TEST(RequestValidatorTest, FieldMessagesAreSentences) {
+TEST(request_validator, field_messages_are_sentences) {
   request_validator v;
   const auto result = v.chat(chat_body(R"("temperature":5)"));
   ASSERT_TRUE(std::holds_alternative<api_error>(result));
   EXPECT_EQ(std::get<api_error>(result).message, "'temperature' must be a number between 0 and 2");
 }
 
-TEST(RequestValidatorTest, MinimalChatGetsDefaults) {
+TEST(request_validator, minimal_chat_gets_defaults) {
   request_validator v;
   const auto result = v.chat(chat_body());
   const chat_request& req = expect_ok(result);
@@ -275,7 +275,7 @@ TEST(RequestValidatorTest, MinimalChatGetsDefaults) {
   EXPECT_EQ(req.n, 1u);
 }
 
-TEST(RequestValidatorTest, FullChatIsParsed) {
+TEST(request_validator, full_chat_is_parsed) {
   request_validator v;
   const auto result = v.chat(chat_body(
       R"("max_tokens":16,"temperature":0.5,"top_p":0.9,"seed":-1,"stop":["a","b"],)"
@@ -306,7 +306,7 @@ TEST(RequestValidatorTest, FullChatIsParsed) {
   EXPECT_EQ(req.messages[5].content, "");
 }
 
-TEST(RequestValidatorTest, NullOptionalFieldsReadAsAbsent) {
+TEST(request_validator, null_optional_fields_read_as_absent) {
   request_validator v;
   const auto result = v.chat(chat_body(
       R"("max_tokens":null,"max_completion_tokens":null,"temperature":null,"top_p":null,)"
@@ -331,7 +331,7 @@ struct sampling_case {
   std::vector<std::string> stop;
 };
 
-TEST(RequestValidatorTest, GoodSamplingValues) {
+TEST(request_validator, good_sampling_values) {
   const std::vector<sampling_case> cases = {
       {R"("max_tokens":7)", 7u, 1.0, 1.0, {}, {}},
       {R"("max_completion_tokens":9)", 9u, 1.0, 1.0, {}, {}},
@@ -357,7 +357,7 @@ TEST(RequestValidatorTest, GoodSamplingValues) {
   }
 }
 
-TEST(RequestValidatorTest, ContentShapes) {
+TEST(request_validator, content_shapes) {
   const std::pair<std::string, std::string> cases[] = {
       {R"("plain")", "plain"},
       {R"("")", ""},
@@ -377,7 +377,7 @@ TEST(RequestValidatorTest, ContentShapes) {
   }
 }
 
-TEST(RequestValidatorTest, LimitsAreConfigurable) {
+TEST(request_validator, limits_are_configurable) {
   request_validator v(
       validation_limits{.max_depth = 4, .max_messages = 2, .max_tokens_limit = 100});
   expect_ok(v.chat(chat_body(R"("max_tokens":100)")));
@@ -392,12 +392,12 @@ TEST(RequestValidatorTest, LimitsAreConfigurable) {
                {"", json, ""});
 }
 
-TEST(RequestValidatorTest, DepthLimitIsInclusive) {
+TEST(request_validator, depth_limit_is_inclusive) {
   request_validator v;  // max_depth 64: the root object plus 63 nested arrays is fine
   expect_ok(v.chat(chat_body(R"("metadata":)" + nested_arrays(63))));
 }
 
-TEST(RequestValidatorTest, ValidatorIsReusableAcrossBodies) {
+TEST(request_validator, validator_is_reusable_across_bodies) {
   request_validator v;
   expect_error(v.chat(nested_arrays(10000)), {"", json, ""});
   const std::string big(1 << 20, 'x');
@@ -407,7 +407,7 @@ TEST(RequestValidatorTest, ValidatorIsReusableAcrossBodies) {
   EXPECT_EQ(expect_ok(v.chat(chat_body())).messages.at(0).content, "hi");
 }
 
-TEST(RequestValidatorTest, GoodCompletions) {
+TEST(request_validator, good_completions) {
   request_validator v;
   {
     const auto result = v.completion(completion_body());
@@ -434,7 +434,7 @@ TEST(RequestValidatorTest, GoodCompletions) {
   EXPECT_EQ(expect_ok(v.completion(R"({"model":"m","prompt":""})")).prompt, "");
 }
 
-TEST(RequestValidatorTest, BadCompletionFieldsNameTheField) {
+TEST(request_validator, bad_completion_fields_name_the_field) {
   const std::vector<bad_case> cases = {
       {R"({"prompt":"x"})", field, "model"},
       {R"({"model":"m"})", field, "prompt"},
@@ -457,7 +457,7 @@ TEST(RequestValidatorTest, BadCompletionFieldsNameTheField) {
   for (const auto& c : cases) expect_error(v.completion(c.body), c);
 }
 
-TEST(RequestValidatorTest, RoleNames) {
+TEST(request_validator, role_names) {
   EXPECT_STREQ(to_string(message_role::system), "system");
   EXPECT_STREQ(to_string(message_role::developer), "developer");
   EXPECT_STREQ(to_string(message_role::user), "user");

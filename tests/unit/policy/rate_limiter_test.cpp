@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 using clock = token_bucket::clock;
 const clock::time_point t0{};
 
-TEST(TokenBucket, StartsFullAndRefillsEvenlyOverAMinute) {
+TEST(token_bucket, starts_full_and_refills_evenly_over_a_minute) {
   token_bucket b(60, t0);
   EXPECT_EQ(b.remaining(t0), 60u);
   for (int i = 0; i < 60; ++i) EXPECT_TRUE(b.try_take(1, t0));
@@ -20,7 +20,7 @@ TEST(TokenBucket, StartsFullAndRefillsEvenlyOverAMinute) {
   EXPECT_EQ(b.remaining(t0 + 1h), 60u);  // never above capacity
 }
 
-TEST(TokenBucket, CostOverCapacityPassesOnlyWhenFullAndLeavesDebt) {
+TEST(token_bucket, cost_over_capacity_passes_only_when_full_and_leaves_debt) {
   token_bucket b(100, t0);
   EXPECT_TRUE(b.try_take(250, t0));
   EXPECT_EQ(b.remaining(t0), 0u);
@@ -30,7 +30,7 @@ TEST(TokenBucket, CostOverCapacityPassesOnlyWhenFullAndLeavesDebt) {
   EXPECT_TRUE(b.try_take(250, t0 + 150s));
 }
 
-TEST(TokenBucket, AdjustRefundsAndChargesWithoutCheck) {
+TEST(token_bucket, adjust_refunds_and_charges_without_check) {
   token_bucket b(1000, t0);
   ASSERT_TRUE(b.try_take(500, t0));
   b.adjust(-200, t0);  // used less than estimated
@@ -41,7 +41,7 @@ TEST(TokenBucket, AdjustRefundsAndChargesWithoutCheck) {
   EXPECT_EQ(b.remaining(t0), 1000u);
 }
 
-TEST(RateLimiter, RefusesOnRequestsThenOnTokensAndSaysWhichAndWhen) {
+TEST(rate_limiter, refuses_on_requests_then_on_tokens_and_says_which_and_when) {
   rate_limiter l({.requests_per_minute = 2, .tokens_per_minute = 1000}, t0);
   EXPECT_TRUE(l.admit(100, t0).allowed);
   const rate_status ok = l.admit(100, t0);
@@ -62,14 +62,14 @@ TEST(RateLimiter, RefusesOnRequestsThenOnTokensAndSaysWhichAndWhen) {
   EXPECT_EQ(tno.retry_after, 10000ms);  // 100 more tokens at 10/s
 }
 
-TEST(RateLimiter, RefusalTakesNothing) {
+TEST(rate_limiter, refusal_takes_nothing) {
   rate_limiter l({.requests_per_minute = 10, .tokens_per_minute = 100}, t0);
   ASSERT_TRUE(l.admit(100, t0).allowed);
   for (int i = 0; i < 5; ++i) EXPECT_FALSE(l.admit(50, t0).allowed);
   EXPECT_EQ(l.admit(0, t0).remaining_requests, 8u);  // 1 + this one, not the 5 refused
 }
 
-TEST(RateLimiter, SettleChargesTheDifferenceToRealUsage) {
+TEST(rate_limiter, settle_charges_the_difference_to_real_usage) {
   rate_limiter l({.requests_per_minute = 0, .tokens_per_minute = 6000}, t0);
   ASSERT_TRUE(l.admit(1000, t0).allowed);
   l.settle(1000, 6000, t0);  // the completion used 5,000 more: the bucket is empty
@@ -78,7 +78,7 @@ TEST(RateLimiter, SettleChargesTheDifferenceToRealUsage) {
   EXPECT_EQ(s.retry_after, 10000ms);  // 1,000 tokens at 100/s
 }
 
-TEST(RateLimiter, UnlimitedKeyAlwaysPassesAndReportsNothing) {
+TEST(rate_limiter, unlimited_key_always_passes_and_reports_nothing) {
   rate_limiter l({}, t0);
   for (int i = 0; i < 1000; ++i) {
     const rate_status s = l.admit(100000, t0);
@@ -87,7 +87,7 @@ TEST(RateLimiter, UnlimitedKeyAlwaysPassesAndReportsNothing) {
   }
 }
 
-TEST(RateLimiter, ReconfigureKeepsTheLevelClamped) {
+TEST(rate_limiter, reconfigure_keeps_the_level_clamped) {
   rate_limiter l({.requests_per_minute = 10, .tokens_per_minute = 0}, t0);
   for (int i = 0; i < 8; ++i) ASSERT_TRUE(l.admit(0, t0).allowed);
   l.reconfigure({.requests_per_minute = 100, .tokens_per_minute = 50}, t0);
@@ -100,7 +100,7 @@ TEST(RateLimiter, ReconfigureKeepsTheLevelClamped) {
   EXPECT_FALSE(l.admit(0, t0).allowed);
 }
 
-TEST(RateLimiter, FormatsResetLikeOpenAI) {
+TEST(rate_limiter, formats_reset_like_openai) {
   EXPECT_EQ(format_reset(0ms), "0ms");
   EXPECT_EQ(format_reset(250ms), "250ms");
   EXPECT_EQ(format_reset(1000ms), "1s");

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -69,21 +70,25 @@ TEST(retry_delay, table) {
   }
 }
 
-// Whatever the draw, the delay stays within [retry_after, max(retry_after, backoff)].
-TEST(retry_delay, bounds_over_many_draws) {
+// Full jitter over many draws: the delay follows the draw (never shrinks as it grows) across the
+// whole of [0, backoff], within a millisecond of draw x backoff; a Retry-After is a floor under it.
+TEST(retry_delay, jitter_spans_the_backoff_and_follows_the_draw) {
   for (unsigned retry = 1; retry <= many.max_retries; ++retry) {
     const long backoff = std::min(200L << (retry - 1), 5000L);
+    long previous = -1;
     for (int i = 0; i <= 1000; ++i) {
       const double r = i / 1000.0;
       const auto plain = retry_delay(many, retry, {}, r);
       ASSERT_TRUE(plain);
-      EXPECT_GE(plain->count(), 0);
-      EXPECT_LE(plain->count(), backoff) << retry << " " << r;
+      EXPECT_GE(plain->count(), previous) << retry << " " << r;
+      EXPECT_NEAR(static_cast<double>(plain->count()), r * static_cast<double>(backoff), 1.0) << retry << " " << r;
+      previous = plain->count();
       const auto floored = retry_delay(many, retry, milliseconds{1000}, r);
       ASSERT_TRUE(floored);
-      EXPECT_GE(floored->count(), 1000);
-      EXPECT_LE(floored->count(), std::max(1000L, backoff));
+      EXPECT_EQ(floored->count(), std::max(1000L, plain->count())) << retry << " " << r;
     }
+    EXPECT_EQ(retry_delay(many, retry, {}, 0.0)->count(), 0) << retry;
+    EXPECT_EQ(previous, backoff) << retry;  // the last draw, 1.0
   }
 }
 
