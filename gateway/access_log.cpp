@@ -6,17 +6,16 @@
 
 namespace gw {
 
-void log_exchange(gateway& g, const incoming_request& req, const exchange_record& rec) {
+void log_exchange(metrics& m, const log_config& log, const incoming_request& req, const exchange_record& rec) {
   const double duration =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - req.received_at).count();
-  auto& m = g.stats();
   const std::string_view endpoint = rec.endpoint.empty() ? "other" : rec.endpoint;
   m.count_request(endpoint, rec.status);
   if (!rec.error.empty()) m.count_request_error(endpoint, rec.error);
   m.request_duration.observe(duration);
   if (rec.ttft_s >= 0) m.time_to_first_token.observe(rec.ttft_s);
   if (rec.prompt_tokens || rec.completion_tokens) m.count_tokens(rec.prompt_tokens, rec.completion_tokens);
-  if (!g.config().log.access_log) return;
+  if (!log.access_log) return;
   spdlog::info(
       "access request_id={} method={} path={} model={} route={} status={} prompt_tokens={} "
       "completion_tokens={} ttft_ms={:.1f} duration_ms={:.1f}{}{}{}{}{}{}",

@@ -5,12 +5,13 @@
 
 #include <string_view>
 
-#include "gateway/gateway.hpp"
+#include "gateway/config.hpp"
+#include "gateway/metrics.hpp"
 #include "gateway/http_exchange.hpp"
 
 namespace gw {
 
-void log_exchange(gateway& g, const incoming_request& req, const exchange_record& rec);
+void log_exchange(metrics& m, const log_config& log, const incoming_request& req, const exchange_record& rec);
 void log_failure(const incoming_request& req, std::string_view what);
 
 }  // namespace gw

@@ -11,6 +11,9 @@
 #include "gateway/key_policy.hpp"
 #include "gateway/sse_keepalive.hpp"
 #include "policy/route_plan.hpp"
+#include "gateway/config.hpp"
+#include "gateway/drain_state.hpp"
+#include "gateway/metrics.hpp"
 
 namespace gw {
 namespace {
@@ -23,7 +26,7 @@ double seconds_between(clock::time_point a, clock::time_point b) {
 
 // Streams the answer's events as they come: an in-process engine's framed chunks or an
 // upstream's relayed ones. `d` is the first delivery, already taken by the dispatcher.
-boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_delta d, incoming_request& req,
+boost::asio::awaitable<void> stream_events(request_context& cx, stream_lease& s, stream_delta d, incoming_request& req,
                                            response_sink& sink, exchange_record& rec, const header_list& headers) {
   if (d.error && !sink.started()) {  // failed before the first token: a proper status still reaches the client
     const api_error e = to_api_error(*d.error, d.retry_after_s, d.error_message);
@@ -38,11 +41,11 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
     if (!started) co_return;
   }
   rec.status = 200;
-  const auto keepalive = g.config().server.sse_keepalive;
+  const auto keepalive = cx.config.server.sse_keepalive;
   // Events pile up in the stream only while the previous write is still in flight: past
   // max_stream_buffer_bytes the reader is too slow for the generation, so it is dropped and its
   // generation cancelled instead of the gateway buffering for it without limit.
-  s->limit_pending(g.config().server.max_stream_buffer_bytes);
+  s->limit_pending(cx.config.server.max_stream_buffer_bytes);
 
   std::optional<clock::time_point> last_write;
   for (;;) {
@@ -60,7 +63,7 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
     const auto now = clock::now();
     if (d.tokens > 0) {
       if (last_write)
-        g.stats().inter_token_latency.observe(seconds_between(*last_write, now));
+        cx.stats.inter_token_latency.observe(seconds_between(*last_write, now));
       else
         rec.ttft_s = seconds_between(req.received_at, now);
       last_write = now;
@@ -70,7 +73,7 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
     if (!written) {
       // A write that timed out while the stream overflowed: the reader was too slow.
       if (s->overflowed()) {
-        g.stats().count_refused("slow_reader");
+        cx.stats.count_refused("slow_reader");
         rec.error = "slow_reader";
       }
       co_return;
@@ -86,7 +89,7 @@ boost::asio::awaitable<void> stream_events(gateway& g, stream_lease& s, stream_d
       if (!co_await sink.send_events(sse_keepalive_comment)) co_return;
     }
     if (s->overflowed()) {
-      g.stats().count_refused("slow_reader");
+      cx.stats.count_refused("slow_reader");
       rec.error = "slow_reader";
       rec.status = 499;
       sink.drop();
@@ -127,7 +130,7 @@ boost::asio::awaitable<void> collect(stream_lease& s, stream_delta d, incoming_r
 
 // The asynchronous half: placing the job on its route, then answering. Its frame holds only
 // what lives across suspensions; the job holds the rest.
-boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, response_sink& sink,
+boost::asio::awaitable<void> run_completion(request_context& cx, incoming_request& req, response_sink& sink,
                                             exchange_record& rec, std::unique_ptr<completion_job> job) {
   const parsed& p = job->p;
   header_list& headers = job->headers;
@@ -137,13 +140,13 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
     // sse_keepalive_s (after the first one the status is 200 and a failure becomes an error
     // event); a quicker answer keeps its real status. This was a race of two coroutines
     // (dispatch || keep-alives), whose parallel group cost every stream two spawned threads.
-    job->dr.idle_every = g.config().server.sse_keepalive;
+    job->dr.idle_every = cx.config.server.sse_keepalive;
     job->dr.on_idle = [&sink, &headers] { return send_keepalive(sink, headers); };
   }
   dispatched d;
-  co_await dispatch(g, job->dr, d);
+  co_await dispatch(cx, job->dr, d);
   rec.route = d.route;
-  g.stats().count_route(d.route, d.reason);
+  cx.stats.count_route(d.route, d.reason);
   headers.emplace_back("x-gateway-route", d.route);
   headers.emplace_back("x-gateway-route-reason", d.reason);
   if (d.refusal) {
@@ -158,13 +161,13 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
   if (!d.lease || d.cancelled) co_return;  // the client went away while the request was being placed
   stream_lease& lease = *d.lease;
   // Until it ends, the stream is one that a drain must end with an error event.
-  const stream_registration registered(g, *lease);
+  const stream_registration registered(cx.drain, *lease);
   // Token counts and cost reach the record however the exchange ends, a vanished client included.
   // Spend is what the provider reported; a provider that served without reporting usage (the
   // client left before the usage chunk) is charged the gateway's counts as an estimate, in its
   // own series; one that failed before the first token (429, 5xx) is charged nothing.
   struct record_usage {
-    gateway& g;
+    metrics& stats;
     exchange_record& rec;
     stream_lease& lease;
     provider_state* provider;
@@ -179,15 +182,15 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
       const double usd = (rec.prompt_tokens * c.price_input_per_million +
                           rec.completion_tokens * c.price_output_per_million) / 1e6;
       if (lease->usage_reported())
-        g.stats().add_cost(c.name, usd);
+        stats.add_cost(c.name, usd);
       else if (!failed_before_text)
-        g.stats().add_estimated_cost(c.name, usd);
+        stats.add_estimated_cost(c.name, usd);
     }
-  } usage_guard{g, rec, lease, d.provider, settlement,
+  } usage_guard{cx.stats, rec, lease, d.provider, settlement,
                 d.first.error && d.first.text.empty() && lease->completion_tokens() == 0};
 
   if (p.stream)
-    co_await stream_events(g, lease, std::move(d.first), req, sink, rec, headers);
+    co_await stream_events(cx, lease, std::move(d.first), req, sink, rec, headers);
   else
     co_await collect(lease, std::move(d.first), req, sink, rec, headers);
 }
@@ -195,12 +198,12 @@ boost::asio::awaitable<void> run_completion(gateway& g, incoming_request& req, r
 }  // namespace
 
 // Not a coroutine: the checks run at once, and only an admitted job gets a frame.
-boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incoming_request& req,
+boost::asio::awaitable<void> serve_completion(request_context& cx, api_kind kind, incoming_request& req,
                                               response_sink& sink, exchange_record& rec) {
-  auto prepared = prepare_completion(g, kind, req, rec);
+  auto prepared = prepare_completion(cx, kind, req, rec);
   if (auto* r = std::get_if<completion_refusal>(&prepared))
     return reply_error(sink, rec, std::move(r->error), std::move(r->headers));
-  return run_completion(g, req, sink, rec, std::move(std::get<std::unique_ptr<completion_job>>(prepared)));
+  return run_completion(cx, req, sink, rec, std::move(std::get<std::unique_ptr<completion_job>>(prepared)));
 }
 
 }  // namespace gw

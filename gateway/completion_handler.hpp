@@ -4,13 +4,13 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "gateway/gateway.hpp"
+#include "gateway/request_context.hpp"
 #include "gateway/http_exchange.hpp"
 #include "gateway/openai_json.hpp"
 
 namespace gw {
 
-boost::asio::awaitable<void> serve_completion(gateway& g, api_kind kind, incoming_request& req,
+boost::asio::awaitable<void> serve_completion(request_context& cx, api_kind kind, incoming_request& req,
                                               response_sink& sink, exchange_record& rec);
 
 }  // namespace gw

@@ -8,6 +8,12 @@
 #include "gateway/generation_request.hpp"
 #include "gateway/local_framer.hpp"
 #include "policy/route_plan.hpp"
+#include "gateway/drain_state.hpp"
+#include "gateway/key_limits.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/model_directory.hpp"
+#include "gateway/request_ids.hpp"
+#include "gateway/request_validator.hpp"
 
 namespace gw {
 namespace {
@@ -27,9 +33,9 @@ std::variant<parsed, api_error> to_parsed(validated<Request> v) {
   return p;
 }
 
-std::variant<parsed, api_error> parse(gateway& g, api_kind kind, const std::string& body) {
-  if (kind == api_kind::chat) return to_parsed(g.validator().chat(body));
-  return to_parsed(g.validator().completion(body));
+std::variant<parsed, api_error> parse(request_validator& validator, api_kind kind, const std::string& body) {
+  if (kind == api_kind::chat) return to_parsed(validator.chat(body));
+  return to_parsed(validator.completion(body));
 }
 
 // X-Priority: an integer in [-1000, 1000], higher served first; absent means 0.
@@ -55,7 +61,7 @@ std::uint32_t prompt_tokens_of(const parsed& p) {
       p.request);
 }
 
-route_plan plan_for(gateway& g, const model_target& target, const incoming_request& req, std::uint32_t prompt_tokens) {
+route_plan plan_for(const model_target& target, const incoming_request& req, std::uint32_t prompt_tokens, bool draining) {
   const auto now = std::chrono::steady_clock::now();
   local_snapshot local;
   if (target.pool) {
@@ -71,8 +77,7 @@ route_plan plan_for(gateway& g, const model_target& target, const incoming_reque
   facts.known_model = target.config != nullptr;
   facts.restricted = req.restricted;
   facts.prompt_tokens = prompt_tokens;
-  return plan_route(facts, target.config ? target.config->routing : model_routing{}, local, remote_available,
-                    g.draining());
+  return plan_route(facts, target.config ? target.config->routing : model_routing{}, local, remote_available, draining);
 }
 
 api_error no_target_error(const route_plan& plan, const std::string& model) {
@@ -85,10 +90,10 @@ api_error no_target_error(const route_plan& plan, const std::string& model) {
 }
 
 // The local generation for the pool, or the 400 that says why the pool cannot run it.
-void add_local_request(gateway& g, completion_job& job, const incoming_request& req) {
+void add_local_request(completion_job& job, const incoming_request& req, std::uint64_t seed_entropy) {
   const model_config& model = *job.target->config;
   const parsed& p = job.p;
-  auto gen = std::visit([&](const auto& r) { return make_generation(r, model, g.entropy()); }, p.request);
+  auto gen = std::visit([&](const auto& r) { return make_generation(r, model, seed_entropy); }, p.request);
   if (auto* e = std::get_if<api_error>(&gen)) {
     job.dr.local = *e;
     return;
@@ -126,17 +131,17 @@ void add_local_request(gateway& g, completion_job& job, const incoming_request& 
 
 }  // namespace
 
-std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_completion(gateway& g, api_kind kind,
+std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_completion(request_context& cx, api_kind kind,
                                                                                      const incoming_request& req,
                                                                                      exchange_record& rec) {
-  auto job = std::make_unique<completion_job>(g);
+  auto job = std::make_unique<completion_job>(cx.limits);
   job->kind = kind;
   // Room for the id, the rate-limit and route headers: growing the list took three allocations.
   job->headers.reserve(8);
   job->headers.emplace_back("x-request-id", req.request_id);
   auto refuse = [&](api_error e) { return completion_refusal{std::move(e), std::move(job->headers)}; };
 
-  auto parsed_or = parse(g, kind, req.body);
+  auto parsed_or = parse(cx.validator, kind, req.body);
   if (auto* e = std::get_if<api_error>(&parsed_or)) return refuse(std::move(*e));
   job->p = std::move(std::get<parsed>(parsed_or));
   const parsed& p = job->p;
@@ -145,27 +150,27 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
   const auto prio = parse_priority(req.priority);
   if (auto* e = std::get_if<api_error>(&prio)) return refuse(*e);
 
-  job->target = &g.find_model(p.model);
+  job->target = &cx.models.find(p.model);
   const std::uint32_t prompt_tokens = prompt_tokens_of(p);
   if (req.key) {
-    const rate_status rs = g.admit(*req.key, prompt_tokens);
+    const rate_status rs = cx.limits.admit(*req.key, prompt_tokens);
     append_rate_headers(job->headers, rs);
     if (!rs.allowed) {  // nothing was taken, so there is nothing to settle
-      g.stats().count_rate_limited(req.key->name, rs.tokens_exceeded ? "tokens" : "requests");
+      cx.stats.count_rate_limited(req.key->name, rs.tokens_exceeded ? "tokens" : "requests");
       return refuse(rate_limit_error(rs));
     }
     job->settlement.key = req.key;
     job->settlement.estimate = prompt_tokens;
   }
-  job->plan = plan_for(g, *job->target, req, prompt_tokens);
+  job->plan = plan_for(*job->target, req, prompt_tokens, cx.drain.draining());
   if (job->plan.targets.empty()) {
-    g.stats().count_route("none", to_string(job->plan.reason));
+    cx.stats.count_route("none", to_string(job->plan.reason));
     return refuse(no_target_error(job->plan, p.model));
   }
 
   response_meta& meta = job->meta;
   meta.kind = kind;
-  meta.id = g.new_id(kind == api_kind::chat ? "chatcmpl-" : "cmpl-");
+  meta.id = cx.ids.new_id(kind == api_kind::chat ? "chatcmpl-" : "cmpl-");
   meta.created = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
@@ -179,7 +184,7 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
   dr.local = api_error{api_errc::no_route, "No local engine serves this model."};
   dr.upstream_path = kind == api_kind::chat ? "/chat/completions" : "/completions";
   dr.stream = p.stream;
-  if (job->target->pool) add_local_request(g, *job, req);
+  if (job->target->pool) add_local_request(*job, req, cx.ids.entropy());
   dr.priority = effective_priority(req, std::get<int>(prio), !req.priority.empty());
   dr.upstream_body = [&p, body = std::string_view(req.body)](const remote_target& t, const provider_config& c) {
     forward_edits e;

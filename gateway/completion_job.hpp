@@ -11,7 +11,8 @@
 
 #include "gateway/api_types.hpp"
 #include "gateway/dispatcher.hpp"
-#include "gateway/gateway.hpp"
+#include "gateway/model_directory.hpp"
+#include "gateway/request_context.hpp"
 #include "gateway/http_exchange.hpp"
 #include "gateway/key_policy.hpp"
 #include "gateway/openai_json.hpp"
@@ -30,7 +31,7 @@ struct parsed {
 // Everything an admitted completion needs until its end. Built in place and never moved:
 // `dr` points at `target` and `plan`, and its body builders refer to `p`.
 struct completion_job {
-  explicit completion_job(gateway& g) : settlement{g, nullptr, 0} {}
+  explicit completion_job(key_limits& limits) : settlement{limits, nullptr, 0} {}
   completion_job(const completion_job&) = delete;
   completion_job& operator=(const completion_job&) = delete;
 
@@ -51,7 +52,7 @@ struct completion_refusal {
   header_list headers;
 };
 
-std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_completion(gateway& g, api_kind kind,
+std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_completion(request_context& cx, api_kind kind,
                                                                                      const incoming_request& req,
                                                                                      exchange_record& rec);
 

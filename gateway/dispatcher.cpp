@@ -1,6 +1,11 @@
 #include "gateway/dispatcher.hpp"
 
 #include "gateway/error_reply.hpp"
+#include "backends/upstream_client.hpp"
+#include "engine/remote_call.hpp"
+#include "gateway/drain_state.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/request_ids.hpp"
 
 namespace gw {
 namespace {
@@ -23,7 +28,7 @@ bool later_target_usable(const dispatch_request& r, std::size_t i) {
 // carries the refusal if it was the last one). Not part of dispatch()'s coroutine, so that what
 // it builds (the remote call's options) is not kept in the coroutine's frame: over 1 KiB, Asio
 // does not recycle a frame, and each request paid for a fresh one.
-std::shared_ptr<token_stream> start_target(gateway& g, dispatch_request& r, std::size_t i, dispatched& out) {
+std::shared_ptr<token_stream> start_target(request_context& cx, dispatch_request& r, std::size_t i, dispatched& out) {
   const auto& targets = r.plan->targets;
   const bool last = i + 1 == targets.size();
   if (targets[i].kind == target_kind::local_pool) {
@@ -63,24 +68,24 @@ std::shared_ptr<token_stream> start_target(gateway& g, dispatch_request& r, std:
   opts.traceparent = r.traceparent;
   // Providers live as long as the gateway (a reload keeps them). Two pointers fit std::function's
   // inline storage; a copy of the name did not, and cost an allocation per call.
-  opts.on_error = [m = &g.stats(), p = &p](const std::string& kind) { m->count_upstream_error(p->config.name, kind); };
-  opts.on_retry = [m = &g.stats(), p = &p](bool sent) {
+  opts.on_error = [m = &cx.stats, p = &p](const std::string& kind) { m->count_upstream_error(p->config.name, kind); };
+  opts.on_retry = [m = &cx.stats, p = &p](bool sent) {
     m->count_upstream_retry(p->config.name, sent ? "sent" : "budget_exhausted");
   };
   opts.can_fail_over = later_target_usable(r, i);
-  return start_remote_call(g.executor(), g.upstreams(), p, std::move(opts), g.rng());
+  return start_remote_call(cx.executor, cx.upstreams, p, std::move(opts), cx.ids.rng());
 }
 
 }  // namespace
 
-boost::asio::awaitable<void> dispatch(gateway& g, dispatch_request& r, dispatched& out) {
+boost::asio::awaitable<void> dispatch(request_context& cx, dispatch_request& r, dispatched& out) {
   out.reason = to_string(r.plan->reason);
   using clock = std::chrono::steady_clock;
   auto next_idle = r.idle_every.count() > 0 && r.on_idle ? clock::now() + r.idle_every : clock::time_point::max();
   const std::size_t n = r.plan->targets.size();
   for (std::size_t i = 0; i < n; ++i) {
     if (i > 0) out.reason = "fallback";
-    auto stream = start_target(g, r, i, out);
+    auto stream = start_target(cx, r, i, out);
     if (!stream) {
       if (i + 1 == n) co_return;
       continue;
@@ -89,7 +94,7 @@ boost::asio::awaitable<void> dispatch(gateway& g, dispatch_request& r, dispatche
     stream_lease& lease = *out.lease;
     // While it waits for a first event (a provider's first byte, a queue slot), the request is
     // one that the end of a drain must end too.
-    const stream_registration registered(g, *lease);
+    const stream_registration registered(cx.drain, *lease);
     for (;;) {
       co_await lease->wait(next_idle);
       if (lease->has_pending() || clock::now() < next_idle) break;  // an event, or cancelled

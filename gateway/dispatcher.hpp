@@ -13,7 +13,8 @@
 
 #include "engine/token_stream.hpp"
 #include "gateway/api_error.hpp"
-#include "gateway/gateway.hpp"
+#include "gateway/model_directory.hpp"
+#include "gateway/request_context.hpp"
 #include "policy/route_plan.hpp"
 
 namespace gw {
@@ -53,6 +54,6 @@ struct dispatched {
 // Completes when a target produced its first event, every target failed, or the consumer was
 // cancelled (`cancelled`). The outcome goes into `out` (default-constructed), not the coroutine's
 // result, which would be a second copy of it in the caller's frame.
-boost::asio::awaitable<void> dispatch(gateway& g, dispatch_request& r, dispatched& out);
+boost::asio::awaitable<void> dispatch(request_context& cx, dispatch_request& r, dispatched& out);
 
 }  // namespace gw

@@ -14,6 +14,12 @@
 #include "backends/json_writer.hpp"
 #include "gateway/key_policy.hpp"
 #include "gateway/openai_json.hpp"
+#include "backends/upstream_client.hpp"
+#include "gateway/drain_state.hpp"
+#include "gateway/key_limits.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/model_directory.hpp"
+#include "gateway/request_validator.hpp"
 
 namespace gw {
 namespace {
@@ -28,10 +34,10 @@ struct remote_answer {
 };
 
 // One non-streamed POST to a provider's /embeddings; the transfer is aborted if the client goes.
-boost::asio::awaitable<remote_answer> call_provider(gateway& g, provider_state& p, std::string body,
+boost::asio::awaitable<remote_answer> call_provider(request_context& cx, provider_state& p, std::string body,
                                                     const std::string& request_id) {
   auto answer = std::make_shared<remote_answer>();
-  auto signal = std::make_shared<boost::asio::steady_timer>(g.executor(), clock::time_point::max());
+  auto signal = std::make_shared<boost::asio::steady_timer>(cx.executor, clock::time_point::max());
   upstream_request req = provider_request(p, "/embeddings", std::move(body), request_id, {}, false);
   upstream_handlers h;
   h.on_body = [answer](std::string_view b) {
@@ -44,7 +50,7 @@ boost::asio::awaitable<remote_answer> call_provider(gateway& g, provider_state& 
     signal->cancel();
   };
   if (!p.breaker.allow(clock::now())) co_return remote_answer{};
-  auto transfer = g.upstreams().start(std::move(req), std::move(h));
+  auto transfer = cx.upstreams.start(std::move(req), std::move(h));
   struct abort_guard {
     std::shared_ptr<upstream_transfer> t;
     std::shared_ptr<remote_answer> a;
@@ -83,10 +89,10 @@ bool needs_forwarding(const embedding_request& r) {
 
 }  // namespace
 
-boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req, response_sink& sink,
+boost::asio::awaitable<void> serve_embeddings(request_context& cx, incoming_request& req, response_sink& sink,
                                               exchange_record& rec) {
   header_list headers{{"x-request-id", req.request_id}};
-  auto v = g.validator().embedding(req.body);
+  auto v = cx.validator.embedding(req.body);
   if (auto* e = std::get_if<api_error>(&v)) {
     co_await send_error(sink, rec, *e, headers);
     co_return;
@@ -97,19 +103,19 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
     co_await send_error(sink, rec, *e, headers);
     co_return;
   }
-  const model_target& target = g.find_model(r.model);
+  const model_target& target = cx.models.find(r.model);
   std::uint32_t tokens = 0;
   if (r.token_input) tokens = r.input_tokens;
   else
     for (const auto& in : r.inputs) tokens += std::max<std::uint32_t>(1, count_tokens(in));
   // Input tokens are known up front: charged now, refunded if no target serves the request.
-  rate_settlement settlement{g, req.key, tokens};
+  rate_settlement settlement{cx.limits, req.key, tokens};
   if (req.key) {
-    const rate_status rs = g.admit(*req.key, tokens);
+    const rate_status rs = cx.limits.admit(*req.key, tokens);
     append_rate_headers(headers, rs);
     if (!rs.allowed) {
       settlement.key = nullptr;
-      g.stats().count_rate_limited(req.key->name, rs.tokens_exceeded ? "tokens" : "requests");
+      cx.stats.count_rate_limited(req.key->name, rs.tokens_exceeded ? "tokens" : "requests");
       const api_error e = rate_limit_error(rs);
       co_await send_error(sink, rec, e, headers);
       co_return;
@@ -130,7 +136,7 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
   facts.restricted = req.restricted;
   facts.prompt_tokens = tokens;
   const route_plan plan =
-      plan_route(facts, target.config ? target.config->routing : model_routing{}, local, remote_available, g.draining());
+      plan_route(facts, target.config ? target.config->routing : model_routing{}, local, remote_available, cx.drain.draining());
   if (plan.targets.empty()) {
     api_error e{api_errc::no_route, "No target can take this request now. Please retry later.", "", 1};
     if (plan.reason == route_reason::unknown_model)
@@ -177,7 +183,7 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
       }
       h.emplace_back("x-gateway-route", rec.route);
       h.emplace_back("x-gateway-route-reason", reason);
-      g.stats().count_route(rec.route, reason);
+      cx.stats.count_route(rec.route, reason);
       rec.status = 200;
       rec.prompt_tokens = result->output()->tokens;
       settlement.actual = rec.prompt_tokens;
@@ -195,20 +201,20 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
     forward_edits edits;
     edits.model = target.config->remote.at(t.index).model;
     edits.renames = &p.config.rename_fields;
-    remote_answer a = co_await call_provider(g, p, forward_body(req.body, r.fields, edits), req.request_id);
+    remote_answer a = co_await call_provider(cx, p, forward_body(req.body, r.fields, edits), req.request_id);
     if (a.done && a.result.error == upstream_errc::none && a.status == 200) {
       // The answer as written, but for the model: the client's name for it.
       std::string body;
       chunk_relay relay(r.model, true);
       chunk_facts answer;
       if (!relay.relay(body, a.body, answer)) {
-        g.stats().count_upstream_error(p.config.name, "broken_answer");
+        cx.stats.count_upstream_error(p.config.name, "broken_answer");
         last_error = to_api_error(engine_errc::upstream_failed, 1);
         continue;
       }
       h.emplace_back("x-gateway-route", rec.route);
       h.emplace_back("x-gateway-route-reason", reason);
-      g.stats().count_route(rec.route, reason);
+      cx.stats.count_route(rec.route, reason);
       rec.status = 200;
       // Spend comes from the usage the provider reported; without it, from the gateway's count,
       // as an estimate in its own series.
@@ -216,9 +222,9 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
       settlement.actual = rec.prompt_tokens;
       const double usd = rec.prompt_tokens * p.config.price_input_per_million / 1e6;
       if (answer.usage)
-        g.stats().add_cost(p.config.name, usd);
+        cx.stats.add_cost(p.config.name, usd);
       else
-        g.stats().add_estimated_cost(p.config.name, usd);
+        cx.stats.add_estimated_cost(p.config.name, usd);
       co_await sink.send(200, "application/json", std::move(body), h);
       co_return;
     }
@@ -226,7 +232,7 @@ boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req,
       last_error = to_api_error(engine_errc::upstream_rejected, 0, upstream_error_message(a.body).value_or(""));
       break;  // the provider judged the request itself
     }
-    g.stats().count_upstream_error(p.config.name, a.done ? (a.result.error != upstream_errc::none
+    cx.stats.count_upstream_error(p.config.name, a.done ? (a.result.error != upstream_errc::none
                                                                 ? to_string(a.result.error)
                                                                 : "http_" + std::to_string(a.status))
                                                          : "breaker_open");

@@ -5,12 +5,12 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "gateway/gateway.hpp"
+#include "gateway/request_context.hpp"
 #include "gateway/http_exchange.hpp"
 
 namespace gw {
 
-boost::asio::awaitable<void> serve_embeddings(gateway& g, incoming_request& req, response_sink& sink,
+boost::asio::awaitable<void> serve_embeddings(request_context& cx, incoming_request& req, response_sink& sink,
                                               exchange_record& rec);
 
 }  // namespace gw

@@ -24,6 +24,9 @@
 #include "gateway/request_parser.hpp"
 #include "gateway/router.hpp"
 #include "gateway/socket_sink.hpp"
+#include "gateway/config.hpp"
+#include "gateway/drain_state.hpp"
+#include "gateway/metrics.hpp"
 
 namespace gw {
 namespace {
@@ -36,7 +39,7 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 // Counts the connection as open for server.max_connections while the session lives (which may
 // be past the gateway's own life: gateway::connection_counter).
 struct connection_count {
-  explicit connection_count(gateway& g) : n(g.connection_counter()) { ++*n; }
+  explicit connection_count(const drain_state& d) : n(d.connection_counter()) { ++*n; }
   ~connection_count() { --*n; }
   std::shared_ptr<std::size_t> n;
 };
@@ -49,26 +52,26 @@ struct connection_count {
 // and by server.lingering_timeout between two reads, never by bytes: a hostile client holds
 // the connection no longer than that. Neither holds up a drain, which waits for exchanges only.
 // `head` is what was parsed of the request (possibly nothing), for the access log.
-asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, gateway& g, const api_error& e,
+asio::awaitable<void> refuse_and_close(beast::tcp_stream& stream, request_context& cx, const api_error& e,
                                        const request_head& head, std::chrono::seconds linger) {
   incoming_request req;
   req.received_at = std::chrono::steady_clock::now();
   req.method = head.method;
   req.path = head.target.substr(0, head.target.find('?'));
-  req.request_id = request_id_from(head.x_request_id, g);
+  req.request_id = request_id_from(head.x_request_id, cx.ids);
   exchange_record rec;
   rec.endpoint = endpoint_label(req.path);
-  socket_sink sink(stream, head.version == 10 ? 10 : 11, false, g.config().server.write_timeout);
+  socket_sink sink(stream, head.version == 10 ? 10 : 11, false, cx.config.server.write_timeout);
   if (e.code == api_errc::too_many_connections) sink.set_common({{"Retry-After", "1"}});
   const header_list headers{{"x-request-id", req.request_id}};
   co_await send_error(sink, rec, e, headers);
-  log_exchange(g, req, rec);
+  log_exchange(cx.stats, cx.config.log, req, rec);
   boost::system::error_code ec;
   stream.socket().shutdown(tcp::socket::shutdown_send, ec);
   // What is drained is thrown away, so every lingering close shares one buffer (the reactor is
   // one thread) instead of holding it in each refused connection's frame.
   static std::array<char, 64 * 1024> discarded;
-  const auto wait_max = g.config().server.lingering_timeout;
+  const auto wait_max = cx.config.server.lingering_timeout;
   const auto end = std::chrono::steady_clock::now() + linger;
   for (auto now = std::chrono::steady_clock::now(); now < end; now = std::chrono::steady_clock::now()) {
     stream.expires_at(std::min(end, now + wait_max));
@@ -85,7 +88,7 @@ struct request_in {
 
 // The parsed request as the rest of the gateway sees it. Not part of read_request()'s coroutine,
 // so that the request is not kept in its frame.
-void take_request(request_parser& parser, gateway& g, std::optional<request_in>& out) {
+void take_request(request_parser& parser, request_context& cx, std::optional<request_in>& out) {
   request_head& h = parser.head();
   incoming_request& req = out.emplace().req;
   out->keep_alive = h.keep_alive;
@@ -94,9 +97,9 @@ void take_request(request_parser& parser, gateway& g, std::optional<request_in>&
   if (const auto q = h.target.find('?'); q != std::string::npos) h.target.resize(q);
   req.path = std::move(h.target);
   req.version = h.version;
-  req.request_id = request_id_from(h.x_request_id, g);
+  req.request_id = request_id_from(h.x_request_id, cx.ids);
   req.priority = std::move(h.x_priority);
-  req.restricted = beast::iequals(h.restricted, g.config().restricted.value);
+  req.restricted = beast::iequals(h.restricted, cx.config.restricted.value);
   req.traceparent = traceparent_from(h.traceparent);
   req.authorization = std::move(h.authorization);
   req.origin = std::move(h.origin);
@@ -146,9 +149,9 @@ asio::awaitable<void> read_part(request_parser& parser, beast::flat_buffer& buff
 // coroutine of its own so that the refusals are not kept in the session's frame while a stream
 // is served (the session frame was 2.2 KB).
 asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, read_deadline& deadline,
-                                   client_watch& watch, request_parser& parser, gateway& g,
+                                   client_watch& watch, request_parser& parser, request_context& cx,
                                    std::optional<request_in>& out) {
-  const server_config& cfg = g.config().server;
+  const server_config& cfg = cx.config.server;
   if (buffer.size() == 0) {
     // Idle between requests: silence past idle_timeout closes quietly (no 408, as nginx).
     deadline.arm(cfg.idle_timeout);
@@ -160,7 +163,7 @@ asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer
     // that a client pipelining without pause cannot keep the reactor from other connections.
     co_await asio::post(stream.get_executor(), asio::use_awaitable);
   }
-  parser.reset({static_cast<std::uint32_t>(cfg.max_header_bytes), cfg.max_body_bytes, &g.config().restricted.header});
+  parser.reset({static_cast<std::uint32_t>(cfg.max_header_bytes), cfg.max_body_bytes, &cx.config.restricted.header});
 
   // Errors are named locals, never braced temporaries inside co_await: GCC 12 destroys such
   // temporaries twice across the suspension.
@@ -195,7 +198,7 @@ asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer
     refusal = check_request_head(parser.framing(), cfg);
   }
   if (refusal) {
-    co_await refuse_and_close(stream, g, *refusal, parser.head(), cfg.lingering_time);
+    co_await refuse_and_close(stream, cx, *refusal, parser.head(), cfg.lingering_time);
     co_return;
   }
   if (parser.head().expect_continue) {
@@ -223,19 +226,19 @@ asio::awaitable<void> read_request(beast::tcp_stream& stream, beast::flat_buffer
     refusal = check_field_count(parser.framing(), cfg);  // trailers joined the fields
   }
   if (refusal) {
-    co_await refuse_and_close(stream, g, *refusal, parser.head(), cfg.lingering_time);
+    co_await refuse_and_close(stream, cx, *refusal, parser.head(), cfg.lingering_time);
     co_return;
   }
 
   if (buffer.size() == 0) buffer.shrink_to_fit();  // nothing pipelined: no buffer while serving
-  take_request(parser, g, out);
+  take_request(parser, cx, out);
 }
 
 // `on_gone` is the cancellation signal bound to this coroutine's spawn: the client watch emits
 // it when the client leaves during a request, which cancels the request where it waits.
-asio::awaitable<void> run_session(tcp::socket socket, gateway& g, asio::cancellation_signal& on_gone) {
-  connection_count counted(g);
-  const server_config& cfg = g.config().server;
+asio::awaitable<void> run_session(tcp::socket socket, request_context& cx, asio::cancellation_signal& on_gone) {
+  connection_count counted(cx.drain);
+  const server_config& cfg = cx.config.server;
   boost::system::error_code opt_ec;
   socket.set_option(tcp::no_delay(true), opt_ec);  // fails only on a connection already reset
   socket.non_blocking(true, opt_ec);               // the client watch's reads must not block
@@ -247,21 +250,21 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g, asio::cancella
   request_parser parser;
 
   for (;;) {
-    if (g.draining()) break;  // a draining gateway keeps no idle connection
+    if (cx.drain.draining()) break;  // a draining gateway keeps no idle connection
     std::optional<request_in> next;
-    co_await read_request(stream, buffer, deadline, watch, parser, g, next);
+    co_await read_request(stream, buffer, deadline, watch, parser, cx, next);
     if (!next) break;
     incoming_request& req = next->req;
     socket_sink sink(stream, req.version, next->keep_alive, cfg.write_timeout);
-    if (!req.origin.empty()) sink.set_common(cors_response_headers(g.config().cors, req.origin));
-    if (g.draining()) sink.close_after();
+    if (!req.origin.empty()) sink.set_common(cors_response_headers(cx.config.cors, req.origin));
+    if (cx.drain.draining()) sink.close_after();
     exchange_record rec;
     bool crashed = false;
-    g.exchange_started();
+    cx.drain.exchange_started();
     // A generation can take minutes: a client that leaves meanwhile cancels it.
     if (is_generation_route(req)) watch.watch();
     try {
-      co_await route_request(g, req, sink, rec);
+      co_await route_request(cx, req, sink, rec);
     } catch (const std::exception& e) {
       // Cancellation because the client left may surface as an exception; that is no failure.
       // Anything else is a bug, not input: answer 500 if nothing was sent yet, log it once, keep
@@ -283,8 +286,8 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g, asio::cancella
       rec.status = 500;
     }
     if (client_gone) rec.status = 499;  // nginx's code for "client closed the request"
-    log_exchange(g, req, rec);
-    g.exchange_finished();
+    log_exchange(cx.stats, cx.config.log, req, rec);
+    cx.drain.exchange_finished();
     if (client_gone || !sink.reusable()) break;
   }
   boost::system::error_code ec;
@@ -294,26 +297,26 @@ asio::awaitable<void> run_session(tcp::socket socket, gateway& g, asio::cancella
 
 }  // namespace
 
-void spawn_session(tcp::socket socket, gateway& g, std::function<void(std::exception_ptr)> done) {
+void spawn_session(tcp::socket socket, request_context& cx, std::function<void(std::exception_ptr)> done) {
   // The signal outlives the coroutine: the completion handler owns it.
   auto on_gone = std::make_shared<asio::cancellation_signal>();
   auto& signal = *on_gone;
   const auto ex = socket.get_executor();
-  asio::co_spawn(ex, run_session(std::move(socket), g, signal),
+  asio::co_spawn(ex, run_session(std::move(socket), cx, signal),
                  asio::bind_cancellation_slot(signal.slot(), [on_gone, done = std::move(done)](std::exception_ptr e) {
                    done(std::move(e));
                  }));
 }
 
-asio::awaitable<void> refuse_connection(tcp::socket socket, gateway& g) {
+asio::awaitable<void> refuse_connection(tcp::socket socket, request_context& cx) {
   beast::tcp_stream stream(std::move(socket));
   const request_head nothing_read;
   const api_error e{api_errc::too_many_connections,
                     "The gateway has reached its connection limit. Please retry shortly."};
   // Not counted against max_connections, so its lingering stays short: a flood of connections
   // over the limit must not hold descriptors for lingering_time each.
-  const auto& cfg = g.config().server;
-  co_await refuse_and_close(stream, g, e, nothing_read, std::min(cfg.lingering_time, cfg.lingering_timeout));
+  const auto& cfg = cx.config.server;
+  co_await refuse_and_close(stream, cx, e, nothing_read, std::min(cfg.lingering_time, cfg.lingering_timeout));
 }
 
 }  // namespace gw

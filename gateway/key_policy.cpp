@@ -4,7 +4,7 @@
 #include <string>
 
 #include "gateway/client_auth.hpp"
-#include "gateway/gateway.hpp"
+#include "gateway/key_limits.hpp"
 
 namespace gw {
 
@@ -33,7 +33,7 @@ void append_rate_headers(header_list& h, const rate_status& s) {
 }
 
 rate_settlement::~rate_settlement() {
-  if (key) g.settle(*key, estimate, actual);
+  if (key) limits.settle(*key, estimate, actual);
 }
 
 api_error rate_limit_error(const rate_status& s) {

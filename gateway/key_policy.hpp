@@ -11,7 +11,7 @@
 
 namespace gw {
 
-class gateway;
+class key_limits;
 
 // 404 as OpenAI answers it (it does not reveal whether the model exists) when the request's
 // key may not use `model`; nothing when it may or when auth is off.
@@ -27,7 +27,7 @@ void append_rate_headers(header_list& h, const rate_status& s);
 // Settles a key's token budget when the exchange ends, however it ends: `actual` is what the
 // request really used (0 if it failed before any engine ran it).
 struct rate_settlement {
-  gateway& g;
+  key_limits& limits;
   std::shared_ptr<const api_key_config> key;  // null: nothing to settle
   std::uint32_t estimate = 0;
   std::uint32_t actual = 0;

@@ -8,10 +8,13 @@
 #include <spdlog/spdlog.h>
 
 #include "gateway/http_session.hpp"
+#include "gateway/config.hpp"
+#include "gateway/drain_state.hpp"
+#include "gateway/metrics.hpp"
 
 namespace gw {
 
-boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, gateway& g) {
+boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, request_context& cx) {
   namespace asio = boost::asio;
   for (;;) {
     auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
@@ -23,12 +26,12 @@ boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& accepto
       co_await t.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
-    if (g.open_connections() >= g.config().server.max_connections) {
-      g.stats().count_refused_connection();
-      asio::co_spawn(acceptor.get_executor(), refuse_connection(std::move(socket), g), asio::detached);
+    if (cx.drain.open_connections() >= cx.config.server.max_connections) {
+      cx.stats.count_refused_connection();
+      asio::co_spawn(acceptor.get_executor(), refuse_connection(std::move(socket), cx), asio::detached);
       continue;
     }
-    spawn_session(std::move(socket), g, [](std::exception_ptr e) {
+    spawn_session(std::move(socket), cx, [](std::exception_ptr e) {
       if (!e) return;
       try {
         std::rethrow_exception(e);

@@ -4,11 +4,11 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
-#include "gateway/gateway.hpp"
+#include "gateway/request_context.hpp"
 
 namespace gw {
 
 // Runs until the acceptor is closed (shutdown) or fails.
-boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, gateway& g);
+boost::asio::awaitable<void> accept_loop(boost::asio::ip::tcp::acceptor& acceptor, request_context& cx);
 
 }  // namespace gw

@@ -217,7 +217,7 @@ int main(int argc, char** argv) {
   for (const auto& m : cfg.models) ids += (ids.empty() ? "" : ", ") + m.id;
   spdlog::info("listening on {}:{} (models: {})", bound.address().to_string(), bound.port(), ids);
 
-  asio::co_spawn(ioc, gw::accept_loop(acceptor, g), asio::detached);
+  asio::co_spawn(ioc, gw::accept_loop(acceptor, g.context()), asio::detached);
 
   // SIGTERM/SIGINT drain: stop accepting and turn /readyz to 503 at once; let open requests
   // finish for up to server.drain_timeout_s; then end the remaining streams with an error event
@@ -244,7 +244,7 @@ int main(int argc, char** argv) {
   };
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int sig) {
     if (ec) return;
-    if (g.draining()) {
+    if (g.context().drain.draining()) {
       spdlog::info("signal {} again: ending open streams now", sig);
       end_streams();
       return;

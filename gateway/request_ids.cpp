@@ -6,11 +6,21 @@
 
 namespace gw {
 
-std::string request_id_from(std::string_view h, gateway& g) {
-  if (h.empty() || h.size() > 128) return g.new_id("req-");
+std::string id_source::new_id(std::string_view prefix) {
+  char digits[32];  // filled first and appended once; 96 random bits are used
+  hex_digits_low_first(rng_(), digits);
+  hex_digits_low_first(rng_(), digits + 16);
+  std::string id;
+  id.reserve(prefix.size() + 24);
+  id.append(prefix).append(digits, 24);
+  return id;
+}
+
+std::string request_id_from(std::string_view h, id_source& ids) {
+  if (h.empty() || h.size() > 128) return ids.new_id("req-");
   for (char c : h)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' || c == ':'))
-      return g.new_id("req-");
+      return ids.new_id("req-");
   return std::string(h);
 }
 

@@ -8,6 +8,11 @@
 #include "gateway/key_policy.hpp"
 #include "gateway/embeddings_handler.hpp"
 #include "gateway/error_reply.hpp"
+#include "gateway/config.hpp"
+#include "gateway/drain_state.hpp"
+#include "gateway/key_limits.hpp"
+#include "gateway/metrics.hpp"
+#include "gateway/model_directory.hpp"
 
 namespace gw {
 namespace {
@@ -60,14 +65,14 @@ boost::asio::awaitable<void> reply(response_sink& sink, exchange_record& rec, un
 
 header_list request_headers(const incoming_request& req) { return {{"x-request-id", req.request_id}}; }
 
-boost::asio::awaitable<void> answer_options(gateway& g, incoming_request& req, response_sink& sink,
+boost::asio::awaitable<void> answer_options(const cors_config& cors, incoming_request& req, response_sink& sink,
                                             exchange_record& rec, const route_entry& r) {
   // A browser's CORS preflight; an OPTIONS that is not one only learns the allowed methods.
   if (req.origin.empty() || req.cors_request_method.empty()) {
     header_list allow{{"x-request-id", req.request_id}, {"Allow", std::string(r.method) + ", OPTIONS"}};
     return reply(sink, rec, 204, "text/plain", "", std::move(allow));
   }
-  header_list h = cors_preflight_headers(g.config().cors, req.origin, req.cors_request_headers);
+  header_list h = cors_preflight_headers(cors, req.origin, req.cors_request_headers);
   if (h.empty()) {
     api_error e{api_errc::origin_not_allowed, "The origin " + req.origin + " may not call this API."};
     return reply_error(sink, rec, std::move(e), request_headers(req));
@@ -76,17 +81,17 @@ boost::asio::awaitable<void> answer_options(gateway& g, incoming_request& req, r
   return reply(sink, rec, 204, "text/plain", "", std::move(h));
 }
 
-boost::asio::awaitable<void> answer_info(gateway& g, incoming_request& req, response_sink& sink,
+boost::asio::awaitable<void> answer_info(request_context& cx, incoming_request& req, response_sink& sink,
                                          exchange_record& rec, const route_entry& r) {
   if (req.path == "/healthz") return reply(sink, rec, 200, "application/json", "{\"status\":\"ok\"}", request_headers(req));
   if (req.path == "/readyz") {
-    if (g.ready()) return reply(sink, rec, 200, "application/json", "{\"status\":\"ready\"}", request_headers(req));
+    if (!cx.drain.draining()) return reply(sink, rec, 200, "application/json", "{\"status\":\"ready\"}", request_headers(req));
     api_error e{api_errc::draining, "The gateway is draining and takes no new requests."};
     return reply_error(sink, rec, std::move(e), request_headers(req));
   }
   if (req.path == "/metrics")
-    return reply(sink, rec, 200, "text/plain; version=0.0.4; charset=utf-8", g.stats().render(), request_headers(req));
-  std::vector<model_entry> models = g.model_list();
+    return reply(sink, rec, 200, "text/plain; version=0.0.4; charset=utf-8", cx.stats.render(), request_headers(req));
+  std::vector<model_entry> models = cx.models.list();
   // A key sees the models it may use, as OpenAI lists a project's models.
   std::erase_if(models, [&](const model_entry& m) { return req.key && !key_allows_model(*req.key, m.id); });
   if (req.path == "/v1/models") return reply(sink, rec, 200, "application/json", models_body(models), request_headers(req));
@@ -102,7 +107,7 @@ boost::asio::awaitable<void> answer_info(gateway& g, incoming_request& req, resp
 // Not a coroutine: it decides, then returns the chosen handler's coroutine for the session to
 // await. A routing frame would otherwise stay allocated for the whole of every stream (it was
 // 3.4 KB of the 22 KiB a stream cost).
-boost::asio::awaitable<void> route_request(gateway& g, incoming_request& req, response_sink& sink,
+boost::asio::awaitable<void> route_request(request_context& cx, incoming_request& req, response_sink& sink,
                                            exchange_record& rec) {
   rec.endpoint = endpoint_label(req.path);
   const route_entry* r = find_route(req.path);
@@ -110,7 +115,7 @@ boost::asio::awaitable<void> route_request(gateway& g, incoming_request& req, re
     api_error e{api_errc::route_not_found, "Invalid URL (" + req.method + " " + req.path + ")"};
     return reply_error(sink, rec, std::move(e), request_headers(req));
   }
-  if (req.method == "OPTIONS") return answer_options(g, req, sink, rec, *r);
+  if (req.method == "OPTIONS") return answer_options(cx.config.cors, req, sink, rec, *r);
   if (req.method != r->method) {
     header_list h = request_headers(req);
     h.emplace_back("Allow", std::string(r->method));
@@ -120,9 +125,9 @@ boost::asio::awaitable<void> route_request(gateway& g, incoming_request& req, re
   }
   // The API needs a key when keys are configured; probes and metrics stay open to the operator's
   // network (they carry no model output).
-  if (req.path.starts_with("/v1/") && g.keys().enabled()) {
+  if (req.path.starts_with("/v1/") && cx.limits.keys().enabled()) {
     const std::string_view presented = bearer_token(req.authorization);
-    req.key = g.keys().find(presented);
+    req.key = cx.limits.keys().find(presented);
     if (!req.key) {
       header_list h = request_headers(req);
       h.emplace_back("WWW-Authenticate", "Bearer");
@@ -135,10 +140,10 @@ boost::asio::awaitable<void> route_request(gateway& g, incoming_request& req, re
     rec.key_name = req.key->name;
     if (req.key->restricted) req.restricted = true;  // its data never leaves the machine
   }
-  if (req.path == "/v1/chat/completions") return serve_completion(g, api_kind::chat, req, sink, rec);
-  if (req.path == "/v1/completions") return serve_completion(g, api_kind::completion, req, sink, rec);
-  if (req.path == "/v1/embeddings") return serve_embeddings(g, req, sink, rec);
-  return answer_info(g, req, sink, rec, *r);
+  if (req.path == "/v1/chat/completions") return serve_completion(cx, api_kind::chat, req, sink, rec);
+  if (req.path == "/v1/completions") return serve_completion(cx, api_kind::completion, req, sink, rec);
+  if (req.path == "/v1/embeddings") return serve_embeddings(cx, req, sink, rec);
+  return answer_info(cx, req, sink, rec, *r);
 }
 
 }  // namespace gw

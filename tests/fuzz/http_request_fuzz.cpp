@@ -228,7 +228,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   bool session_done = false;
   bool client_done = false;
   client_trace trace;
-  gw::spawn_session(std::move(server_socket), *h->gateway, [&](std::exception_ptr e) {
+  gw::spawn_session(std::move(server_socket), h->gateway->context(), [&](std::exception_ptr e) {
     if (e) finding("an exception escaped the session");
     session_done = true;
   });
