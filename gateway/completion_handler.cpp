@@ -6,14 +6,14 @@
 
 #include <chrono>
 
+#include "gateway/config.hpp"
 #include "gateway/dispatcher.hpp"
+#include "gateway/drain_state.hpp"
 #include "gateway/error_reply.hpp"
 #include "gateway/key_policy.hpp"
+#include "gateway/metrics.hpp"
 #include "gateway/sse_keepalive.hpp"
 #include "policy/route_plan.hpp"
-#include "gateway/config.hpp"
-#include "gateway/drain_state.hpp"
-#include "gateway/metrics.hpp"
 
 namespace gw {
 namespace {

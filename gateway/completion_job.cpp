@@ -3,17 +3,17 @@
 #include <charconv>
 #include <chrono>
 
-#include "engine/tokenizer.hpp"
 #include "backends/forward_body.hpp"
-#include "gateway/generation_request.hpp"
-#include "gateway/local_framer.hpp"
-#include "policy/route_plan.hpp"
+#include "engine/tokenizer.hpp"
 #include "gateway/drain_state.hpp"
+#include "gateway/generation_request.hpp"
 #include "gateway/key_limits.hpp"
+#include "gateway/local_framer.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/model_directory.hpp"
 #include "gateway/request_ids.hpp"
 #include "gateway/request_validator.hpp"
+#include "policy/route_plan.hpp"
 
 namespace gw {
 namespace {

@@ -1,9 +1,9 @@
 #include "gateway/dispatcher.hpp"
 
-#include "gateway/error_reply.hpp"
 #include "backends/upstream_client.hpp"
 #include "engine/remote_call.hpp"
 #include "gateway/drain_state.hpp"
+#include "gateway/error_reply.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/request_ids.hpp"
 

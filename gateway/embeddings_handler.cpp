@@ -5,20 +5,20 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "backends/embeddings_wire.hpp"
 #include "backends/chunk_relay.hpp"
+#include "backends/embeddings_wire.hpp"
 #include "backends/forward_body.hpp"
+#include "backends/json_writer.hpp"
+#include "backends/upstream_client.hpp"
 #include "backends/upstream_error.hpp"
 #include "engine/tokenizer.hpp"
-#include "gateway/error_reply.hpp"
-#include "backends/json_writer.hpp"
-#include "gateway/key_policy.hpp"
-#include "gateway/openai_json.hpp"
-#include "backends/upstream_client.hpp"
 #include "gateway/drain_state.hpp"
+#include "gateway/error_reply.hpp"
 #include "gateway/key_limits.hpp"
+#include "gateway/key_policy.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/model_directory.hpp"
+#include "gateway/openai_json.hpp"
 #include "gateway/request_validator.hpp"
 
 namespace gw {

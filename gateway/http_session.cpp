@@ -16,17 +16,17 @@
 
 #include "gateway/access_log.hpp"
 #include "gateway/client_watch.hpp"
+#include "gateway/config.hpp"
 #include "gateway/cors.hpp"
+#include "gateway/drain_state.hpp"
 #include "gateway/error_reply.hpp"
+#include "gateway/metrics.hpp"
 #include "gateway/read_deadline.hpp"
 #include "gateway/request_ids.hpp"
 #include "gateway/request_limits.hpp"
 #include "gateway/request_parser.hpp"
 #include "gateway/router.hpp"
 #include "gateway/socket_sink.hpp"
-#include "gateway/config.hpp"
-#include "gateway/drain_state.hpp"
-#include "gateway/metrics.hpp"
 
 namespace gw {
 namespace {

@@ -7,9 +7,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
-#include "gateway/http_session.hpp"
 #include "gateway/config.hpp"
 #include "gateway/drain_state.hpp"
+#include "gateway/http_session.hpp"
 #include "gateway/metrics.hpp"
 
 namespace gw {

@@ -4,13 +4,13 @@
 
 #include "gateway/client_auth.hpp"
 #include "gateway/completion_handler.hpp"
+#include "gateway/config.hpp"
 #include "gateway/cors.hpp"
-#include "gateway/key_policy.hpp"
+#include "gateway/drain_state.hpp"
 #include "gateway/embeddings_handler.hpp"
 #include "gateway/error_reply.hpp"
-#include "gateway/config.hpp"
-#include "gateway/drain_state.hpp"
 #include "gateway/key_limits.hpp"
+#include "gateway/key_policy.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/model_directory.hpp"
 
