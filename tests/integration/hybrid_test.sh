@@ -114,6 +114,17 @@ chat_json() {  # chat_json MODEL CONTENT STREAM [MAX_TOKENS]
   printf '{"model":"%s","seed":11,"messages":[{"role":"user","content":"%s"}],"stream":%s,"max_tokens":%s}' "$1" "$2" "$3" "${4:-40}"
 }
 nginx_lines_for() { grep -c "rid=$1 " "$NGINX_DIR/logs/access.log" 2>/dev/null || true; }
+# nginx_settled: a marker request through nginx, waited for in its access log (bounded): the line
+# of a request that ended before it has been written by then, so "no line" means "never came".
+nginx_settled() {
+  local marker="it-hybrid-marker-$$-$RANDOM" deadline=$((SECONDS + 10))
+  curl -sS --max-time 10 --cacert "$pki/ca.crt" -o /dev/null -H "X-Request-Id: $marker" \
+    "https://127.0.0.1:$NGINX_PORT/healthz" || fail "marker request through nginx failed"
+  until [[ "$(nginx_lines_for "$marker")" == 1 ]]; do
+    ((SECONDS < deadline)) || fail "nginx never logged the marker request $marker"
+    sleep 0.05
+  done
+}
 
 # --- long prompt: streamed through nginx and gateway B ------------------------------------------
 rid="it-hybrid-long-$$-$RANDOM"
@@ -182,7 +193,7 @@ status=$(status_line "$GW_TMP/r.hdr")
 [[ "$(header_value "$GW_TMP/r.hdr" x-gateway-route-reason)" == "sensitive->local" ]] ||
   fail "restricted stream: x-gateway-route-reason is '$(header_value "$GW_TMP/r.hdr" x-gateway-route-reason)'"
 check_sse "$GW_TMP/r.txt" chat.completion.chunk
-sleep 0.3  # nginx writes its access line when a request ends; give a stray one time to appear
+nginx_settled
 [[ "$(nginx_lines_for "$rid_r")" == 0 ]] || fail "restricted request reached nginx: $(grep "rid=$rid_r " "$alog")"
 ! grep -q "request_id=$rid_r " "$B_LOG" || fail "restricted request reached gateway B"
 pass "restricted long prompt stayed local (sensitive->local); nginx and gateway B never saw it"
@@ -203,7 +214,7 @@ code=$(curl -sS --max-time 20 -D "$GW_TMP/u.hdr" -o "$GW_TMP/u.json" -w '%{http_
   fail "untrusted: curl failed"
 [[ "$code" == 502 ]] || fail "untrusted certificate: status $code, want 502: $(cat "$GW_TMP/u.json")"
 json_check "$GW_TMP/u.json" '.error.code == "upstream_error"' "untrusted certificate: bad error body"
-sleep 0.2
+nginx_settled
 [[ "$(nginx_lines_for "$rid_u")" == 0 ]] || fail "a request passed an unverified certificate: $(grep "rid=$rid_u " "$alog")"
 metrics=$(curl -sS --max-time 10 "$a/metrics") || fail "GET /metrics failed"
 tls_errors=$(printf '%s\n' "$metrics" | sed -n 's/^gateway_upstream_errors_total{provider="edge-system-ca",kind="tls_failed"} \([0-9.e+]*\)$/\1/p')
