@@ -75,18 +75,6 @@ void append_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-bool needs_no_escape(std::string_view s) {
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  for (; s.size() - i >= 16; i += 16)
-    if (escape_mask(s.data() + i) != 0) return false;
-  if (i != s.size() && s.size() >= 16) return escape_mask(s.data() + s.size() - 16) == 0;
-#endif
-  for (; i < s.size(); ++i)
-    if (needs_escape(static_cast<unsigned char>(s[i]))) return false;
-  return true;
-}
-
 void append_uint(std::string& out, std::uint64_t v) {
   char buf[20];  // UINT64_MAX has 20 digits
   const auto res = std::to_chars(buf, buf + sizeof buf, v);

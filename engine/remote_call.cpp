@@ -237,7 +237,6 @@ std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex,
                                                 provider_state& provider, remote_call_options opts,
                                                 std::mt19937_64& rng) {
   auto s = std::make_shared<call_state>(ex, client, provider, std::move(opts), rng);
-  s->out->admitted(clock::now());
   s->out->on_cancel([w = std::weak_ptr(s)] {
     auto s = w.lock();
     if (!s) return;

@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "tests/unit/engine/json_check.hpp"
+
 namespace gw {
 namespace {
 
@@ -55,7 +57,7 @@ TEST(sim_features, tools_with_their_schemas) {
   ASSERT_EQ(f.tools.size(), 3u);
   EXPECT_EQ(f.tools[0].name, "get_weather");
   ASSERT_TRUE(f.tools[0].parameters);
-  EXPECT_EQ(to_json(*f.tools[0].parameters),
+  EXPECT_EQ(test::to_json(*f.tools[0].parameters),
             R"({"type":"object","properties":{"t":{"type":"number","minimum":-40.5,"maximum":60}},"required":["t"]})");
   EXPECT_EQ(f.tools[1].name, "no_params");
   EXPECT_FALSE(f.tools[1].parameters);
@@ -90,7 +92,7 @@ TEST(sim_features, response_formats) {
   const auto f = features("{" + user + R"(,"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":{"type":"object","properties":{"a":{"enum":[1,2.5,"three",null,true]}}}}}})");
   EXPECT_EQ(f.format, response_format_kind::json_schema);
   ASSERT_TRUE(f.schema);
-  EXPECT_EQ(to_json(*f.schema), R"({"type":"object","properties":{"a":{"enum":[1,2.5,"three",null,true]}}})");
+  EXPECT_EQ(test::to_json(*f.schema), R"({"type":"object","properties":{"a":{"enum":[1,2.5,"three",null,true]}}})");
   const auto no_schema = features("{" + user + R"(,"response_format":{"type":"json_schema","json_schema":{"name":"x"}}})");
   EXPECT_EQ(no_schema.format, response_format_kind::json_schema);
   EXPECT_FALSE(no_schema.schema);
