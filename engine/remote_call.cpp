@@ -30,7 +30,7 @@ struct call_state : std::enable_shared_from_this<call_state> {
   std::mt19937_64& rng;
   boost::asio::any_io_executor ex;
   // Made for the first retry only: a timer's construction looks its service up by type name,
-  // which cost every call about 500 instructions for a retry it rarely makes.
+  // work every call would pay for a retry it rarely makes.
   std::optional<boost::asio::steady_timer> retry_timer;
   std::shared_ptr<token_stream> out;
   std::shared_ptr<upstream_transfer> transfer;

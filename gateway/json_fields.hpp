@@ -44,8 +44,8 @@ inline std::optional<element> field(object obj, std::string_view key) {
 }
 
 // An object's fields, taken in one pass. The validators look up about fifteen names on a
-// request's top-level object, most of them absent, and each at_key() walked the object's
-// fields from the start: a twentieth of a proxied request's instructions.
+// request's top-level object, most of them absent, and each at_key() walks the object's fields
+// from the start.
 class object_fields {
  public:
   explicit object_fields(object obj) {

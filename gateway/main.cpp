@@ -186,7 +186,7 @@ int main(int argc, char** argv) {
 
   // One reactor thread. Only it touches sockets, descriptors and timers; the engines' threads
   // hand results over with post(), which stays locked. So the reactor's per-descriptor locks,
-  // taken on every read, write and readiness event, can go (about 1% of a proxied request).
+  // taken on every read, write and readiness event, can go.
   asio::io_context ioc(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   std::unique_ptr<gw::gateway> gp;
   try {
