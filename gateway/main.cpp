@@ -159,9 +159,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto cfg = std::get<gw::gateway_config>(std::move(loaded));
-  if (!opt.listen.empty() && !gw::parse_listen(opt.listen, cfg.server.host, cfg.server.port)) {
-    std::fprintf(stderr, "inference-gateway: --listen must be HOST:PORT, got '%s'\n", opt.listen.c_str());
-    return 2;
+  if (!opt.listen.empty()) {
+    auto a = gw::parse_listen(opt.listen);
+    if (!a) {
+      std::fprintf(stderr, "inference-gateway: --listen must be HOST:PORT, got '%s'\n", opt.listen.c_str());
+      return 2;
+    }
+    cfg.server.host = std::move(a->host);
+    cfg.server.port = a->port;
   }
   // An open API on a reachable address is a mistake unless someone said otherwise in the file.
   if (cfg.auth.keys.empty() && !is_loopback(cfg.server.host) && !cfg.auth.allow_unauthenticated) {
