@@ -3,14 +3,26 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <variant>
 
+#include "backends/json_scan.hpp"
 #include "tests/unit/engine/json_check.hpp"
 
 namespace gw {
 namespace {
 
+// The features of a whole body, scanned as the request validator scans it.
+std::variant<sim_features, api_error> read_body(const std::string& body, api_kind kind, bool reasoning_model) {
+  const auto scan = json::scan_object(body);
+  if (!scan) {
+    ADD_FAILURE() << "not a JSON object: " << body;
+    return sim_features{};
+  }
+  return read_sim_features(*scan, kind, reasoning_model);
+}
+
 sim_features features(const std::string& body, api_kind kind = api_kind::chat, bool reasoning_model = false) {
-  auto r = read_sim_features(body, kind, reasoning_model);
+  auto r = read_body(body, kind, reasoning_model);
   if (auto* e = std::get_if<api_error>(&r)) {
     ADD_FAILURE() << "refused: " << e->message;
     return {};
@@ -19,7 +31,7 @@ sim_features features(const std::string& body, api_kind kind = api_kind::chat, b
 }
 
 api_error refusal(const std::string& body, api_kind kind = api_kind::chat) {
-  auto r = read_sim_features(body, kind, false);
+  auto r = read_body(body, kind, false);
   if (auto* e = std::get_if<api_error>(&r)) return *e;
   ADD_FAILURE() << "accepted: " << body;
   return {};
