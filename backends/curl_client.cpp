@@ -97,7 +97,7 @@ class curl_client_impl {
   }
 
   // A finished handle is reset and kept for the next transfer: creating one allocates curl's
-  // buffers anew each time, which showed up as malloc churn in profiles under load.
+  // buffers anew each time.
   void recycle_easy(transfer_state& t) {
     if (idle_easies.size() < max_idle_easies) {
       curl_easy_reset(t.easy);

@@ -360,9 +360,8 @@ std::optional<object_scan> scan_checking_each_byte(std::string_view text, std::s
 
 std::optional<object_scan> scan_object(std::string_view text, std::size_t max_depth) {
   if (text.empty()) return std::nullopt;  // an empty view may carry a null pointer
-  // simdjson checks the text (UTF-8, grammar) in a third of the instructions a byte-by-byte
-  // check takes; then the members are only located. One parser per thread (the reactor): it
-  // keeps its buffers.
+  // simdjson checks the text (UTF-8, grammar), many bytes at a time; then the members are only
+  // located. One parser per thread (the reactor): it keeps its buffers.
   thread_local simdjson::dom::parser parser;
   simdjson::dom::element doc;
   const auto err = parser.parse(text.data(), text.size(), true).get(doc);

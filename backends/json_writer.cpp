@@ -34,7 +34,7 @@ void append_escape(std::string& out, unsigned char c) {
 
 // The bytes of a 16-byte block that need escaping, as a bit mask: below 0x20, '"' or '\\'. Bytes
 // >= 0x80 compare above 0x1f unsigned and are never escaped. Strings (prompts, generated text)
-// are the bulk of every body the gateway writes; a byte at a time cost ~8 instructions a byte.
+// are the bulk of every body the gateway writes, hence a block at a time rather than a byte.
 #if defined(__SSE2__)
 [[gnu::always_inline]] inline unsigned escape_mask(const char* p) {
   const __m128i x = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
@@ -75,18 +75,6 @@ void append_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
-bool needs_no_escape(std::string_view s) {
-  std::size_t i = 0;
-#if defined(__SSE2__)
-  for (; s.size() - i >= 16; i += 16)
-    if (escape_mask(s.data() + i) != 0) return false;
-  if (i != s.size() && s.size() >= 16) return escape_mask(s.data() + s.size() - 16) == 0;
-#endif
-  for (; i < s.size(); ++i)
-    if (needs_escape(static_cast<unsigned char>(s[i]))) return false;
-  return true;
-}
-
 void append_uint(std::string& out, std::uint64_t v) {
   char buf[20];  // UINT64_MAX has 20 digits
   const auto res = std::to_chars(buf, buf + sizeof buf, v);
@@ -99,9 +87,9 @@ void append_double(std::string& out, double v) {
     out.push_back('0');
     return;
   }
-  // The last few values written, with their text: the shortest round-trip form costs ~200
-  // instructions, and what is written (a request's temperature and top_p) repeats from request
-  // to request. Per thread, so engines' threads may write too.
+  // The last few values written, with their text: the shortest round-trip form is slow to
+  // compute, and what is written (a request's temperature and top_p) repeats from request to
+  // request. Per thread, so engines' threads may write too.
   struct memo {
     std::uint64_t bits = 0;
     std::uint8_t length = 0;  // 0: empty

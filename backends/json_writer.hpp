@@ -11,9 +11,6 @@ namespace gw::json {
 // Appends `s` as a quoted JSON string. `s` must be valid UTF-8 (validated input or engine text);
 // control characters, quotes and backslashes are escaped.
 void append_string(std::string& out, std::string_view s);
-// Whether append_string would write `s` as it is, between quotes: no control byte, quote or
-// backslash in it.
-bool needs_no_escape(std::string_view s);
 void append_uint(std::string& out, std::uint64_t v);
 void append_double(std::string& out, double v);
 void append_float(std::string& out, float v);

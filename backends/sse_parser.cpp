@@ -6,9 +6,9 @@ namespace gw {
 
 sse_parser::status sse_parser::feed(std::string_view bytes, const std::function<void(sse_event&&)>& on_event) {
   if (failed_) return status::too_large;
-  // Line by line, each end found with memchr: a byte-at-a-time loop appending to line_ was a
-  // third of the gateway's instructions per streamed request. A line that arrived whole is
-  // handled in place; only a line cut by the chunk's end is copied, to be completed next time.
+  // Line by line, each end found with memchr, never byte by byte: every byte of every upstream
+  // stream passes here. A line that arrived whole is handled in place; only a line cut by the
+  // chunk's end is copied, to be completed next time.
   const char* p = bytes.data();
   const char* const end = p + bytes.size();
   while (p < end) {

@@ -24,9 +24,4 @@ struct engine_load {
 std::size_t admit_count(std::span<const std::uint64_t> waiting, engine_load load,
                         const batch_limits& limits);
 
-// True if a sequence reserving `tokens` could ever run on an empty engine.
-inline bool fits_empty_engine(std::uint64_t tokens, const batch_limits& limits) {
-  return limits.max_batch_size > 0 && tokens <= limits.token_budget;
-}
-
 }  // namespace gw

@@ -69,7 +69,6 @@ class batcher {
   // completed, queue depth x recent step time stands in.
   double estimated_wait_s() const;
   std::size_t active_sequences() const;
-  std::size_t engines() const { return workers_.size(); }
   const batcher_config& config() const { return cfg_; }
 
   // Stops admitting; fails every queued and running sequence with shutting_down.

@@ -3,10 +3,10 @@
 // queues commands (admissions, cancellations, embedding jobs decided by the batcher) and the
 // thread applies whatever has arrived at each step boundary, runs the step, waits out the step's
 // pace, and publishes the result. Unpaced steps do not wait for the reactor in between: a
-// lock-step hand-off (reactor -> thread -> reactor at every step) cost two thread wake-ups per
-// step, which on a virtual machine made the instant engine (time_scale 0) take about 700 µs of
-// CPU for a 16-token request, all of it hand-offs. After a paced step the thread does wait for
-// the reactor to have seen the result, so what the batcher decides on it joins the next step.
+// lock-step hand-off (reactor -> thread -> reactor at every step) costs two thread wake-ups per
+// step, far more than a step of the instant engine (time_scale 0). After a paced step the thread
+// does wait for the reactor to have seen the result, so what the batcher decides on it joins the
+// next step.
 //
 // Results are handed over in order. One posted handler takes every result published since the
 // last one ran, so the reactor is woken at most once per batch of steps, never once per token.

@@ -33,8 +33,6 @@ class permit {
   permit& operator=(const permit&) = delete;
   ~permit() { release(); }
 
-  std::uint64_t tokens() const { return tokens_; }
-
  private:
   void release() {
     if (!cap_) return;

@@ -30,7 +30,7 @@ struct call_state : std::enable_shared_from_this<call_state> {
   std::mt19937_64& rng;
   boost::asio::any_io_executor ex;
   // Made for the first retry only: a timer's construction looks its service up by type name,
-  // which cost every call about 500 instructions for a retry it rarely makes.
+  // work every call would pay for a retry it rarely makes.
   std::optional<boost::asio::steady_timer> retry_timer;
   std::shared_ptr<token_stream> out;
   std::shared_ptr<upstream_transfer> transfer;
@@ -237,7 +237,6 @@ std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex,
                                                 provider_state& provider, remote_call_options opts,
                                                 std::mt19937_64& rng) {
   auto s = std::make_shared<call_state>(ex, client, provider, std::move(opts), rng);
-  s->out->admitted(clock::now());
   s->out->on_cancel([w = std::weak_ptr(s)] {
     auto s = w.lock();
     if (!s) return;

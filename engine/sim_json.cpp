@@ -122,10 +122,4 @@ void append_json(std::string& out, const sim_json& v) {
   }
 }
 
-std::string to_json(const sim_json& v) {
-  std::string out;
-  append_json(out, v);
-  return out;
-}
-
 }  // namespace gw

@@ -54,6 +54,5 @@ struct sim_json {
 void append_json_string(std::string& out, std::string_view s);
 // Appends `v` as compact JSON.
 void append_json(std::string& out, const sim_json& v);
-std::string to_json(const sim_json& v);
 
 }  // namespace gw

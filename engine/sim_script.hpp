@@ -7,7 +7,7 @@
 //
 // The deterministic rules (README.md, "What the sim says"):
 //  - choice i's text is seeded by the request's seed (choice 0 exactly as a plain request, so
-//    n = 1 answers what it always did) and i;
+//    n = 1 answers as a request without n does) and i;
 //  - reasoning (chat only, when the model reasons and the request did not turn it off): a
 //    reasoning segment of 24..151 tokens of its own text carried on to a sentence end (at most
 //    400), before the answer; reasoning tokens count as completion tokens;

@@ -11,8 +11,6 @@ token_stream::token_stream(boost::asio::any_io_executor ex, std::uint32_t prompt
   signal_.expires_at(clock::time_point::max());
 }
 
-void token_stream::admitted(clock::time_point now) { admitted_at_ = now; }
-
 void token_stream::push(std::string_view text, std::uint32_t tokens,
                         std::optional<finish_reason> finish) {
   if (ended_ || overflowed_) return;

@@ -41,7 +41,6 @@ class token_stream {
   token_stream(boost::asio::any_io_executor ex, std::uint32_t prompt_tokens);
 
   // Producer side.
-  void admitted(clock::time_point now);
   // `text` is appended as it is (an upstream's frames).
   void push(std::string_view text, std::uint32_t tokens, std::optional<finish_reason> finish);
   // An engine's output, written by the framer (its text as it is without one).
@@ -79,7 +78,6 @@ class token_stream {
 
   std::uint32_t prompt_tokens() const { return prompt_tokens_; }
   std::uint32_t completion_tokens() const { return completion_tokens_; }
-  std::optional<clock::time_point> admitted_at() const { return admitted_at_; }
   std::optional<clock::time_point> first_token_at() const { return first_token_at_; }
   clock::time_point created_at() const { return created_at_; }
 
@@ -91,7 +89,6 @@ class token_stream {
   std::uint32_t prompt_tokens_;
   std::uint32_t completion_tokens_ = 0;
   clock::time_point created_at_;
-  std::optional<clock::time_point> admitted_at_;
   std::optional<clock::time_point> first_token_at_;
   std::function<void()> on_cancel_;
   std::unique_ptr<stream_framer> framer_;

@@ -20,10 +20,9 @@ namespace gw {
 // Between requests, wait_for_request() waits for the next one, on the same pending read: one
 // read is queued on the socket at a time, and it serves both. The reads are reactor reads
 // (backends/reactor_read.hpp), which know when they drained the socket, so arming one costs no
-// system call: a keep-alive request costs one recv on the client's socket and no epoll_ctl. The
-// watch replaced a race of two coroutines (route || watch) whose parallel group, two spawned
-// threads and cancellation slots cost about a sixth of the gateway's CPU per proxied request
-// (bench/HISTORY.md).
+// system call: a keep-alive request costs one recv on the client's socket and no epoll_ctl.
+// One wait kept on the socket rather than a coroutine racing each request (route || watch):
+// a parallel group costs two spawned threads and cancellation slots per request.
 class client_watch {
  public:
   client_watch(boost::asio::ip::tcp::socket& socket, boost::beast::flat_buffer& buffer, std::size_t cap,

@@ -138,8 +138,8 @@ boost::asio::awaitable<void> run_completion(request_context& cx, incoming_reques
   if (p.stream) {
     // While the request waits for its first token, its client gets keep-alive comments every
     // sse_keepalive_s (after the first one the status is 200 and a failure becomes an error
-    // event); a quicker answer keeps its real status. This was a race of two coroutines
-    // (dispatch || keep-alives), whose parallel group cost every stream two spawned threads.
+    // event); a quicker answer keeps its real status. A hook of the dispatcher's wait rather than
+    // a second coroutine racing it: a parallel group would cost every stream two spawned threads.
     job->dr.idle_every = cx.config.server.sse_keepalive;
     job->dr.on_idle = [&sink, &headers] { return send_keepalive(sink, headers); };
   }

@@ -21,7 +21,10 @@ void read_server(const reader& r, const YAML::Node& n, server_config& s) {
                              "drain_timeout_s", "lingering_time_s", "lingering_timeout_s"});
   if (n["listen"]) {
     const auto v = r.scalar<std::string>(n["listen"], "server.listen", "a string");
-    if (!parse_listen(v, s.host, s.port)) r.fail(n["listen"], "server.listen", "must be HOST:PORT");
+    auto a = parse_listen(v);
+    if (!a) r.fail(n["listen"], "server.listen", "must be HOST:PORT");
+    s.host = std::move(a->host);
+    s.port = a->port;
   }
   if (n["max_body_bytes"])
     s.max_body_bytes = r.integer(n["max_body_bytes"], "server.max_body_bytes", 1024, 1ull << 30);
@@ -208,22 +211,20 @@ gateway_config read_root(const reader& r, const YAML::Node& root) {
 
 }  // namespace
 
-bool parse_listen(const std::string& s, std::string& host, std::uint16_t& port) {
+std::optional<listen_address> parse_listen(std::string_view s) {
   const auto colon = s.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  std::string h = s.substr(0, colon);
+  if (colon == std::string_view::npos || colon == 0) return std::nullopt;
+  std::string_view h = s.substr(0, colon);
   if (h.front() == '[') {
-    if (h.size() < 3 || h.back() != ']') return false;
+    if (h.size() < 3 || h.back() != ']') return std::nullopt;
     h = h.substr(1, h.size() - 2);
   }
   unsigned p = 0;
   const char* b = s.data() + colon + 1;
   const char* e = s.data() + s.size();
   auto [ptr, ec] = std::from_chars(b, e, p);
-  if (b == e || ec != std::errc() || ptr != e || p > 65535) return false;
-  host = h;
-  port = static_cast<std::uint16_t>(p);
-  return true;
+  if (b == e || ec != std::errc() || ptr != e || p > 65535) return std::nullopt;
+  return listen_address{std::string(h), static_cast<std::uint16_t>(p)};
 }
 
 std::variant<gateway_config, config_error> load_config_text(const std::string& yaml, const std::string& source) {

@@ -6,7 +6,9 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -104,7 +106,11 @@ std::variant<gateway_config, config_error> load_config_text(const std::string& y
 // applying half of it would be worse than applying none. Empty on a YAML error.
 std::string restart_fingerprint(const std::string& yaml);
 
-// Parses "HOST:PORT" ("[::1]:8080" for IPv6); false if malformed.
-bool parse_listen(const std::string& s, std::string& host, std::uint16_t& port);
+struct listen_address {
+  std::string host;  // without the brackets of an IPv6 address
+  std::uint16_t port = 0;
+};
+// Parses "HOST:PORT" ("[::1]:8080" for IPv6); nullopt if malformed.
+std::optional<listen_address> parse_listen(std::string_view s);
 
 }  // namespace gw

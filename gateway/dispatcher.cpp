@@ -26,8 +26,8 @@ bool later_target_usable(const dispatch_request& r, std::size_t i) {
 
 // Starts target `i`: its stream, or null when the target cannot take the request (then `out`
 // carries the refusal if it was the last one). Not part of dispatch()'s coroutine, so that what
-// it builds (the remote call's options) is not kept in the coroutine's frame: over 1 KiB, Asio
-// does not recycle a frame, and each request paid for a fresh one.
+// it builds (the remote call's options) is not kept in the coroutine's frame: Asio recycles
+// frames of up to 1 KiB only, and a larger one is a fresh allocation per request.
 std::shared_ptr<token_stream> start_target(request_context& cx, dispatch_request& r, std::size_t i, dispatched& out) {
   const auto& targets = r.plan->targets;
   const bool last = i + 1 == targets.size();

@@ -49,14 +49,6 @@ api_error parse_failure(simdjson::error_code err, std::size_t max_depth) {
   return {api_errc::invalid_json, parse_failure_prefix + parse_failure_reason(err, max_depth), {}};
 }
 
-field_error as_string(std::optional<element> e, std::string_view param, std::string& out) {
-  std::string_view s;
-  if (!e) return {};
-  if (e->get(s) != SUCCESS) return invalid(param, "must be a string");
-  out.assign(s);
-  return {};
-}
-
 field_error as_bool(std::optional<element> e, std::string_view param, bool& out) {
   if (e && e->get(out) != SUCCESS) return invalid(param, "must be a boolean");
   return {};

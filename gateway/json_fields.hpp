@@ -44,8 +44,8 @@ inline std::optional<element> field(object obj, std::string_view key) {
 }
 
 // An object's fields, taken in one pass. The validators look up about fifteen names on a
-// request's top-level object, most of them absent, and each at_key() walked the object's
-// fields from the start: a twentieth of a proxied request's instructions.
+// request's top-level object, most of them absent, and each at_key() walks the object's fields
+// from the start.
 class object_fields {
  public:
   explicit object_fields(object obj) {
@@ -73,7 +73,6 @@ inline std::optional<element> field(const object_fields& obj, std::string_view k
 api_error parse_failure(simdjson::error_code err, std::size_t max_depth);
 
 // Each reader leaves `out` untouched when the field is absent.
-field_error as_string(std::optional<element> e, std::string_view param, std::string& out);
 field_error as_bool(std::optional<element> e, std::string_view param, bool& out);
 
 // An integer in [1, limit]. Only integer-typed JSON numbers count: 1.0 and 1e3 are refused like

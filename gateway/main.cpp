@@ -159,9 +159,14 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto cfg = std::get<gw::gateway_config>(std::move(loaded));
-  if (!opt.listen.empty() && !gw::parse_listen(opt.listen, cfg.server.host, cfg.server.port)) {
-    std::fprintf(stderr, "inference-gateway: --listen must be HOST:PORT, got '%s'\n", opt.listen.c_str());
-    return 2;
+  if (!opt.listen.empty()) {
+    auto a = gw::parse_listen(opt.listen);
+    if (!a) {
+      std::fprintf(stderr, "inference-gateway: --listen must be HOST:PORT, got '%s'\n", opt.listen.c_str());
+      return 2;
+    }
+    cfg.server.host = std::move(a->host);
+    cfg.server.port = a->port;
   }
   // An open API on a reachable address is a mistake unless someone said otherwise in the file.
   if (cfg.auth.keys.empty() && !is_loopback(cfg.server.host) && !cfg.auth.allow_unauthenticated) {
@@ -186,7 +191,7 @@ int main(int argc, char** argv) {
 
   // One reactor thread. Only it touches sockets, descriptors and timers; the engines' threads
   // hand results over with post(), which stays locked. So the reactor's per-descriptor locks,
-  // taken on every read, write and readiness event, can go (about 1% of a proxied request).
+  // taken on every read, write and readiness event, can go.
   asio::io_context ioc(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   std::unique_ptr<gw::gateway> gp;
   try {

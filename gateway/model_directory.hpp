@@ -40,7 +40,6 @@ class model_directory {
   const model_target& find(std::string_view id) const;
   std::vector<model_entry> list() const;  // for GET /v1/models
 
-  const std::vector<std::unique_ptr<provider_state>>& providers() const { return providers_; }
   // Sequences queued and running, over every local pool (for metrics).
   double queued() const;
   double active() const;

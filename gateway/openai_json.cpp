@@ -97,30 +97,6 @@ void append_sse_event(std::string& out, std::string_view json) {
   out += event_end;
 }
 
-std::string role_chunk(const response_meta& m) {
-  std::string o;
-  append_choice(o, m, delta_part::role, "", nullptr);
-  return o;
-}
-
-std::string content_chunk(const response_meta& m, std::string_view text) {
-  std::string o;
-  append_choice(o, m, delta_part::content, text, nullptr);
-  return o;
-}
-
-std::string finish_chunk(const response_meta& m, finish_reason r) {
-  std::string o;
-  append_choice(o, m, delta_part::none, "", to_string(r));
-  return o;
-}
-
-std::string usage_chunk(const response_meta& m, usage_counts u) {
-  std::string o;
-  append_usage_only(o, m, u);
-  return o;
-}
-
 void append_role_event(std::string& out, const response_meta& m) {
   out += event_start;
   append_choice(out, m, delta_part::role, "", nullptr);

@@ -41,16 +41,9 @@ struct usage_counts {
 void append_sse_event(std::string& out, std::string_view json);
 inline constexpr std::string_view sse_done = "data: [DONE]\n\n";
 
-// Stream chunks. The first chat chunk carries role "assistant"; the finish chunk carries the one
-// finish_reason of the stream; the usage chunk has empty choices.
-std::string role_chunk(const response_meta& m);
-std::string content_chunk(const response_meta& m, std::string_view text);
-std::string finish_chunk(const response_meta& m, finish_reason r);
-std::string usage_chunk(const response_meta& m, usage_counts u);
-
-// The same chunks as whole SSE events, appended to `out` with no string of their own: a streamed
-// request writes one per token, and building each chunk (and a chat delta) apart, then copying it
-// into the frames, took three allocations per event.
+// Stream chunks, each appended to `out` as one whole SSE event (no string of its own: a stream
+// writes one per token). The first chat chunk carries role "assistant"; the finish chunk carries
+// the one finish_reason of the stream; the usage chunk has empty choices.
 void append_role_event(std::string& out, const response_meta& m);
 void append_content_event(std::string& out, const response_meta& m, std::string_view text);
 void append_finish_event(std::string& out, const response_meta& m, finish_reason r);

@@ -249,15 +249,4 @@ std::variant<sim_features, api_error> read_sim_features(const json::object_scan&
   return f;
 }
 
-std::variant<sim_features, api_error> read_sim_features(std::string_view body, api_kind kind, bool reasoning_model) {
-  auto scan = json::scan_object(body);
-  if (!scan) {
-    sim_features f;
-    f.chat = kind == api_kind::chat;
-    f.reasoning = f.chat && reasoning_model;
-    return f;
-  }
-  return read_sim_features(*scan, kind, reasoning_model);
-}
-
 }  // namespace gw

@@ -41,7 +41,5 @@ inline constexpr std::uint32_t max_choices = 128;  // OpenAI's bound on n
 // left 0 for the caller to set from the generation.
 std::variant<sim_features, api_error> read_sim_features(const json::object_scan& fields, api_kind kind,
                                                         bool reasoning_model);
-// The same from a whole body (tests, fuzzing); a body that is not a JSON object has no features.
-std::variant<sim_features, api_error> read_sim_features(std::string_view body, api_kind kind, bool reasoning_model);
 
 }  // namespace gw

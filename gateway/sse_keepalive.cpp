@@ -3,8 +3,8 @@
 namespace gw {
 
 boost::asio::awaitable<bool> send_keepalive(response_sink& sink, const header_list& headers) {
-  // No co_await inside && or ||: with `!started() && !co_await start_events()` GCC 12 laid this
-  // coroutine's frame out wrongly, and its parameters were garbage when it first ran.
+  // No co_await inside && or ||: GCC 12 lays out the frame of a coroutine with
+  // `!started() && !co_await start_events()` wrongly, and its parameters are garbage when it runs.
   if (!sink.started()) {
     const bool started = co_await sink.start_events(headers);
     if (!started) co_return false;

@@ -33,7 +33,6 @@ class hash_ring {
 
   // Members in ring order, starting from the first point at or after `key`; each member once.
   std::vector<std::size_t> walk(std::uint64_t key) const;
-  std::size_t members() const { return members_; }
 
  private:
   std::vector<std::pair<std::uint64_t, std::size_t>> points_;  // sorted by position

@@ -41,15 +41,15 @@ const std::vector<std::string>& token_texts() {
   return tokens;
 }
 
-// The per-token work of the streaming handler: build the chunk, frame it into the reused
-// write buffer (which keeps its capacity between writes, as in completion_handler.cpp).
+// The per-token work of a local stream (gateway/local_framer.cpp): the chunk written as an SSE
+// event into the reused write buffer, which keeps its capacity between writes.
 void content_frames(benchmark::State& state, const gw::response_meta& meta) {
   const auto& tokens = token_texts();
   std::string frames;
   frames.reserve(4096);
   std::size_t i = 0, bytes = 0;
   for (auto _ : state) {
-    gw::append_sse_event(frames, gw::content_chunk(meta, tokens[i]));
+    gw::append_content_event(frames, meta, tokens[i]);
     bytes += frames.size();
     benchmark::DoNotOptimize(frames.data());
     benchmark::ClobberMemory();
@@ -69,34 +69,6 @@ void BM_sse_content_frame_chat_opening(benchmark::State& state) {
   content_frames(state, meta);
 }
 
-// The chunk builders alone (each returns a fresh std::string).
-void BM_chunk_role(benchmark::State& state) {
-  const auto meta = chat_meta(false);
-  for (auto _ : state) {
-    auto s = gw::role_chunk(meta);
-    benchmark::DoNotOptimize(s);
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-void BM_chunk_finish(benchmark::State& state) {
-  const auto meta = chat_meta(false);
-  for (auto _ : state) {
-    auto s = gw::finish_chunk(meta, gw::finish_reason::stop);
-    benchmark::DoNotOptimize(s);
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
-void BM_chunk_usage(benchmark::State& state) {
-  const auto meta = chat_meta(true);
-  for (auto _ : state) {
-    auto s = gw::usage_chunk(meta, {1234, 256});
-    benchmark::DoNotOptimize(s);
-  }
-  state.SetItemsProcessed(state.iterations());
-}
-
 // A whole 256-token streamed response: role, content, finish, usage and [DONE] frames.
 void BM_sse_stream_256_tokens(benchmark::State& state) {
   const auto meta = chat_meta(true);
@@ -106,11 +78,10 @@ void BM_sse_stream_256_tokens(benchmark::State& state) {
   std::size_t bytes = 0;
   for (auto _ : state) {
     frames.clear();
-    gw::append_sse_event(frames, gw::role_chunk(meta));
-    for (std::size_t t = 0; t < n_tokens; ++t)
-      gw::append_sse_event(frames, gw::content_chunk(meta, tokens[t % tokens.size()]));
-    gw::append_sse_event(frames, gw::finish_chunk(meta, gw::finish_reason::length));
-    gw::append_sse_event(frames, gw::usage_chunk(meta, {1234, n_tokens}));
+    gw::append_role_event(frames, meta);
+    for (std::size_t t = 0; t < n_tokens; ++t) gw::append_content_event(frames, meta, tokens[t % tokens.size()]);
+    gw::append_finish_event(frames, meta, gw::finish_reason::length);
+    gw::append_usage_event(frames, meta, {1234, n_tokens});
     frames += gw::sse_done;
     bytes += frames.size();
     benchmark::DoNotOptimize(frames.data());
@@ -182,9 +153,6 @@ void BM_append_string_token(benchmark::State& state) { run_append_string(state, 
 BENCHMARK(BM_sse_content_frame_chat)->ArgName("include_usage")->Arg(0)->Arg(1);
 BENCHMARK(BM_sse_content_frame_legacy);
 BENCHMARK(BM_sse_content_frame_chat_opening);
-BENCHMARK(BM_chunk_role);
-BENCHMARK(BM_chunk_finish);
-BENCHMARK(BM_chunk_usage);
 BENCHMARK(BM_sse_stream_256_tokens);
 BENCHMARK(BM_completion_body_2k);
 BENCHMARK(BM_append_string_token);

@@ -50,22 +50,5 @@ TEST(admit_count, does_not_modify_the_callers_load) {
   EXPECT_EQ(load.held_tokens, 5u);
 }
 
-TEST(fits_empty_engine, table) {
-  struct row {
-    std::uint64_t tokens;
-    batch_limits limits;
-    bool expected;
-  };
-  const row rows[] = {
-      {0, {1, 0}, true},     {100, {1, 100}, true}, {101, {1, 100}, false},
-      {1, {0, 100}, false},  {50, {256, 262144}, true},
-  };
-  for (const auto& r : rows) {
-    EXPECT_EQ(fits_empty_engine(r.tokens, r.limits), r.expected)
-        << r.tokens << " tokens, batch " << r.limits.max_batch_size << ", budget "
-        << r.limits.token_budget;
-  }
-}
-
 }  // namespace
 }  // namespace gw

@@ -233,7 +233,6 @@ TEST_F(batcher_test, finish_delivers_every_token_then_ends) {
   EXPECT_TRUE(s->ended());
   EXPECT_FALSE(s->has_pending());
   EXPECT_EQ(s->completion_tokens(), 5u);
-  EXPECT_TRUE(s->admitted_at());
   EXPECT_TRUE(s->first_token_at());
   EXPECT_EQ(b_->active_sequences(), 0u);
   EXPECT_EQ(b_->queue_depth(), 0u);
@@ -428,7 +427,6 @@ TEST_F(batcher_test, engine_failure_fails_only_that_stream) {
 
 TEST_F(batcher_test, spreads_work_over_idle_engines) {
   start(config(1), 2);
-  EXPECT_EQ(b_->engines(), 2u);
   auto a = submit("a", forever);
   auto b = submit("b", forever);
   EXPECT_EQ(b_->active_sequences(), 2u);  // each engine took one at once

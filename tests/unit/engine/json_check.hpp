@@ -133,6 +133,12 @@ class json_reader {
 
 inline std::optional<sim_json> parse_json(std::string_view s) { return json_reader(s).document(); }
 
+inline std::string to_json(const sim_json& v) {
+  std::string out;
+  append_json(out, v);
+  return out;
+}
+
 inline bool json_equal(const sim_json& a, const sim_json& b) { return to_json(a) == to_json(b); }
 
 // Empty when `v` satisfies `s` (resolving local $refs against `root`), else what is wrong.

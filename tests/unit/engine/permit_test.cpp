@@ -15,7 +15,6 @@ TEST(permit, takes_on_construction_and_returns_on_destruction) {
     permit p(cap, 120);
     EXPECT_EQ(cap.running, 1u);
     EXPECT_EQ(cap.held_tokens, 120u);
-    EXPECT_EQ(p.tokens(), 120u);
     permit q(cap, 30);
     EXPECT_EQ(cap.running, 2u);
     EXPECT_EQ(cap.held_tokens, 150u);
@@ -55,7 +54,6 @@ TEST(permit, move_assignment_releases_the_old_capacity) {
   EXPECT_EQ(a.held_tokens, 0u);
   EXPECT_EQ(b.running, 1u);
   EXPECT_EQ(b.held_tokens, 20u);
-  EXPECT_EQ(pa.tokens(), 20u);
 }
 
 TEST(permit, self_move_assignment_keeps_the_hold) {

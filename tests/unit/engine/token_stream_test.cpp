@@ -40,7 +40,6 @@ TEST_F(token_stream_test, starts_empty_and_not_ended) {
   EXPECT_FALSE(s.cancelled());
   EXPECT_EQ(s.prompt_tokens(), 42u);
   EXPECT_EQ(s.completion_tokens(), 0u);
-  EXPECT_FALSE(s.admitted_at());
   EXPECT_FALSE(s.first_token_at());
   const auto d = s.take();
   EXPECT_TRUE(d.text.empty());
@@ -130,19 +129,14 @@ TEST_F(token_stream_test, usage_is_reported_only_through_set_usage) {
   EXPECT_EQ(s.completion_tokens(), 8u);
 }
 
-TEST_F(token_stream_test, records_admission_and_first_token_times) {
+TEST_F(token_stream_test, records_the_first_token_time) {
   token_stream s(ioc_.get_executor(), 0);
-  const auto t = token_stream::clock::now();
-  s.admitted(t);
-  ASSERT_TRUE(s.admitted_at());
-  EXPECT_EQ(*s.admitted_at(), t);
-  EXPECT_GE(*s.admitted_at(), s.created_at());
-
   s.push("", 0, std::nullopt);
   EXPECT_FALSE(s.first_token_at());  // no token yet
   s.push("a", 1, std::nullopt);
   ASSERT_TRUE(s.first_token_at());
   const auto first = *s.first_token_at();
+  EXPECT_GE(first, s.created_at());
   s.push("b", 1, std::nullopt);
   EXPECT_EQ(*s.first_token_at(), first);
 }

@@ -88,17 +88,19 @@ TEST(config, errors_name_key_and_line) {
 }
 
 TEST(config, parse_listen) {
-  std::string h;
-  std::uint16_t p = 0;
-  EXPECT_TRUE(parse_listen("127.0.0.1:0", h, p));
-  EXPECT_EQ(p, 0);
-  EXPECT_TRUE(parse_listen("[::1]:8080", h, p));
-  EXPECT_EQ(h, "::1");
-  EXPECT_EQ(p, 8080);
-  EXPECT_FALSE(parse_listen("host", h, p));
-  EXPECT_FALSE(parse_listen("host:70000", h, p));
-  EXPECT_FALSE(parse_listen(":80", h, p));
-  EXPECT_FALSE(parse_listen("h:8x", h, p));
+  auto a = parse_listen("127.0.0.1:0");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "127.0.0.1");
+  EXPECT_EQ(a->port, 0);
+  a = parse_listen("[::1]:8080");
+  ASSERT_TRUE(a);
+  EXPECT_EQ(a->host, "::1");
+  EXPECT_EQ(a->port, 8080);
+  EXPECT_FALSE(parse_listen("host"));
+  EXPECT_FALSE(parse_listen("host:70000"));
+  EXPECT_FALSE(parse_listen(":80"));
+  EXPECT_FALSE(parse_listen("h:8x"));
+  EXPECT_FALSE(parse_listen("[]:80"));
 }
 
 TEST(config, providers_remote_targets_and_routing) {

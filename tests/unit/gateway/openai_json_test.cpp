@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
+#include <string>
+#include <string_view>
+
 namespace gw {
 namespace {
 
@@ -15,6 +18,30 @@ simdjson::dom::element parse(simdjson::dom::parser& p, const std::string& s) {
   auto r = p.parse(s);
   EXPECT_EQ(r.error(), simdjson::SUCCESS) << s;
   return r.value();
+}
+
+// The JSON of the one SSE event `write` appends, its framing checked.
+template <typename Write>
+std::string event_json(Write write) {
+  std::string event;
+  write(event);
+  constexpr std::string_view start = "data: ", end = "\n\n";
+  EXPECT_TRUE(event.starts_with(start) && event.ends_with(end)) << event;
+  if (event.size() < start.size() + end.size()) return event;
+  return event.substr(start.size(), event.size() - start.size() - end.size());
+}
+
+std::string role_chunk(const response_meta& m) {
+  return event_json([&](std::string& o) { append_role_event(o, m); });
+}
+std::string content_chunk(const response_meta& m, std::string_view text) {
+  return event_json([&](std::string& o) { append_content_event(o, m, text); });
+}
+std::string finish_chunk(const response_meta& m, finish_reason r) {
+  return event_json([&](std::string& o) { append_finish_event(o, m, r); });
+}
+std::string usage_chunk(const response_meta& m, usage_counts u) {
+  return event_json([&](std::string& o) { append_usage_event(o, m, u); });
 }
 
 TEST(openai_json, role_chunk_carries_assistant_role_and_no_finish) {
@@ -110,8 +137,6 @@ TEST(openai_json, chunks_with_the_opening_written_once_are_the_same) {
         return out;
       };
       EXPECT_EQ(events(once), events(plain));
-      EXPECT_EQ(content_chunk(once, "x"), content_chunk(plain, "x"));
-      EXPECT_EQ(usage_chunk(once, {1, 2}), usage_chunk(plain, {1, 2}));
     }
   }
 }

@@ -3,12 +3,26 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <variant>
+
+#include "backends/json_scan.hpp"
+#include "tests/unit/engine/json_check.hpp"
 
 namespace gw {
 namespace {
 
+// The features of a whole body, scanned as the request validator scans it.
+std::variant<sim_features, api_error> read_body(const std::string& body, api_kind kind, bool reasoning_model) {
+  const auto scan = json::scan_object(body);
+  if (!scan) {
+    ADD_FAILURE() << "not a JSON object: " << body;
+    return sim_features{};
+  }
+  return read_sim_features(*scan, kind, reasoning_model);
+}
+
 sim_features features(const std::string& body, api_kind kind = api_kind::chat, bool reasoning_model = false) {
-  auto r = read_sim_features(body, kind, reasoning_model);
+  auto r = read_body(body, kind, reasoning_model);
   if (auto* e = std::get_if<api_error>(&r)) {
     ADD_FAILURE() << "refused: " << e->message;
     return {};
@@ -17,7 +31,7 @@ sim_features features(const std::string& body, api_kind kind = api_kind::chat, b
 }
 
 api_error refusal(const std::string& body, api_kind kind = api_kind::chat) {
-  auto r = read_sim_features(body, kind, false);
+  auto r = read_body(body, kind, false);
   if (auto* e = std::get_if<api_error>(&r)) return *e;
   ADD_FAILURE() << "accepted: " << body;
   return {};
@@ -55,7 +69,7 @@ TEST(sim_features, tools_with_their_schemas) {
   ASSERT_EQ(f.tools.size(), 3u);
   EXPECT_EQ(f.tools[0].name, "get_weather");
   ASSERT_TRUE(f.tools[0].parameters);
-  EXPECT_EQ(to_json(*f.tools[0].parameters),
+  EXPECT_EQ(test::to_json(*f.tools[0].parameters),
             R"({"type":"object","properties":{"t":{"type":"number","minimum":-40.5,"maximum":60}},"required":["t"]})");
   EXPECT_EQ(f.tools[1].name, "no_params");
   EXPECT_FALSE(f.tools[1].parameters);
@@ -90,7 +104,7 @@ TEST(sim_features, response_formats) {
   const auto f = features("{" + user + R"(,"response_format":{"type":"json_schema","json_schema":{"name":"x","strict":true,"schema":{"type":"object","properties":{"a":{"enum":[1,2.5,"three",null,true]}}}}}})");
   EXPECT_EQ(f.format, response_format_kind::json_schema);
   ASSERT_TRUE(f.schema);
-  EXPECT_EQ(to_json(*f.schema), R"({"type":"object","properties":{"a":{"enum":[1,2.5,"three",null,true]}}})");
+  EXPECT_EQ(test::to_json(*f.schema), R"({"type":"object","properties":{"a":{"enum":[1,2.5,"three",null,true]}}})");
   const auto no_schema = features("{" + user + R"(,"response_format":{"type":"json_schema","json_schema":{"name":"x"}}})");
   EXPECT_EQ(no_schema.format, response_format_kind::json_schema);
   EXPECT_FALSE(no_schema.schema);
