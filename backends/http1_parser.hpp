@@ -30,9 +30,9 @@ template <bool isRequest>
 class framing_parser : public http::basic_parser<isRequest> {
  public:
   struct limits {
-    std::uint32_t head_bytes = 64 * 1024;           // Beast's header limit
-    std::uint64_t extension_bytes = UINT64_MAX;      // every chunk's extensions together
-    std::size_t trailer_bytes = 64 * 1024;           // the trailer section's field lines
+    std::uint32_t head_bytes = 64 * 1024;       // Beast's header limit
+    std::uint64_t extension_bytes = UINT64_MAX;  // every chunk's extensions together
+    std::size_t trailer_bytes = 64 * 1024;      // the trailer section's field lines
   };
   // Why the policy refused a message; Beast's own errors come as its error codes.
   enum class refusal { none, obs_fold, bad_extension, extension_limit, trailer_limit, line_limit };
@@ -46,7 +46,7 @@ class framing_parser : public http::basic_parser<isRequest> {
     end_ = bytes.data() + bytes.size();
     const std::size_t used = this->put(boost::asio::const_buffer(bytes.data(), bytes.size()), ec);
     // Only a chunk-size line or the trailer section stays unconsumed in a chunked body: a size
-    // line holds at most 16 digits and extensions (bounded above), trailers their own bound.
+    // line is bounded by max_line (on_chunk_header_impl), the trailers by their own limit.
     if (ec == http::error::need_more && refused_ == refusal::none && this->is_header_done() && this->chunked() &&
         bytes.size() - used > max_line + limits_.trailer_bytes)
       refuse(refusal::line_limit, ec);
