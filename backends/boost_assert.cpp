@@ -1,5 +1,5 @@
 // Boost's assertions in checked builds: the sanitizer and fuzzing builds compile without NDEBUG,
-// and gateway_core sets BOOST_ENABLE_ASSERT_DEBUG_HANDLER, so a failed BOOST_ASSERT comes here
+// and gw_backends sets BOOST_ENABLE_ASSERT_DEBUG_HANDLER, so a failed BOOST_ASSERT comes here
 // (release builds define NDEBUG and compile the assertions out, handler included).
 //
 // Every assertion stays fatal but one that Beast itself found wrong. Its chunked-body parser
@@ -8,10 +8,8 @@
 // chunk; a body whose first chunk is the last one ("0\r\n", then one more byte) presents four,
 // and the code after the assertion handles that correctly (it asks for more). Beast corrected the
 // assertion in May 2024 (boostorg/beast pull request 2861), after Boost 1.85; Debian 12 has
-// 1.81. http1_response_fuzz found it when the upstream response parser was Beast's. The gateway
-// parses HTTP/1 itself now (backends/http1_syntax.hpp); Beast's parser remains as a reference in
-// tests (request_parser_beast_diff_test, http_request_fuzz's check of the responses), which run
-// in these builds and can reach the assertion.
+// 1.81. Both HTTP/1 parsers of the gateway are Beast's (backends/http1_parser.hpp), so any client
+// or upstream can reach it: the production binary needs this handler in checked builds.
 #include <boost/assert.hpp>
 #include <boost/version.hpp>
 #include <cstdio>

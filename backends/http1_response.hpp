@@ -1,9 +1,10 @@
 #pragma once
 // Incremental parser of the HTTP/1.1 responses an upstream sends on one connection, for the
-// plain-http client (backends/http1_client). Framing (Content-Length, chunked, read until close,
-// none for 1xx, 204 and 304) follows RFC 9112 §6.3 with gateway/http1_syntax and http1_chunked;
-// this keeps none of the header fields but Retry-After and never buffers the body: it reports the
-// final head (1xx heads are skipped) and the body's bytes as they are parsed.
+// plain-http client (backends/http1_client). Beast's basic_parser does the syntax and framing
+// (Content-Length, chunked, read until close, none for 1xx, 204 and 304: RFC 9112 §6.3) under the
+// policy of backends/http1_parser.hpp; this keeps none of the header fields but Retry-After and
+// never buffers the body: it reports the final head (1xx heads are skipped) and the body's bytes
+// as they are parsed.
 // Pure: bytes in, events out, no I/O. One object per connection, reset before each response.
 
 #include <cstddef>

@@ -1,207 +1,175 @@
 #include "gateway/request_parser.hpp"
 
 #include <algorithm>
+#include <boost/beast/core/string.hpp>
+#include <optional>
 
-#include "backends/http1_chunked.hpp"
-#include "backends/http1_syntax.hpp"
+#include "backends/http1_parser.hpp"
 
 namespace gw {
 namespace {
+
+namespace http = boost::beast::http;
+using boost::beast::iequals;
+using sv = boost::beast::string_view;
+using http1::error_code;
 
 // Chunk extensions are validated and dropped; their total per request is bounded here.
 constexpr std::uint64_t max_extension_bytes = 4096;
 
 // Keeps the first occurrence of a field, at most `cap` bytes of it.
-void keep_first(std::string& out, bool& seen, std::string_view value, std::size_t cap = std::string::npos) {
+void keep_first(std::string& out, bool& seen, sv value, std::size_t cap = std::string::npos) {
   if (seen) return;
   seen = true;
   out.assign(value.data(), std::min(value.size(), cap));
 }
 
-// Field names compared case-insensitively, both sides in any case.
-bool same_name(std::string_view a, std::string_view b) {
-  auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c; };
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [&](char x, char y) { return lower(x) == lower(y); });
+// One request: Beast parses, this keeps the fields request_head holds, counts what
+// request_limits checks, and collects the body.
+class request_reader final : public http1::framing_parser<true> {
+ public:
+  explicit request_reader(const request_parser::limits& l)
+      : framing_parser({l.header_bytes, max_extension_bytes, l.header_bytes}), restricted_(l.restricted_header) {
+    body_limit(l.body_bytes);
+  }
+
+  request_head head;
+  request_framing framing;
+  std::string body;
+
+ private:
+  void on_request_impl(http::verb, sv method, sv target, int version, error_code&) override {
+    head.method.assign(method.data(), method.size());
+    head.target.assign(target.data(), target.size());
+    head.version = static_cast<unsigned>(version);
+    framing.version = head.version;
+    framing.target_bytes = target.size();
+  }
+
+  void on_field_impl(http::field f, sv name, sv value, error_code& ec) override {
+    if (!field_allowed(name, ec)) return;
+    ++framing.field_count;  // trailers too
+    if (is_header_done()) return;  // a trailer is counted, never merged into the head
+    switch (f) {
+      case http::field::content_length: ++framing.content_length_count; break;
+      case http::field::transfer_encoding:
+        ++framing.transfer_encoding_count;
+        keep_first(framing.transfer_encoding, seen_te_, value);
+        break;
+      case http::field::authorization: keep_first(head.authorization, seen_auth_, value); break;
+      case http::field::origin: keep_first(head.origin, seen_origin_, value, 512); break;
+      case http::field::access_control_request_method: keep_first(head.cors_request_method, seen_acrm_, value, 64); break;
+      case http::field::access_control_request_headers:
+        keep_first(head.cors_request_headers, seen_acrh_, value, 2048);
+        break;
+      case http::field::expect:
+        if (!seen_expect_) head.expect_continue = value == "100-continue";
+        seen_expect_ = true;
+        break;
+      case http::field::unknown:
+        if (iequals(name, "x-request-id")) keep_first(head.x_request_id, seen_id_, value);
+        else if (iequals(name, "x-priority")) keep_first(head.x_priority, seen_priority_, value);
+        else if (iequals(name, "traceparent")) keep_first(head.traceparent, seen_trace_, value);
+        break;
+      default: break;
+    }
+    // The restricted header is configured: it may be any name, a known field's too.
+    if (!seen_restricted_ && restricted_ && iequals(name, *restricted_))
+      keep_first(head.restricted, seen_restricted_, value);
+  }
+
+  void on_header_impl(error_code&) override { head.keep_alive = keep_alive(); }
+
+  void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override {
+    if (length) body.reserve(static_cast<std::size_t>(*length));  // within the body limit
+  }
+
+  std::size_t on_body_impl(sv bytes, error_code&) override {
+    body.append(bytes.data(), bytes.size());
+    return bytes.size();
+  }
+
+  std::size_t on_chunk_body_impl(std::uint64_t, sv bytes, error_code&) override {
+    body.append(bytes.data(), bytes.size());
+    return bytes.size();
+  }
+
+  void on_finish_impl(error_code&) override {}
+
+  // Read while parsing, so that it points into the live config (a reload may change it
+  // between two requests).
+  const std::string* restricted_;
+  // Which of the kept fields were seen: the first occurrence wins, even when empty.
+  bool seen_id_ = false, seen_priority_ = false, seen_restricted_ = false, seen_trace_ = false, seen_auth_ = false,
+       seen_origin_ = false, seen_acrm_ = false, seen_acrh_ = false, seen_expect_ = false, seen_te_ = false;
+};
+
+using request_failure = request_parser::failure;
+
+request_failure failure_of(const request_reader& r, const error_code& ec) {
+  using refusal = request_reader::refusal;
+  switch (r.refused()) {
+    case refusal::none: break;
+    case refusal::extension_limit:
+    case refusal::line_limit: return request_failure::chunk_extension;
+    case refusal::trailer_limit: return request_failure::header_limit;
+    case refusal::obs_fold:
+    case refusal::bad_extension: return request_failure::malformed;
+  }
+  if (ec == http::error::body_limit) return request_failure::body_limit;
+  if (ec == http::error::header_limit) return request_failure::header_limit;
+  return request_failure::malformed;
 }
 
 }  // namespace
 
 struct request_parser::impl {
-  enum class phase { head, body, chunked, done };
-
-  limits lim;
-  phase at = phase::head;
+  std::optional<request_reader> reader;  // a Beast parser reads one message: one per request
+  std::uint32_t header_bytes = 0;
   bool got_some = false;
-  bool start_line_checked = false;
-  std::size_t scanned = 0;  // head bytes already searched for its end
-  request_head head;
-  request_framing framing;
-  std::string body;
-  std::uint64_t body_left = 0;
-  http1::chunked_decoder chunks;
-
-  http1::message_framing framing_fields;  // as read from the head
-  // Which of the kept fields were seen: the first occurrence wins, even when empty.
-  bool seen_id = false, seen_priority = false, seen_restricted = false, seen_trace = false, seen_auth = false,
-       seen_origin = false, seen_acrm = false, seen_acrh = false, seen_expect = false, seen_te = false;
-
-  bool parse_head(std::string_view bytes);
-  bool on_field(std::string_view name, std::string_view value);
-  void keep(std::string_view name, std::string_view value);  // the fields request_head holds
 };
-
-// Conflicting framing fails here, before request_limits' checks (http1::message_framing).
-bool request_parser::impl::on_field(std::string_view name, std::string_view value) {
-  ++framing.field_count;
-  using kind = http1::message_framing::field;
-  kind k;
-  const bool framing_ok = framing_fields.read(name, value, k);
-  if (k == kind::content_length) ++framing.content_length_count;
-  if (k == kind::transfer_encoding) {
-    ++framing.transfer_encoding_count;
-    keep_first(framing.transfer_encoding, seen_te, value);
-  }
-  if (!framing_ok) return false;
-  if (k == kind::other) keep(name, value);
-  // The restricted header is configured: it may be any name, a known field's too.
-  if (!seen_restricted && lim.restricted_header && same_name(name, *lim.restricted_header))
-    keep_first(head.restricted, seen_restricted, value);
-  return true;
-}
-
-void request_parser::impl::keep(std::string_view name, std::string_view value) {
-  using http1::iequals;
-  if (iequals(name, "authorization")) {
-    keep_first(head.authorization, seen_auth, value);
-  } else if (iequals(name, "x-request-id")) {
-    keep_first(head.x_request_id, seen_id, value);
-  } else if (iequals(name, "x-priority")) {
-    keep_first(head.x_priority, seen_priority, value);
-  } else if (iequals(name, "traceparent")) {
-    keep_first(head.traceparent, seen_trace, value);
-  } else if (iequals(name, "origin")) {
-    keep_first(head.origin, seen_origin, value, 512);
-  } else if (iequals(name, "access-control-request-method")) {
-    keep_first(head.cors_request_method, seen_acrm, value, 64);
-  } else if (iequals(name, "access-control-request-headers")) {
-    keep_first(head.cors_request_headers, seen_acrh, value, 2048);
-  } else if (iequals(name, "expect")) {
-    if (!seen_expect) head.expect_continue = value == "100-continue";
-    seen_expect = true;
-  }
-}
-
-bool request_parser::impl::parse_head(std::string_view bytes) {
-  std::size_t pos = 0;
-  std::string_view line;
-  bool bad = false;
-  http1::request_line start;
-  if (!http1::valid_head_bytes(bytes) || !http1::next_line(bytes, pos, line, bad) ||
-      !http1::parse_request_line(line, start))
-    return false;
-  head.method.assign(start.method);
-  head.target.assign(start.target);
-  head.version = start.version;
-  framing.version = start.version;
-  framing.target_bytes = start.target.size();
-  std::string_view name, value;
-  while (http1::next_field(bytes, pos, name, value, bad))
-    if (!on_field(name, value)) return false;
-  if (bad) return false;
-  head.keep_alive = framing_fields.keep_alive(start.version);
-  return true;
-}
 
 request_parser::request_parser() : impl_(std::make_unique<impl>()) { reset(limits{}); }
 request_parser::~request_parser() = default;
 
 void request_parser::reset(const limits& l) {
-  *impl_ = impl{};
-  impl_->lim = l;
+  impl_->reader.emplace(l);
+  impl_->header_bytes = l.header_bytes;
+  impl_->got_some = false;
   failure_ = failure::none;
 }
 
 request_parser::state request_parser::feed(std::string_view bytes, std::size_t& consumed) {
   consumed = 0;
   if (failure_ != failure::none) return state::failed;
-  impl& p = *impl_;
+  request_reader& r = *impl_->reader;
+  if (r.is_done()) return state::done;
   auto fail = [&](failure why) {
     failure_ = why;
     return state::failed;
   };
-  if (p.at == impl::phase::head) {
-    if (!bytes.empty()) p.got_some = true;
-    const std::size_t end = http1::find_head_end(bytes, p.scanned);
-    if (end == std::string_view::npos) {
-      p.scanned = bytes.size();
-      if (bytes.size() >= p.lim.header_bytes) return fail(failure::header_limit);
-      // Garbage fails at its first line, not after a head's worth of it or the read deadline.
-      if (!p.start_line_checked) {
-        const std::size_t eol = bytes.find("\r\n");
-        http1::request_line start;
-        if (eol == std::string_view::npos ? !http1::plausible_request_prefix(bytes)
-                                          : !http1::parse_request_line(bytes.substr(0, eol), start))
-          return fail(failure::malformed);
-        p.start_line_checked = eol != std::string_view::npos;
-      }
-      return state::more;
-    }
-    if (end > p.lim.header_bytes) return fail(failure::header_limit);
-    if (!p.parse_head(bytes.substr(0, end))) return fail(failure::malformed);
-    consumed = end;
-    const http1::message_framing& f = p.framing_fields;
-    if (f.chunked) {
-      p.chunks.reset({p.lim.body_bytes, max_extension_bytes, p.lim.header_bytes});
-      p.at = impl::phase::chunked;
-    } else if (f.has_length && f.length > p.lim.body_bytes) {
-      return fail(failure::body_limit);
-    } else if (f.has_length && f.length > 0) {
-      p.body.reserve(static_cast<std::size_t>(f.length));
-      p.body_left = f.length;
-      p.at = impl::phase::body;
-    } else {
-      p.at = impl::phase::done;
-      return state::done;
-    }
+  const bool in_head = !r.is_header_done();
+  if (in_head && !bytes.empty()) impl_->got_some = true;
+  error_code ec;
+  consumed = r.parse(bytes, ec);
+  // The header limit bounds the whole head; Beast's bounds the request line and the field lines
+  // apart. Beast stops after the head (not eager yet), so `consumed` is the head.
+  if (in_head && (r.is_header_done() ? consumed > impl_->header_bytes
+                                     : ec == http::error::need_more && bytes.size() >= impl_->header_bytes))
+    return fail(failure::header_limit);
+  if (ec && ec != http::error::need_more) return fail(failure_of(r, ec));
+  if (r.is_done()) return state::done;
+  if (in_head && r.is_header_done()) {
+    r.eager(true);  // the body is parsed as far as the bytes go
     return state::head_done;  // the caller checks the head before the body is read
   }
-  if (p.at == impl::phase::body) {
-    const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(p.body_left, bytes.size()));
-    p.body.append(bytes.data(), n);
-    consumed += n;
-    p.body_left -= n;
-    if (p.body_left > 0) return state::more;
-    p.at = impl::phase::done;
-    return state::done;
-  }
-  if (p.at == impl::phase::chunked) {
-    for (;;) {
-      std::size_t used = 0;
-      std::string_view piece;
-      const auto step = p.chunks.next(bytes.substr(consumed), used, piece);
-      consumed += used;
-      using s = http1::chunked_decoder::step;
-      switch (step) {
-        case s::data: p.body.append(piece); continue;
-        case s::more: return state::more;
-        case s::done:
-          p.framing.field_count += p.chunks.trailer_fields();
-          p.at = impl::phase::done;
-          return state::done;
-        case s::body_limit: return fail(failure::body_limit);
-        case s::extension_limit: return fail(failure::chunk_extension);
-        case s::trailer_limit: return fail(failure::header_limit);
-        case s::bad: return fail(failure::malformed);
-      }
-    }
-  }
-  return state::done;
+  return state::more;
 }
 
 bool request_parser::got_some() const { return impl_->got_some; }
-const request_head& request_parser::head() const { return impl_->head; }
-request_head& request_parser::head() { return impl_->head; }
-const request_framing& request_parser::framing() const { return impl_->framing; }
-std::string request_parser::take_body() { return std::move(impl_->body); }
+const request_head& request_parser::head() const { return impl_->reader->head; }
+request_head& request_parser::head() { return impl_->reader->head; }
+const request_framing& request_parser::framing() const { return impl_->reader->framing; }
+std::string request_parser::take_body() { return std::move(impl_->reader->body); }
 
 }  // namespace gw

@@ -1,10 +1,10 @@
 #pragma once
 // Incremental parser of the HTTP/1.1 requests a client sends on one connection
-// (gateway/http_session.cpp). Syntax and framing are gateway/http1_syntax and http1_chunked
-// (RFC 9112); what is kept is only the header fields the gateway reads, straight into strings, and
-// the body. Conflicting framing (a length beside chunked, a second coding after chunked, lengths
-// that differ) fails here; request_limits refuses the rest of what could smuggle a request.
-// Trailer fields are validated and counted, never merged into the head.
+// (gateway/http_session.cpp). Beast's basic_parser does the syntax and framing, under the policy
+// of backends/http1_parser.hpp (no obs-fold, bounded chunk extensions and trailers); what is kept
+// is only the header fields the gateway reads, straight into strings, and the body. Conflicting
+// framing (a length beside chunked, lengths that differ) fails here; request_limits refuses the
+// rest of what could smuggle a request. Trailer fields are counted, never merged into the head.
 //
 // Pure: bytes in, state out, no I/O; the session reads and feeds. One object per connection,
 // reset before each request.
@@ -55,9 +55,9 @@ class request_parser {
   };
   enum class failure {
     none,
-    header_limit,     // the head is larger than limits.header_bytes
+    header_limit,     // the head, or the trailer section, is larger than limits.header_bytes
     body_limit,       // Content-Length, or the chunks read so far, over limits.body_bytes
-    chunk_extension,  // chunk extensions over 4 KiB in total
+    chunk_extension,  // chunk extensions over 4 KiB in total, or a chunk line or trailers that never end
     malformed,        // not HTTP/1.1
   };
 

@@ -183,6 +183,42 @@ TEST(http1_response, malformed_input_fails) {
   EXPECT_EQ(p.feed(huge, r, used), http1_response::state::failed);
 }
 
+TEST(http1_response, status_lines) {
+  for (std::string reason : {"OK", "", "Slow\tDown \x80\xff"}) {
+    http1_response p;
+    recorder r;
+    std::size_t used = 0;
+    ASSERT_EQ(p.feed("HTTP/1.0 503 " + reason + "\r\nContent-Length: 0\r\n\r\n", r, used),
+              http1_response::state::done) << reason;
+    EXPECT_EQ(r.status, 503);
+  }
+  // Beast wants the space before the reason (RFC 9112 §4), which the hand-written parser let go.
+  for (const char* line : {"HTTP/1.1 200", "HTTP/1.1 20 OK", "HTTP/1.1 200OK", "HTTP/1.1  200 OK", "HTTP/1.1 2x0 OK",
+                           "http/1.1 200 OK", "HTTP/1 200 OK", "HTTP/1.1\t200 OK", "HTTP/1.1 200 O\x01K",
+                           "HTTP/1.1 200 O\x7fK", "HTTP/1.1 200 O\rK", "HTTP/1.1 099 x", "HTTP/2.0 200 OK",
+                           "HTTP/1.2 200 OK"}) {
+    http1_response p;
+    recorder r;
+    std::size_t used = 0;
+    EXPECT_EQ(p.feed(std::string(line) + "\r\nContent-Length: 0\r\n\r\n", r, used), http1_response::state::failed)
+        << line;
+    EXPECT_EQ(r.heads, 0) << line;
+  }
+}
+
+TEST(http1_response, folded_lines_and_endless_trailers_fail) {
+  for (std::string wire : {std::string("HTTP/1.1 200 OK\r\nX: a\r\n b\r\nContent-Length: 0\r\n\r\n"),
+                           std::string("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nX: a\r\n\tb\r\n\r\n"),
+                           "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n" +
+                               std::string(100 * 1024, 'x')}) {
+    http1_response p;
+    recorder r;
+    std::size_t used = 0;
+    EXPECT_EQ(p.feed(wire, r, used), http1_response::state::failed) << wire.substr(0, 60);
+    EXPECT_FALSE(p.error().empty());
+  }
+}
+
 TEST(http1_response, a_consumer_that_stops) {
   http1_response p;
   recorder r;
