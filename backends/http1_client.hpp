@@ -31,10 +31,6 @@ class http1_client {
 
   std::shared_ptr<upstream_transfer> start(std::shared_ptr<const plain_http_url> where, upstream_request req,
                                            upstream_handlers handlers);
-  std::shared_ptr<upstream_transfer> start(const plain_http_url& where, upstream_request req,
-                                           upstream_handlers handlers) {
-    return start(std::make_shared<const plain_http_url>(where), std::move(req), std::move(handlers));
-  }
 
   std::size_t active_transfers() const;
   std::size_t idle_connections() const;  // pooled, open, carrying no request
