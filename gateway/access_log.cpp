@@ -12,8 +12,12 @@ void log_exchange(metrics& m, const log_config& log, const incoming_request& req
   const std::string_view endpoint = rec.endpoint.empty() ? "other" : rec.endpoint;
   m.count_request(endpoint, rec.status);
   if (!rec.error.empty()) m.count_request_error(endpoint, rec.error);
-  m.request_duration.observe(duration);
-  if (rec.ttft_s >= 0) m.time_to_first_token.observe(rec.ttft_s);
+  // The model label only once a configured model's target took the request: before that the
+  // name is the client's, and a label set must stay bounded.
+  const std::string_view model = rec.route_kind.empty() ? std::string_view() : std::string_view(rec.model);
+  const std::string_view route = rec.route_kind.empty() ? std::string_view("none") : rec.route_kind;
+  m.request_duration.observe(model, route, duration);
+  if (rec.ttft_s >= 0) m.time_to_first_token.observe(model, route, rec.ttft_s);
   if (rec.prompt_tokens || rec.completion_tokens) m.count_tokens(rec.prompt_tokens, rec.completion_tokens);
   if (!log.access_log) return;
   spdlog::info(

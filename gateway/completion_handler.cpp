@@ -63,7 +63,7 @@ boost::asio::awaitable<void> stream_events(request_context& cx, stream_lease& s,
     const auto now = clock::now();
     if (d.tokens > 0) {
       if (last_write)
-        cx.stats.inter_token_latency.observe(seconds_between(*last_write, now));
+        cx.stats.inter_token_latency.observe(rec.model, rec.route_kind, seconds_between(*last_write, now));
       else
         rec.ttft_s = seconds_between(req.received_at, now);
       last_write = now;
@@ -146,6 +146,8 @@ boost::asio::awaitable<void> run_completion(request_context& cx, incoming_reques
   dispatched d;
   co_await dispatch(cx, job->dr, d);
   rec.route = d.route;
+  if (!d.route.empty())
+    rec.route_kind = d.provider ? "remote" : job->target->config->pool.kind == "openai" ? "local-server" : "local";
   cx.stats.count_route(d.route, d.reason);
   headers.emplace_back("x-gateway-route", d.route);
   headers.emplace_back("x-gateway-route-reason", d.reason);
@@ -182,9 +184,9 @@ boost::asio::awaitable<void> run_completion(request_context& cx, incoming_reques
       const double usd = (rec.prompt_tokens * c.price_input_per_million +
                           rec.completion_tokens * c.price_output_per_million) / 1e6;
       if (lease->usage_reported())
-        stats.add_cost(c.name, usd);
+        stats.add_cost({rec.key_name, rec.model, c.name}, usd);
       else if (!failed_before_text)
-        stats.add_estimated_cost(c.name, usd);
+        stats.add_estimated_cost({rec.key_name, rec.model, c.name}, usd);
     }
   } usage_guard{cx.stats, rec, lease, d.provider, settlement,
                 d.first.error && d.first.text.empty() && lease->completion_tokens() == 0};

@@ -154,6 +154,7 @@ boost::asio::awaitable<void> serve_embeddings(request_context& cx, incoming_requ
     header_list h = headers;
     if (t.kind == target_kind::local_pool) {
       rec.route = "local:" + target.config->id;
+      rec.route_kind = target.config->pool.kind == "openai" ? "local-server" : "local";
       // What a local server is sent: the client's body, unless it is plain and others wait to be
       // coalesced with it. The sim engine embeds the inputs whatever else came with them.
       std::optional<embedding_forward> forward;
@@ -196,6 +197,7 @@ boost::asio::awaitable<void> serve_embeddings(request_context& cx, incoming_requ
     }
     provider_state& p = *target.remotes.at(t.index);
     rec.route = "remote:" + p.config.name;
+    rec.route_kind = "remote";
     // The client's body as sent but for the model (and a provider's renames): user, vendor
     // fields and token-array inputs reach the provider unchanged.
     forward_edits edits;
@@ -222,9 +224,9 @@ boost::asio::awaitable<void> serve_embeddings(request_context& cx, incoming_requ
       settlement.actual = rec.prompt_tokens;
       const double usd = rec.prompt_tokens * p.config.price_input_per_million / 1e6;
       if (answer.usage)
-        cx.stats.add_cost(p.config.name, usd);
+        cx.stats.add_cost({rec.key_name, rec.model, p.config.name}, usd);
       else
-        cx.stats.add_estimated_cost(p.config.name, usd);
+        cx.stats.add_estimated_cost({rec.key_name, rec.model, p.config.name}, usd);
       co_await sink.send(200, "application/json", std::move(body), h);
       co_return;
     }

@@ -58,6 +58,9 @@ struct exchange_record {
   unsigned status = 0;   // 499 when the client went away first
   std::string model;
   std::string route;     // "local:<model>" when an engine served it
+  // "local" (in-process engines), "local-server" (an `openai` pool), "remote" (a provider);
+  // empty until a target takes the request. Static strings: a metrics label.
+  std::string_view route_kind;
   std::uint32_t prompt_tokens = 0;
   std::uint32_t completion_tokens = 0;
   double ttft_s = -1;    // < 0 when no token was produced

@@ -23,6 +23,13 @@ void histogram::observe(double v) {
   sum_ += v;
 }
 
+void histogram_family::observe(std::string_view model, std::string_view route, double v) {
+  auto it = series_.find(std::pair<std::string, std::string>(model, route));
+  if (it == series_.end())
+    it = series_.emplace(std::pair<std::string, std::string>(model, route), histogram(bounds_)).first;
+  it->second.observe(v);
+}
+
 metrics::metrics() = default;
 
 namespace {
@@ -61,8 +68,12 @@ void metrics::count_rate_limited(const std::string& key, const std::string& limi
 
 void metrics::count_refused(const std::string& reason) { bump(refused_, reason, std::string_view()); }
 
-void metrics::add_cost(const std::string& provider, double usd) { cost_[provider] += usd; }
-void metrics::add_estimated_cost(const std::string& provider, double usd) { estimated_cost_[provider] += usd; }
+void metrics::add_cost(spend_labels l, double usd) {
+  cost_[{std::string(l.key), std::string(l.model), std::string(l.provider)}] += usd;
+}
+void metrics::add_estimated_cost(spend_labels l, double usd) {
+  estimated_cost_[{std::string(l.key), std::string(l.model), std::string(l.provider)}] += usd;
+}
 
 void metrics::count_tokens(std::uint64_t prompt, std::uint64_t completion) {
   prompt_tokens_ += prompt;
@@ -133,16 +144,16 @@ void append_header(std::string& out, std::string_view name, std::string_view hel
   out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
 
-void append_histogram(std::string& out, std::string_view name, std::string_view help,
-                      const histogram& h) {
-  append_header(out, name, help, "histogram");
+// One histogram's samples; `labels` is empty or `a="x",b="y",` (each followed by a comma).
+void append_histogram_samples(std::string& out, std::string_view name, std::string_view labels,
+                              const histogram& h) {
   // Stored counts are per bucket; the format wants each bucket to include all below it.
   std::uint64_t cumulative = 0;
   const auto& bounds = h.bounds();
   const auto& counts = h.bucket_counts();
   for (std::size_t i = 0; i <= bounds.size(); ++i) {
     cumulative += counts[i];
-    out.append(name).append("_bucket{le=\"");
+    out.append(name).append("_bucket{").append(labels).append("le=\"");
     if (i < bounds.size()) {
       append_number(out, bounds[i]);
     } else {
@@ -152,12 +163,40 @@ void append_histogram(std::string& out, std::string_view name, std::string_view 
     append_number(out, cumulative);
     out += '\n';
   }
-  out.append(name).append("_sum ");
+  std::string_view plain = labels;
+  if (!plain.empty()) plain.remove_suffix(1);  // the trailing comma
+  out.append(name).append("_sum");
+  if (!plain.empty()) out.append("{").append(plain).append("}");
+  out += ' ';
   append_number(out, h.sum());
   out += '\n';
-  out.append(name).append("_count ");
+  out.append(name).append("_count");
+  if (!plain.empty()) out.append("{").append(plain).append("}");
+  out += ' ';
   append_number(out, h.count());
   out += '\n';
+}
+
+void append_histogram(std::string& out, std::string_view name, std::string_view help,
+                      const histogram& h) {
+  append_header(out, name, help, "histogram");
+  append_histogram_samples(out, name, {}, h);
+}
+
+// A family with no observation yet shows nothing but its HELP and TYPE: an empty series with
+// made-up labels would be a lie about which models served.
+void append_histogram_family(std::string& out, std::string_view name, std::string_view help,
+                             const histogram_family& f) {
+  append_header(out, name, help, "histogram");
+  std::string labels;
+  for (const auto& [key, h] : f.series()) {
+    labels = "model=\"";
+    append_label_value(labels, key.first);
+    labels += "\",route=\"";
+    append_label_value(labels, key.second);
+    labels += "\",";
+    append_histogram_samples(out, name, labels, h);
+  }
 }
 
 void append_gauge(std::string& out, std::string_view name, std::string_view help,
@@ -184,13 +223,17 @@ void append_pairs(std::string& out, std::string_view name, std::string_view help
   }
 }
 
-// Spend per provider (a counter in USD).
+// Spend per key, model and provider (a counter in USD).
 void append_costs(std::string& out, std::string_view name, std::string_view help,
-                  const std::map<std::string, double>& values) {
+                  const std::map<std::tuple<std::string, std::string, std::string>, double>& values) {
   append_header(out, name, help, "counter");
-  for (const auto& [provider, usd] : values) {
-    out.append(name).append("{provider=\"");
-    append_label_value(out, provider);
+  for (const auto& [labels, usd] : values) {
+    out.append(name).append("{key=\"");
+    append_label_value(out, std::get<0>(labels));
+    out += "\",model=\"";
+    append_label_value(out, std::get<1>(labels));
+    out += "\",provider=\"";
+    append_label_value(out, std::get<2>(labels));
     out += "\"} ";
     append_number(out, usd);
     out += '\n';
@@ -223,14 +266,15 @@ std::string metrics::render() const {
   append_number(out, completion_tokens_);
   out += '\n';
 
-  append_histogram(out, "gateway_time_to_first_token_seconds",
-                   "Time from request receipt to the first generated token.",
-                   time_to_first_token);
-  append_histogram(out, "gateway_inter_token_latency_seconds",
-                   "Time between consecutive generated tokens of one sequence.",
-                   inter_token_latency);
-  append_histogram(out, "gateway_request_duration_seconds",
-                   "Time from request receipt to the end of the response.", request_duration);
+  append_histogram_family(out, "gateway_time_to_first_token_seconds",
+                          "Time from request receipt to the first generated token, by model and route kind.",
+                          time_to_first_token);
+  append_histogram_family(out, "gateway_inter_token_latency_seconds",
+                          "Time between consecutive streamed events of one response, by model and route kind.",
+                          inter_token_latency);
+  append_histogram_family(out, "gateway_request_duration_seconds",
+                          "Time from request receipt to the end of the response, by model and route kind.",
+                          request_duration);
   append_histogram(out, "gateway_queue_wait_seconds",
                    "Time a request waited in a batcher queue before admission.", queue_wait);
   append_histogram(out, "gateway_batch_size", "Sequences in each engine step.", batch_size);
@@ -256,7 +300,8 @@ std::string metrics::render() const {
     append_number(out, n);
     out += '\n';
   }
-  append_costs(out, "gateway_cost_usd_total", "Remote spend from reported usage and configured prices.", cost_);
+  append_costs(out, "gateway_cost_usd_total",
+               "Remote spend from reported usage and configured prices, by key, model and provider.", cost_);
   append_costs(out, "gateway_cost_estimated_usd_total",
                "Remote spend estimated from the gateway's token counts, for requests served without reported usage.",
                estimated_cost_);

@@ -8,6 +8,8 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 namespace gw {
@@ -27,6 +29,22 @@ class histogram {
   std::vector<std::uint64_t> counts_;  // one per bound, plus one for +Inf
   std::uint64_t count_ = 0;
   double sum_ = 0;
+};
+
+// One histogram per model and route kind ("local", "local-server", "remote"; "none" for a
+// request that reached no engine, whose model label is then empty). Both label sets are bounded
+// by the configuration: callers pass a configured model id, never what a client sent.
+class histogram_family {
+ public:
+  explicit histogram_family(std::vector<double> upper_bounds) : bounds_(std::move(upper_bounds)) {}
+  void observe(std::string_view model, std::string_view route, double v);
+  const std::vector<double>& bounds() const { return bounds_; }
+  // The series, by (model, route), in label order.
+  const std::map<std::pair<std::string, std::string>, histogram>& series() const { return series_; }
+
+ private:
+  std::vector<double> bounds_;
+  std::map<std::pair<std::string, std::string>, histogram> series_;
 };
 
 class metrics {
@@ -53,16 +71,22 @@ class metrics {
   // (max_connections, slow_reader, unauthenticated)
   void count_refused(const std::string& reason);
   void count_refused_connection() { count_refused("max_connections"); }
-  // gateway_cost_usd_total{provider}: remote spend from the usage a provider reported and its
-  // prices
-  void add_cost(const std::string& provider, double usd);
-  // gateway_cost_estimated_usd_total{provider}: spend of requests a provider served without
-  // reporting usage (a client that left mid-stream), from the gateway's own token counts
-  void add_estimated_cost(const std::string& provider, double usd);
+  // Who spent what where: the client key's name (empty when auth is off), the model id the client
+  // asked for, the provider that served it. All three come from the configuration.
+  struct spend_labels {
+    std::string_view key, model, provider;
+  };
+  // gateway_cost_usd_total{key, model, provider}: remote spend from the usage a provider reported
+  // and its prices
+  void add_cost(spend_labels l, double usd);
+  // gateway_cost_estimated_usd_total{key, model, provider}: spend of requests a provider served
+  // without reporting usage (a client that left mid-stream), from the gateway's own token counts
+  void add_estimated_cost(spend_labels l, double usd);
 
-  histogram time_to_first_token{latency_bounds()};    // gateway_time_to_first_token_seconds
-  histogram inter_token_latency{gap_bounds()};        // gateway_inter_token_latency_seconds
-  histogram request_duration{duration_bounds()};      // gateway_request_duration_seconds
+  // By model and route kind (histogram_family).
+  histogram_family time_to_first_token{latency_bounds()};  // gateway_time_to_first_token_seconds
+  histogram_family inter_token_latency{gap_bounds()};      // gateway_inter_token_latency_seconds
+  histogram_family request_duration{duration_bounds()};    // gateway_request_duration_seconds
   histogram queue_wait{latency_bounds()};             // gateway_queue_wait_seconds
   histogram batch_size{batch_bounds()};               // gateway_batch_size
 
@@ -102,8 +126,9 @@ class metrics {
   label_counts<std::string> request_errors_;
   label_counts<std::string> rate_limited_;
   label_counts<std::string> refused_;
-  std::map<std::string, double> cost_;
-  std::map<std::string, double> estimated_cost_;
+  using spend_map = std::map<std::tuple<std::string, std::string, std::string>, double>;
+  spend_map cost_;
+  spend_map estimated_cost_;
   std::uint64_t prompt_tokens_ = 0;
   std::uint64_t completion_tokens_ = 0;
 };

@@ -518,14 +518,21 @@ describe('HTTP API', () => {
     for (const [name, type] of Object.entries(families)) {
       assert.match(res.text, new RegExp(`^# TYPE ${name} ${type}$`, 'm'), `no TYPE line for ${name}`);
       if (type === 'histogram') {
-        const inf = samples.find((s) => s.name === `${name}_bucket` && s.labels.le === '+Inf');
-        const count = samples.find((s) => s.name === `${name}_count`);
-        assert.ok(inf && count, `${name} lacks +Inf bucket or _count`);
-        assert.ok(samples.some((s) => s.name === `${name}_sum`), `${name} lacks _sum`);
-        assert.equal(inf.value, count.value, `${name}: +Inf bucket != _count`);
-        assert.ok(count.value > 0, `${name} observed nothing`);
-        const buckets = samples.filter((s) => s.name === `${name}_bucket`).map((s) => s.value);
-        for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i] >= buckets[i - 1], `${name} buckets not cumulative`);
+        // One series per label set (model and route kind for the latency families); each is a
+        // whole histogram of its own.
+        const counts = samples.filter((s) => s.name === `${name}_count`);
+        assert.ok(counts.length > 0, `${name} lacks _count`);
+        assert.ok(counts.some((c) => c.value > 0), `${name} observed nothing`);
+        for (const count of counts) {
+          const same = (s) => Object.entries(count.labels).every(([k, v]) => s.labels[k] === v);
+          const buckets = samples.filter((s) => s.name === `${name}_bucket` && same(s));
+          const inf = buckets.find((s) => s.labels.le === '+Inf');
+          const series = `${name}${JSON.stringify(count.labels)}`;
+          assert.ok(inf, `${series} lacks a +Inf bucket`);
+          assert.ok(samples.some((s) => s.name === `${name}_sum` && same(s)), `${series} lacks _sum`);
+          assert.equal(inf.value, count.value, `${series}: +Inf bucket != _count`);
+          for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i].value >= buckets[i - 1].value, `${series} buckets not cumulative`);
+        }
       } else {
         assert.ok(samples.some((s) => s.name === name), `no sample for ${name}`);
       }
@@ -534,6 +541,20 @@ describe('HTTP API', () => {
       && s.labels.endpoint === endpoint && s.labels.status === status)?.value ?? 0;
     assert.ok(req(CHAT, '200') >= 2);
     assert.ok(req(CHAT, '400') >= 1);
+    // Latency by model and route kind: the served requests under their configured model on the
+    // local engines; the refused one (a body that is not JSON) under no model and route "none".
+    const series = (name, labels) => samples.find((s) => s.name === name
+      && Object.entries(labels).every(([k, v]) => s.labels[k] === v))?.value ?? 0;
+    assert.ok(series('gateway_request_duration_seconds_count', { model: 'sim-fast', route: 'local' }) >= 2);
+    assert.ok(series('gateway_time_to_first_token_seconds_count', { model: 'sim-fast', route: 'local' }) >= 1);
+    assert.ok(series('gateway_request_duration_seconds_count', { model: '', route: 'none' }) >= 1);
+    // Bounded labels: a model a client named that does not exist never becomes a series.
+    await request(gw.port, { method: 'POST', path: CHAT, body: { ...OK_CHAT, model: 'no-such-model' } });
+    const after = parseMetrics((await request(gw.port, { path: '/metrics' })).text);
+    for (const s of after.filter((x) => x.name.startsWith('gateway_request_duration_seconds'))) {
+      assert.notEqual(s.labels.model, 'no-such-model', `client's model name became a label: ${JSON.stringify(s.labels)}`);
+      assert.ok(['local', 'local-server', 'remote', 'none'].includes(s.labels.route), `route label ${JSON.stringify(s.labels)}`);
+    }
     assert.ok(req(LEGACY, '200') >= 1);
     const tokens = (kind) => samples.find((s) => s.name === 'gateway_tokens_total' && s.labels.kind === kind)?.value ?? 0;
     assert.ok(tokens('prompt') > 0);

@@ -72,20 +72,21 @@ TEST(metrics, bound_factories_are_ascending_with_expected_ends) {
 
 TEST(metrics, renders_cumulative_buckets_sum_and_count) {
   metrics m;
-  m.time_to_first_token.observe(0.001);  // le="0.001"
-  m.time_to_first_token.observe(0.003);  // le="0.005"
-  m.time_to_first_token.observe(0.004);  // le="0.005"
-  m.time_to_first_token.observe(100);    // +Inf only
+  m.time_to_first_token.observe("m1", "local", 0.001);  // le="0.001"
+  m.time_to_first_token.observe("m1", "local", 0.003);  // le="0.005"
+  m.time_to_first_token.observe("m1", "local", 0.004);  // le="0.005"
+  m.time_to_first_token.observe("m1", "local", 100);    // +Inf only
   const auto text = m.render();
 
-  EXPECT_TRUE(has_line(text, R"(gateway_time_to_first_token_seconds_bucket{le="0.001"} 1)"));
-  EXPECT_TRUE(has_line(text, R"(gateway_time_to_first_token_seconds_bucket{le="0.0025"} 1)"));
-  EXPECT_TRUE(has_line(text, R"(gateway_time_to_first_token_seconds_bucket{le="0.005"} 3)"));
-  EXPECT_TRUE(has_line(text, R"(gateway_time_to_first_token_seconds_bucket{le="1"} 3)"));
-  EXPECT_TRUE(has_line(text, R"(gateway_time_to_first_token_seconds_bucket{le="60"} 3)"));
-  EXPECT_TRUE(has_line(text, R"(gateway_time_to_first_token_seconds_bucket{le="+Inf"} 4)"));
-  EXPECT_TRUE(has_line(text, "gateway_time_to_first_token_seconds_sum 100.008"));
-  EXPECT_TRUE(has_line(text, "gateway_time_to_first_token_seconds_count 4"));
+  const std::string b = R"(gateway_time_to_first_token_seconds_bucket{model="m1",route="local",)";
+  EXPECT_TRUE(has_line(text, b + R"(le="0.001"} 1)")) << text;
+  EXPECT_TRUE(has_line(text, b + R"(le="0.0025"} 1)"));
+  EXPECT_TRUE(has_line(text, b + R"(le="0.005"} 3)"));
+  EXPECT_TRUE(has_line(text, b + R"(le="1"} 3)"));
+  EXPECT_TRUE(has_line(text, b + R"(le="60"} 3)"));
+  EXPECT_TRUE(has_line(text, b + R"(le="+Inf"} 4)"));
+  EXPECT_TRUE(has_line(text, R"(gateway_time_to_first_token_seconds_sum{model="m1",route="local"} 100.008)"));
+  EXPECT_TRUE(has_line(text, R"(gateway_time_to_first_token_seconds_count{model="m1",route="local"} 4)"));
 
   // Untouched histograms still expose every bucket at zero.
   EXPECT_TRUE(has_line(text, R"(gateway_batch_size_bucket{le="1024"} 0)"));
@@ -97,7 +98,8 @@ TEST(metrics, renders_cumulative_buckets_sum_and_count) {
 TEST(metrics, bucket_lines_are_in_bound_order_ending_with_inf) {
   metrics m;
   std::vector<std::string> les;
-  const std::string prefix = "gateway_inter_token_latency_seconds_bucket{le=\"";
+  m.inter_token_latency.observe("m", "remote", 0.01);
+  const std::string prefix = "gateway_inter_token_latency_seconds_bucket{model=\"m\",route=\"remote\",le=\"";
   for (const auto& l : lines_of(m.render())) {
     if (l.rfind(prefix, 0) == 0) {
       les.push_back(l.substr(prefix.size(), l.find('"', prefix.size()) - prefix.size()));
@@ -181,15 +183,42 @@ TEST(metrics, formats_numbers_shortest_and_non_finite_per_spec) {
 // spend a provider's usage accounts for.
 TEST(metrics, reported_and_estimated_costs_are_separate_series) {
   metrics m;
-  m.add_cost("p2", 0.139);
-  m.add_cost("p2", 0.139);
-  m.add_estimated_cost("p2", 0.05);
-  m.add_estimated_cost("p3", 0.01);
+  m.add_cost({"web", "m", "p2"}, 0.139);
+  m.add_cost({"web", "m", "p2"}, 0.139);
+  m.add_estimated_cost({"web", "m", "p2"}, 0.05);
+  m.add_estimated_cost({"", "m", "p3"}, 0.01);
   const auto text = m.render();
-  EXPECT_TRUE(has_line(text, R"(gateway_cost_usd_total{provider="p2"} 0.278)")) << text;
-  EXPECT_TRUE(has_line(text, R"(gateway_cost_estimated_usd_total{provider="p2"} 0.05)")) << text;
-  EXPECT_TRUE(has_line(text, R"(gateway_cost_estimated_usd_total{provider="p3"} 0.01)")) << text;
-  for (const auto& l : lines_of(text)) EXPECT_NE(l.rfind(R"(gateway_cost_usd_total{provider="p3"})", 0), 0u) << l;
+  EXPECT_TRUE(has_line(text, R"(gateway_cost_usd_total{key="web",model="m",provider="p2"} 0.278)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gateway_cost_estimated_usd_total{key="web",model="m",provider="p2"} 0.05)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gateway_cost_estimated_usd_total{key="",model="m",provider="p3"} 0.01)")) << text;
+  for (const auto& l : lines_of(text)) EXPECT_EQ(l.find(R"(gateway_cost_usd_total{key="",model="m",provider="p3"})"), std::string::npos) << l;
+}
+
+// Spend is kept apart per key and per model: one key's or model's spend never shows in another's.
+TEST(metrics, spend_is_kept_per_key_model_and_provider) {
+  metrics m;
+  m.add_cost({"web", "m1", "p"}, 0.5);
+  m.add_cost({"batch", "m1", "p"}, 0.25);
+  m.add_cost({"web", "m2", "p"}, 0.125);
+  const auto text = m.render();
+  EXPECT_TRUE(has_line(text, R"(gateway_cost_usd_total{key="web",model="m1",provider="p"} 0.5)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gateway_cost_usd_total{key="batch",model="m1",provider="p"} 0.25)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gateway_cost_usd_total{key="web",model="m2",provider="p"} 0.125)")) << text;
+}
+
+// Latency series per model and route kind, each a whole histogram; nothing observed, no series.
+TEST(metrics, latency_histograms_are_kept_per_model_and_route_kind) {
+  metrics m;
+  EXPECT_EQ(m.render().find("gateway_request_duration_seconds_count"), std::string::npos);
+  m.request_duration.observe("m1", "local", 0.2);
+  m.request_duration.observe("m1", "remote", 0.3);
+  m.request_duration.observe("m1", "remote", 0.4);
+  m.request_duration.observe("", "none", 0.001);
+  const auto text = m.render();
+  EXPECT_TRUE(has_line(text, R"(gateway_request_duration_seconds_count{model="m1",route="local"} 1)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gateway_request_duration_seconds_count{model="m1",route="remote"} 2)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gateway_request_duration_seconds_count{model="",route="none"} 1)")) << text;
+  EXPECT_TRUE(has_line(text, R"(gateway_request_duration_seconds_bucket{model="m1",route="remote",le="+Inf"} 2)"));
 }
 
 TEST(metrics, every_family_has_help_and_type) {
@@ -217,8 +246,9 @@ TEST(metrics, every_family_has_help_and_type) {
   m.count_refused("slow_reader");
   m.count_request_error("/v1/chat/completions", "upstream_error");
   m.count_upstream_retry("p", "budget_exhausted");
-  m.add_cost("p", 0.5);
-  m.add_estimated_cost("p", 0.25);
+  m.add_cost({"k", "m", "p"}, 0.5);
+  m.add_estimated_cost({"k", "m", "p"}, 0.25);
+  m.time_to_first_token.observe("m", "local", 0.1);
   const auto text = m.render();
   for (const auto& [name, type] : families) {
     const std::string n = name;
