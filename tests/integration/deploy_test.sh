@@ -181,7 +181,7 @@ pass "SIGHUP reloads the deployed configuration"
 if command -v systemd-analyze >/dev/null; then
   mkdir -p "$GW_TMP/systemd"
   unit="$GW_TMP/systemd/inference-gateway.service"
-  sed "s|/usr/local/bin/inference-gateway|$GATEWAY_BIN|" "$D/systemd/inference-gateway.service" >"$unit"
+  sed "s|/usr/local/bin/inference-gateway|$(realpath "$GATEWAY_BIN")|" "$D/systemd/inference-gateway.service" >"$unit"
   timeout 20 systemd-analyze verify "$unit" >"$GW_TMP/systemd/verify.log" 2>&1 || true
   # It exits 0 on unknown keys and bad values; its complaints name the file.
   if grep -q 'inference-gateway.service' "$GW_TMP/systemd/verify.log"; then
