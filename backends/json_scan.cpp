@@ -14,6 +14,17 @@ namespace {
 bool is_ws(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 bool is_hex(char c) { return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+
+// Four hex digits at `p` into `v`; false when one is not a hex digit.
+bool hex4(const char* p, unsigned& v) {
+  v = 0;
+  for (int i = 0; i < 4; ++i) {
+    const char c = p[i];
+    if (!is_hex(c)) return false;
+    v = v * 16 + static_cast<unsigned>(is_digit(c) ? c - '0' : (c | 0x20) - 'a' + 10);
+  }
+  return true;
+}
 bool special(unsigned char c) { return c == '"' || c == '\\' || c < 0x20; }
 
 // The first byte in [p, end) that ends a run of plain string bytes: a quote, a backslash or a
@@ -149,10 +160,22 @@ class scanner {
         case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
           p_ += 2;
           break;
-        case 'u':
-          if (end_ - p_ < 6 || !is_hex(p_[2]) || !is_hex(p_[3]) || !is_hex(p_[4]) || !is_hex(p_[5])) return false;
+        case 'u': {
+          // As simdjson judges them: a high surrogate must come with an escaped low one right
+          // after it, and a low one never comes alone. Otherwise a body the DOM refuses would
+          // pass here whenever a number too big for the DOM sent it this way.
+          unsigned cp = 0;
+          if (end_ - p_ < 6 || !hex4(p_ + 2, cp)) return false;
           p_ += 6;
+          if (cp >= 0xDC00 && cp <= 0xDFFF) return false;
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            unsigned low = 0;
+            if (end_ - p_ < 6 || p_[0] != '\\' || p_[1] != 'u' || !hex4(p_ + 2, low) || low < 0xDC00 || low > 0xDFFF)
+              return false;
+            p_ += 6;
+          }
           break;
+        }
         default: return false;
       }
     }

@@ -37,6 +37,18 @@ TEST(json_scan, refuses_what_is_not_one_json_object) {
   }
 }
 
+// A number too big for the DOM sends a body to the byte scanner; it must judge strings as the DOM
+// does, so a bad surrogate is refused whether or not the body also holds such a number.
+TEST(json_scan, surrogates_are_judged_as_the_dom_judges_them) {
+  for (const char* bad : {R"("\udddd")", R"("\ud800")", R"("\ud800x")", R"("\ud800\u0041")", R"("\udc00\ud800")",
+                          R"("\ud800\ud800")"}) {
+    EXPECT_FALSE(scan_object(std::string(R"({"n":123465273148901827069,"s":)") + bad + "}")) << bad;
+    EXPECT_FALSE(scan_object(std::string(R"({"s":)") + bad + "}")) << bad;
+  }
+  EXPECT_TRUE(scan_object(R"({"n":123465273148901827069,"s":"\ud83d\ude00 \uD83D\uDE00"})"));
+  EXPECT_TRUE(scan_object(R"({"s":"\ud83d\ude00"})"));
+}
+
 TEST(json_scan, depth_is_bounded) {
   std::string deep = R"({"a":)" + std::string(10, '[') + std::string(10, ']') + "}";
   EXPECT_TRUE(scan_object(deep, 11));
