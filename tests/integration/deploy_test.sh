@@ -197,29 +197,13 @@ nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
 [[ -x "$nginx_bin" ]] || fail "nginx is not installed"
 NGINX_DIR="$GW_TMP/nginx"
 mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/temp"
-user_line=""
-[[ "$(id -u)" == 0 ]] && user_line="user root root;"
 for attempt in 1 2 3; do
   NGINX_PORT=$(free_port)
   sed -e "s/^\( *\)listen 80;/\1listen 127.0.0.1:$NGINX_PORT;/" -e "s/server 127\.0\.0\.1:8080;/server 127.0.0.1:$GW_PORT;/" \
     -e "s|/var/log/nginx/|$NGINX_DIR/logs/|" "$D/nginx/inference-gateway.conf" >"$NGINX_DIR/site.conf"
   grep -q "listen 127.0.0.1:$NGINX_PORT;" "$NGINX_DIR/site.conf" && grep -q "server 127.0.0.1:$GW_PORT;" "$NGINX_DIR/site.conf" ||
     fail "nginx site: no 'listen 80;' or 'server 127.0.0.1:8080;' line to point at the test's ports"
-  cat >"$NGINX_DIR/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-error_log $NGINX_DIR/logs/error.log info;
-events { worker_connections 64; }
-http {
-  client_body_temp_path $NGINX_DIR/temp/body;
-  proxy_temp_path $NGINX_DIR/temp/proxy;
-  fastcgi_temp_path $NGINX_DIR/temp/fastcgi;
-  uwsgi_temp_path $NGINX_DIR/temp/uwsgi;
-  scgi_temp_path $NGINX_DIR/temp/scgi;
-  include $NGINX_DIR/site.conf;
-}
-EOF
+  nginx_main_conf "  include $NGINX_DIR/site.conf;" >"$NGINX_DIR/nginx.conf"
   timeout 10 "$nginx_bin" -t -q -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" \
     >"$NGINX_DIR/logs/check.log" 2>&1 || fail "nginx -t rejected deploy/nginx/inference-gateway.conf: $(cat "$NGINX_DIR/logs/check.log")"
   "$nginx_bin" -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" -g 'daemon off;' \

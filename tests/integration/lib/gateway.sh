@@ -179,6 +179,30 @@ gateway_alive() {
   curl -s -o /dev/null --max-time 5 -w '%{http_code}' "http://127.0.0.1:$GW_PORT/healthz" | grep -qx 200
 }
 
+# nginx_main_conf HTTP_DIRECTIVES: an nginx.conf for a scratch nginx under $NGINX_DIR (one worker;
+# pid, lock, logs and temp files there; as root the workers run as root, since "nobody" cannot use
+# the 0700 scratch dir), with HTTP_DIRECTIVES inside its http block. Printed on stdout.
+nginx_main_conf() {
+  local user_line=""
+  [[ "$(id -u)" == 0 ]] && user_line="user root root;"
+  cat <<EOF
+$user_line
+worker_processes 1;
+pid $NGINX_DIR/nginx.pid;
+lock_file $NGINX_DIR/nginx.lock;
+error_log $NGINX_DIR/logs/error.log info;
+events { worker_connections 64; }
+http {
+  client_body_temp_path $NGINX_DIR/temp/body;
+  proxy_temp_path $NGINX_DIR/temp/proxy;
+  fastcgi_temp_path $NGINX_DIR/temp/fastcgi;
+  uwsgi_temp_path $NGINX_DIR/temp/uwsgi;
+  scgi_temp_path $NGINX_DIR/temp/scgi;
+$1
+}
+EOF
+}
+
 # start_nginx UPSTREAM_PORT [OPTION...]: nginx on a free port of 127.0.0.1 in front of
 # 127.0.0.1:UPSTREAM_PORT, everything under a scratch prefix ($GW_TMP/nginx; as root the workers
 # run as root, since "nobody" cannot use the 0700 scratch dir); up to 3 ports are tried, each
@@ -194,7 +218,7 @@ gateway_alive() {
 #                             'proxy_http_version 1.1;' or 'proxy_buffering off;' (repeatable)
 start_nginx() {
   (($# >= 1)) || fail "start_nginx: no upstream port"
-  local upstream=$1 attempt user_line="" listen_params="" server_lines="" proxy_lines="" nginx_bin scheme=http
+  local upstream=$1 attempt listen_params="" server_lines="" proxy_lines="" nginx_bin scheme=http
   # shellcheck disable=SC2016  # nginx variables, not shell ones
   local log_name=upstream_info log_fmt='status=$status rid=$upstream_http_x_request_id u_status=$upstream_status u_te="$upstream_http_transfer_encoding" u_conn="$upstream_http_connection" u_cl="$upstream_http_content_length" u_ct="$upstream_http_content_type" u_xab="$upstream_http_x_accel_buffering"'
   shift
@@ -228,32 +252,16 @@ start_nginx() {
   [[ -x "$nginx_bin" ]] || fail "nginx is not installed"
   NGINX_DIR="$GW_TMP/nginx"
   mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/temp"
-  [[ "$(id -u)" == 0 ]] && user_line="user root root;"
   for attempt in 1 2 3; do
     NGINX_PORT=$(free_port)
-    cat >"$NGINX_DIR/nginx.conf" <<EOF
-$user_line
-worker_processes 1;
-pid $NGINX_DIR/nginx.pid;
-lock_file $NGINX_DIR/nginx.lock;
-error_log $NGINX_DIR/logs/error.log info;
-events { worker_connections 64; }
-http {
-  client_body_temp_path $NGINX_DIR/temp/body;
-  proxy_temp_path $NGINX_DIR/temp/proxy;
-  fastcgi_temp_path $NGINX_DIR/temp/fastcgi;
-  uwsgi_temp_path $NGINX_DIR/temp/uwsgi;
-  scgi_temp_path $NGINX_DIR/temp/scgi;
-  log_format $log_name '$log_fmt';
+    nginx_main_conf "  log_format $log_name '$log_fmt';
   access_log $NGINX_DIR/logs/access.log $log_name;
   server {
     listen 127.0.0.1:$NGINX_PORT${listen_params:+ $listen_params};
 ${server_lines}    location / {
       proxy_pass http://127.0.0.1:$upstream;
 ${proxy_lines}    }
-  }
-}
-EOF
+  }" >"$NGINX_DIR/nginx.conf"
     timeout 10 "$nginx_bin" -t -q -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" \
       >"$NGINX_DIR/logs/check.log" 2>&1 || fail "nginx -t rejected the config: $(cat "$NGINX_DIR/logs/check.log")"
     "$nginx_bin" -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" -g 'daemon off;' \
