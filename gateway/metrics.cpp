@@ -24,7 +24,7 @@ void histogram::observe(double v) {
 }
 
 void histogram_family::observe(std::string_view model, std::string_view route, double v) {
-  auto it = series_.find(std::pair<std::string, std::string>(model, route));
+  auto it = series_.find(std::pair<std::string_view, std::string_view>(model, route));
   if (it == series_.end())
     it = series_.emplace(std::pair<std::string, std::string>(model, route), histogram(bounds_)).first;
   it->second.observe(v);

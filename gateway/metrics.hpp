@@ -39,12 +39,23 @@ class histogram_family {
   explicit histogram_family(std::vector<double> upper_bounds) : bounds_(std::move(upper_bounds)) {}
   void observe(std::string_view model, std::string_view route, double v);
   const std::vector<double>& bounds() const { return bounds_; }
+  // Found by views of the labels: the inter-token family is observed once per streamed event,
+  // which must not build two strings each time.
+  struct labels_less {
+    using is_transparent = void;
+    template <class X, class Y>
+    bool operator()(const X& x, const Y& y) const {
+      return std::pair<std::string_view, std::string_view>(x.first, x.second) <
+             std::pair<std::string_view, std::string_view>(y.first, y.second);
+    }
+  };
+  using series_map = std::map<std::pair<std::string, std::string>, histogram, labels_less>;
   // The series, by (model, route), in label order.
-  const std::map<std::pair<std::string, std::string>, histogram>& series() const { return series_; }
+  const series_map& series() const { return series_; }
 
  private:
   std::vector<double> bounds_;
-  std::map<std::pair<std::string, std::string>, histogram> series_;
+  series_map series_;
 };
 
 class metrics {
