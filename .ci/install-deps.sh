@@ -12,10 +12,12 @@ run_packages=(
   cmake g++ make ccache pkg-config
   libboost1.81-dev libcurl4-openssl-dev libsimdjson-dev libspdlog-dev libyaml-cpp-dev libssl-dev
   libjemalloc-dev  # the gateway's allocator (GATEWAY_MALLOC in CMakeLists.txt)
+  libhiredis-dev   # shared limits in Redis (backends/redis_client.hpp)
 )
 test_packages=(
   libgtest-dev libbenchmark-dev
   curl nginx-light openssl nodejs npm
+  redis-server  # the shared-state tests run a real one
 )
 # clang, its sanitizer and libFuzzer runtimes (libclang_rt.*), and llvm-symbolizer for readable
 # reports.

@@ -32,6 +32,9 @@ api_error_class classify(api_errc code) {
     // OpenAI names the exhausted limit in `type` ("requests" or "tokens").
     case api_errc::rate_limit_requests: return {429, "requests", "rate_limit_exceeded"};
     case api_errc::rate_limit_tokens: return {429, "tokens", "rate_limit_exceeded"};
+    // OpenAI's type for a spent quota, with the gateway's own code.
+    case api_errc::budget_exceeded: return {429, "insufficient_quota", "budget_exceeded"};
+    case api_errc::limits_unavailable: return {503, server_error, "limits_unavailable"};
     case api_errc::too_many_connections: return {503, server_error, "too_many_connections"};
     case api_errc::not_ready: return {503, server_error, "not_ready"};
     case api_errc::draining: return {503, server_error, "draining"};

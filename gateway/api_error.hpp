@@ -27,6 +27,8 @@ enum class api_errc {
   queue_full,          // 429, Retry-After
   rate_limit_requests, // 429, Retry-After: the key's requests per minute
   rate_limit_tokens,   // 429, Retry-After: the key's tokens per minute
+  budget_exceeded,     // 429, Retry-After: the key's budget for this day or month is spent
+  limits_unavailable,  // 503: a limit set to fail closed could not be checked (Redis down)
   queue_timeout,       // 503, Retry-After: waited past the queue's deadline
   not_ready,           // 503
   too_many_connections,  // 503: server.max_connections reached

@@ -173,13 +173,20 @@ boost::asio::awaitable<void> run_completion(request_context& cx, incoming_reques
     exchange_record& rec;
     stream_lease& lease;
     provider_state* provider;
+    const model_config& model;  // prices local serving
     rate_settlement& settlement;
     bool failed_before_text;
     ~record_usage() {
       rec.prompt_tokens = lease->prompt_tokens();
       rec.completion_tokens = lease->completion_tokens();
-      settlement.actual = rec.prompt_tokens + rec.completion_tokens;
-      if (!provider) return;
+      settlement.used.actual_tokens = rec.prompt_tokens + rec.completion_tokens;
+      if (!provider) {  // local: the engine's own counts are the usage
+        const double usd = (rec.prompt_tokens * model.price_input_per_million +
+                            rec.completion_tokens * model.price_output_per_million) / 1e6;
+        settlement.used.usd = usd;
+        if (usd > 0) stats.add_cost({rec.key_name, rec.model, "local"}, usd);
+        return;
+      }
       const auto& c = provider->config;
       const double usd = (rec.prompt_tokens * c.price_input_per_million +
                           rec.completion_tokens * c.price_output_per_million) / 1e6;
@@ -187,14 +194,32 @@ boost::asio::awaitable<void> run_completion(request_context& cx, incoming_reques
         stats.add_cost({rec.key_name, rec.model, c.name}, usd);
       else if (!failed_before_text)
         stats.add_estimated_cost({rec.key_name, rec.model, c.name}, usd);
+      // An estimate still counts against the budget: the provider charged for what it sent.
+      if (lease->usage_reported() || !failed_before_text) settlement.used.usd = usd;
     }
-  } usage_guard{cx.stats, rec, lease, d.provider, settlement,
+  } usage_guard{cx.stats, rec, lease, d.provider, *job->target->config, settlement,
                 d.first.error && d.first.text.empty() && lease->completion_tokens() == 0};
 
   if (p.stream)
     co_await stream_events(cx, lease, std::move(d.first), req, sink, rec, headers);
   else
     co_await collect(lease, std::move(d.first), req, sink, rec, headers);
+}
+
+// The route plan, then the answer; not a coroutine, so that a refusal needs no frame.
+boost::asio::awaitable<void> plan_and_run(request_context& cx, incoming_request& req, response_sink& sink,
+                                          exchange_record& rec, std::unique_ptr<completion_job> job,
+                                          const key_admission* admission) {
+  if (auto r = plan_completion(cx, *job, req, admission))
+    return reply_error(sink, rec, std::move(r->error), std::move(r->headers));
+  return run_completion(cx, req, sink, rec, std::move(job));
+}
+
+// A key whose limits live in Redis: its answer comes within state.redis.timeout_ms.
+boost::asio::awaitable<void> admit_then_run(request_context& cx, incoming_request& req, response_sink& sink,
+                                            exchange_record& rec, std::unique_ptr<completion_job> job) {
+  const key_admission a = co_await shared_admission(cx.limits, req.key, job->prompt_tokens);
+  co_await plan_and_run(cx, req, sink, rec, std::move(job), &a);
 }
 
 }  // namespace
@@ -205,7 +230,11 @@ boost::asio::awaitable<void> serve_completion(request_context& cx, api_kind kind
   auto prepared = prepare_completion(cx, kind, req, rec);
   if (auto* r = std::get_if<completion_refusal>(&prepared))
     return reply_error(sink, rec, std::move(r->error), std::move(r->headers));
-  return run_completion(cx, req, sink, rec, std::move(std::get<std::unique_ptr<completion_job>>(prepared)));
+  auto job = std::move(std::get<std::unique_ptr<completion_job>>(prepared));
+  if (!req.key) return plan_and_run(cx, req, sink, rec, std::move(job), nullptr);
+  if (auto a = cx.limits.admit_now(*req.key, job->prompt_tokens))
+    return plan_and_run(cx, req, sink, rec, std::move(job), &*a);
+  return admit_then_run(cx, req, sink, rec, std::move(job));
 }
 
 }  // namespace gw

@@ -151,26 +151,32 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
   if (auto* e = std::get_if<api_error>(&prio)) return refuse(*e);
 
   job->target = &cx.models.find(p.model);
-  const std::uint32_t prompt_tokens = prompt_tokens_of(p);
-  if (req.key) {
-    const rate_status rs = cx.limits.admit(*req.key, prompt_tokens);
-    append_rate_headers(job->headers, rs);
-    if (!rs.allowed) {  // nothing was taken, so there is nothing to settle
-      cx.stats.count_rate_limited(req.key->name, rs.tokens_exceeded ? "tokens" : "requests");
-      return refuse(rate_limit_error(rs));
-    }
-    job->settlement.key = req.key;
-    job->settlement.estimate = prompt_tokens;
+  job->prompt_tokens = prompt_tokens_of(p);
+  job->priority = std::get<int>(prio);
+  return job;
+}
+
+std::optional<completion_refusal> plan_completion(request_context& cx, completion_job& job,
+                                                  const incoming_request& req, const key_admission* admission) {
+  auto refuse = [&](api_error e) { return completion_refusal{std::move(e), std::move(job.headers)}; };
+  const std::uint32_t prompt_tokens = job.prompt_tokens;
+  if (admission) {
+    // A refusal took nothing, so there is nothing to settle.
+    if (auto e = admission_refusal(*admission, *req.key, job.headers, cx.stats)) return refuse(std::move(*e));
+    job.settlement.key = req.key;
+    job.settlement.used.estimated_tokens = prompt_tokens;
+    job.settlement.used.shared = admission->shared;
   }
-  job->plan = plan_for(*job->target, req, prompt_tokens, cx.drain.draining());
-  if (job->plan.targets.empty()) {
-    cx.stats.count_route("none", to_string(job->plan.reason));
-    return refuse(no_target_error(job->plan, p.model));
+  const parsed& p = job.p;
+  job.plan = plan_for(*job.target, req, prompt_tokens, cx.drain.draining());
+  if (job.plan.targets.empty()) {
+    cx.stats.count_route("none", to_string(job.plan.reason));
+    return refuse(no_target_error(job.plan, p.model));
   }
 
-  response_meta& meta = job->meta;
-  meta.kind = kind;
-  meta.id = cx.ids.new_id(kind == api_kind::chat ? "chatcmpl-" : "cmpl-");
+  response_meta& meta = job.meta;
+  meta.kind = job.kind;
+  meta.id = cx.ids.new_id(job.kind == api_kind::chat ? "chatcmpl-" : "cmpl-");
   meta.created = std::chrono::duration_cast<std::chrono::seconds>(
                      std::chrono::system_clock::now().time_since_epoch())
                      .count();
@@ -178,14 +184,14 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
   meta.include_usage = p.include_usage;
   if (p.stream) meta.opening = chunk_opening(meta);
 
-  dispatch_request& dr = job->dr;
-  dr.target = job->target;
-  dr.plan = &job->plan;
+  dispatch_request& dr = job.dr;
+  dr.target = job.target;
+  dr.plan = &job.plan;
   dr.local = api_error{api_errc::no_route, "No local engine serves this model."};
-  dr.upstream_path = kind == api_kind::chat ? "/chat/completions" : "/completions";
+  dr.upstream_path = job.kind == api_kind::chat ? "/chat/completions" : "/completions";
   dr.stream = p.stream;
-  if (job->target->pool) add_local_request(*job, req, cx.ids.entropy());
-  dr.priority = effective_priority(req, std::get<int>(prio), !req.priority.empty());
+  if (job.target->pool) add_local_request(job, req, cx.ids.entropy());
+  dr.priority = effective_priority(req, job.priority, !req.priority.empty());
   dr.upstream_body = [&p, body = std::string_view(req.body)](const remote_target& t, const provider_config& c) {
     forward_edits e;
     e.model = t.model;
@@ -198,7 +204,7 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
   dr.prompt_tokens_estimate = prompt_tokens;
   dr.request_id = req.request_id;
   dr.traceparent = req.traceparent;
-  return job;
+  return std::nullopt;
 }
 
 }  // namespace gw

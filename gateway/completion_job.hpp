@@ -1,9 +1,10 @@
 #pragma once
-// The synchronous half of a completion request: validation, the key's model access and rate
-// limits, the route plan and what the dispatcher needs. It runs before the first suspension and
-// leaves behind one heap object for the rest of the exchange, so that what is only needed to
-// decide (errors, snapshots, intermediate variants) never sits in a coroutine frame for the
-// length of a stream.
+// The deciding half of a completion request, in two steps around the key's admission (which
+// waits for Redis when the limits are shared): prepare_completion validates and checks the key's
+// model access; plan_completion applies the admission and makes the route plan and what the
+// dispatcher needs. They leave behind one heap object for the rest of the exchange, so that what
+// is only needed to decide (errors, snapshots, intermediate variants) never sits in a coroutine
+// frame for the length of a stream.
 
 #include <memory>
 #include <string>
@@ -31,7 +32,7 @@ struct parsed {
 // Everything an admitted completion needs until its end. Built in place and never moved:
 // `dr` points at `target` and `plan`, and its body builders refer to `p`.
 struct completion_job {
-  explicit completion_job(key_limits& limits) : settlement{limits, nullptr, 0} {}
+  explicit completion_job(key_limits& limits) : settlement{limits, nullptr, {}} {}
   completion_job(const completion_job&) = delete;
   completion_job& operator=(const completion_job&) = delete;
 
@@ -39,10 +40,13 @@ struct completion_job {
   parsed p;
   response_meta meta;  // the id, creation time and model every chunk of the answer carries
   const model_target* target = nullptr;  // the gateway's entry for the model
+  std::uint32_t prompt_tokens = 0;        // counted as the engines count them
+  int priority = 0;                       // X-Priority (0 when absent)
   route_plan plan;
   dispatch_request dr;
   header_list headers;  // x-request-id and the rate-limit headers, then the route headers
-  // The key's budgets: the prompt is charged at admission, the completion when the job ends.
+  // The key's limits and budget: the prompt is charged at admission, the completion and the
+  // cost when the job ends.
   rate_settlement settlement;
 };
 
@@ -55,5 +59,8 @@ struct completion_refusal {
 std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_completion(request_context& cx, api_kind kind,
                                                                                      const incoming_request& req,
                                                                                      exchange_record& rec);
+// `admission`: the key's, or null when the request has no key.
+std::optional<completion_refusal> plan_completion(request_context& cx, completion_job& job,
+                                                  const incoming_request& req, const key_admission* admission);
 
 }  // namespace gw

@@ -105,7 +105,7 @@ void read_batching(const reader& r, const YAML::Node& n, const std::string& key,
 
 model_config read_model(const reader& r, const YAML::Node& n, const std::string& key) {
   r.expect_map(n, key, {"id", "engine", "preset", "replicas", "max_model_len", "default_max_tokens",
-                        "sim", "openai", "batching", "remote", "routing"});
+                        "sim", "openai", "batching", "remote", "routing", "price"});
   model_config m;
   if (!n["id"]) r.fail(n, key + ".id", "is required");
   m.id = r.scalar<std::string>(n["id"], key + ".id", "a string");
@@ -160,6 +160,14 @@ model_config read_model(const reader& r, const YAML::Node& n, const std::string&
     r.fail(n["max_model_len"] ? n["max_model_len"] : n, key + ".max_model_len",
            "exceeds the token budget, so a full-length request could never be admitted");
   read_remote_and_routing(r, n, key, m);
+  if (const auto pr = n["price"]) {
+    const std::string k = key + ".price";
+    r.expect_map(pr, k, {"input_per_million", "output_per_million"});
+    if (!m.local) r.fail(pr, k, "prices local serving; this model has `engine: none` (providers carry their own price)");
+    if (pr["input_per_million"]) m.price_input_per_million = r.number(pr["input_per_million"], k + ".input_per_million", 0, 1e6);
+    if (pr["output_per_million"])
+      m.price_output_per_million = r.number(pr["output_per_million"], k + ".output_per_million", 0, 1e6);
+  }
   if (!m.local && m.remote.empty()) r.fail(n, key + ".remote", "a model with `engine: none` needs remote targets");
   return m;
 }
@@ -167,11 +175,12 @@ model_config read_model(const reader& r, const YAML::Node& n, const std::string&
 gateway_config read_root(const reader& r, const YAML::Node& root) {
   gateway_config c;
   if (!root.IsDefined() || root.IsNull()) r.fail(root, "(root)", "the file is empty");
-  r.expect_map(root, "", {"server", "log", "auth", "cors", "restricted", "providers", "models"});
+  r.expect_map(root, "", {"server", "log", "auth", "cors", "restricted", "state", "providers", "models"});
   if (root["server"]) read_server(r, root["server"], c.server);
   if (root["log"]) read_log(r, root["log"], c.log);
   if (root["auth"]) read_auth(r, root["auth"], c.auth);
   if (root["cors"]) read_cors(r, root["cors"], c.cors);
+  if (root["state"]) read_state(r, root["state"], c.state);
   if (root["restricted"]) read_restricted(r, root["restricted"], c.restricted);
   if (const auto providers = root["providers"]) {
     if (!providers.IsSequence()) r.fail(providers, "providers", "must be a list");

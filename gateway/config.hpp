@@ -12,8 +12,10 @@
 #include <variant>
 #include <vector>
 
+#include "backends/redis_url.hpp"
 #include "engine/provider.hpp"
 #include "engine/engine_pool.hpp"
+#include "policy/budget.hpp"
 #include "policy/rate_limiter.hpp"
 #include "policy/route_plan.hpp"
 
@@ -49,6 +51,21 @@ struct api_key_config {
   int priority = 0;                      // its requests' batcher priority (X-Priority may lower it)
   bool restricted = false;               // its requests never leave the machine
   rate_limits limits;
+  budget_config budget;                  // USD per day or month; usd 0: none
+};
+
+// Where rate-limit buckets and budget spend live (`state:`): this process (the default), or a
+// Redis shared by every replica (key_limits.hpp, shared_limits.hpp). Needs a restart to change.
+struct shared_state_config {
+  bool enabled = false;                       // state.redis is set
+  std::string url;                            // as written, for logs
+  redis_endpoint endpoint;
+  std::string key_prefix = "inference-gateway:";
+  std::chrono::milliseconds timeout{50};      // longest a request waits for Redis
+  // While Redis cannot answer: open = this replica's own buckets / its view of spend decide,
+  // closed = requests of keys with such a limit get 503.
+  bool rate_limits_fail_open = true;
+  bool budgets_fail_open = true;
 };
 
 struct auth_config {
@@ -74,6 +91,10 @@ struct model_config {
   std::uint32_t default_max_tokens = 1024;  // when the request sets none
   engine_pool_config pool;
   std::vector<remote_target> remote;        // in order of preference
+  // What a request served by the local engine costs (budgets and gateway_cost_usd_total);
+  // remote routes cost their provider's price.
+  double price_input_per_million = 0;
+  double price_output_per_million = 0;
   model_routing routing;                    // has_local and remotes are derived from the above
 };
 
@@ -89,6 +110,7 @@ struct gateway_config {
   auth_config auth;
   cors_config cors;
   restricted_config restricted;
+  shared_state_config state;
   std::vector<provider_config> providers;
   std::vector<model_config> models;
 };

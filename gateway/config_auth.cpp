@@ -1,4 +1,5 @@
-// Config readers for client keys (`auth:`) and browser origins (`cors:`).
+// Config readers for client keys (`auth:`), where their limits live (`state:`) and browser
+// origins (`cors:`).
 #include "gateway/config_reader.hpp"
 
 #include <set>
@@ -24,7 +25,7 @@ bool parse_sha256_hex(const std::string& hex, std::array<unsigned char, 32>& out
 
 api_key_config read_key(const reader& r, const YAML::Node& n, const std::string& key) {
   r.expect_map(n, key, {"name", "sha256", "models", "priority", "restricted", "requests_per_minute",
-                        "tokens_per_minute"});
+                        "tokens_per_minute", "budget"});
   api_key_config k;
   if (!n["name"]) r.fail(n, key + ".name", "is required");
   k.name = r.scalar<std::string>(n["name"], key + ".name", "a string");
@@ -52,6 +53,18 @@ api_key_config read_key(const reader& r, const YAML::Node& n, const std::string&
     k.limits.requests_per_minute = r.integer(n["requests_per_minute"], key + ".requests_per_minute", 0, 100000000);
   if (n["tokens_per_minute"])
     k.limits.tokens_per_minute = r.integer(n["tokens_per_minute"], key + ".tokens_per_minute", 0, 1ull << 40);
+  if (const auto b = n["budget"]) {
+    const std::string bk = key + ".budget";
+    r.expect_map(b, bk, {"usd", "period"});
+    if (!b["usd"]) r.fail(b, bk + ".usd", "is required (USD the key may spend per period)");
+    k.budget.usd = r.number(b["usd"], bk + ".usd", 0.000001, 1e9);
+    if (b["period"]) {
+      const auto p = r.scalar<std::string>(b["period"], bk + ".period", "day or month");
+      if (p == "day") k.budget.period = budget_period::day;
+      else if (p == "month") k.budget.period = budget_period::month;
+      else r.fail(b["period"], bk + ".period", "must be day or month");
+    }
+  }
   return k;
 }
 
@@ -72,6 +85,34 @@ void read_auth(const reader& r, const YAML::Node& n, auth_config& c) {
     for (const auto& other : c.keys)
       if (other.sha256 == k.sha256) r.fail(keys[i]["sha256"], key + ".sha256", "is the same key as '" + other.name + "'");
     c.keys.push_back(std::move(k));
+  }
+}
+
+void read_state(const reader& r, const YAML::Node& n, shared_state_config& c) {
+  r.expect_map(n, "state", {"redis"});
+  const auto redis = n["redis"];
+  if (!redis) return;
+  r.expect_map(redis, "state.redis", {"url", "key_prefix", "timeout_ms", "on_unavailable"});
+  if (!redis["url"]) r.fail(redis, "state.redis.url", "is required (redis://host:port/db or unix:///path)");
+  c.url = r.scalar<std::string>(redis["url"], "state.redis.url", "a URL");
+  std::string why;
+  auto ep = parse_redis_url(c.url, why);
+  if (!ep) r.fail(redis["url"], "state.redis.url", why);
+  c.endpoint = std::move(*ep);
+  c.enabled = true;
+  if (redis["key_prefix"]) c.key_prefix = r.scalar<std::string>(redis["key_prefix"], "state.redis.key_prefix", "a string");
+  if (redis["timeout_ms"]) c.timeout = r.millis(redis["timeout_ms"], "state.redis.timeout_ms", 1, 10000);
+  if (const auto u = redis["on_unavailable"]) {
+    r.expect_map(u, "state.redis.on_unavailable", {"rate_limits", "budgets"});
+    auto mode = [&](const char* k, bool& open) {
+      if (!u[k]) return;
+      const std::string key = std::string("state.redis.on_unavailable.") + k;
+      const auto v = r.scalar<std::string>(u[k], key, "open or closed");
+      if (v != "open" && v != "closed") r.fail(u[k], key, "must be open or closed");
+      open = v == "open";
+    };
+    mode("rate_limits", c.rate_limits_fail_open);
+    mode("budgets", c.budgets_fail_open);
   }
 }
 

@@ -87,6 +87,7 @@ provider_config read_provider(const reader& r, const YAML::Node& n, const std::s
 void read_remote_and_routing(const reader& r, const YAML::Node& n, const std::string& key, model_config& m);
 void read_restricted(const reader& r, const YAML::Node& n, restricted_config& c);
 // The `auth:` and `cors:` blocks (config_auth.cpp).
+void read_state(const reader& r, const YAML::Node& n, shared_state_config& c);
 void read_auth(const reader& r, const YAML::Node& n, auth_config& c);
 void read_cors(const reader& r, const YAML::Node& n, cors_config& c);
 // The `openai:` block of a model with `engine: openai` (config_servers.cpp).

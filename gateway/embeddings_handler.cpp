@@ -109,17 +109,16 @@ boost::asio::awaitable<void> serve_embeddings(request_context& cx, incoming_requ
   else
     for (const auto& in : r.inputs) tokens += std::max<std::uint32_t>(1, count_tokens(in));
   // Input tokens are known up front: charged now, refunded if no target serves the request.
-  rate_settlement settlement{cx.limits, req.key, tokens};
+  rate_settlement settlement{cx.limits, nullptr, {tokens, 0, 0, false}};
   if (req.key) {
-    const rate_status rs = cx.limits.admit(*req.key, tokens);
-    append_rate_headers(headers, rs);
-    if (!rs.allowed) {
-      settlement.key = nullptr;
-      cx.stats.count_rate_limited(req.key->name, rs.tokens_exceeded ? "tokens" : "requests");
-      const api_error e = rate_limit_error(rs);
-      co_await send_error(sink, rec, e, headers);
+    std::optional<key_admission> a = cx.limits.admit_now(*req.key, tokens);
+    if (!a) a = co_await shared_admission(cx.limits, req.key, tokens);
+    if (auto e = admission_refusal(*a, *req.key, headers, cx.stats)) {  // nothing was taken
+      co_await send_error(sink, rec, *e, headers);
       co_return;
     }
+    settlement.key = req.key;
+    settlement.used.shared = a->shared;
   }
 
   const auto now = clock::now();
@@ -187,7 +186,9 @@ boost::asio::awaitable<void> serve_embeddings(request_context& cx, incoming_requ
       cx.stats.count_route(rec.route, reason);
       rec.status = 200;
       rec.prompt_tokens = result->output()->tokens;
-      settlement.actual = rec.prompt_tokens;
+      settlement.used.actual_tokens = rec.prompt_tokens;
+      settlement.used.usd = rec.prompt_tokens * target.config->price_input_per_million / 1e6;
+      if (settlement.used.usd > 0) cx.stats.add_cost({rec.key_name, rec.model, "local"}, settlement.used.usd);
       if (!result->output()->body.empty())
         co_await sink.send(200, "application/json", result->output()->body, h);
       else
@@ -221,8 +222,9 @@ boost::asio::awaitable<void> serve_embeddings(request_context& cx, incoming_requ
       // Spend comes from the usage the provider reported; without it, from the gateway's count,
       // as an estimate in its own series.
       rec.prompt_tokens = answer.usage ? answer.usage->prompt : tokens;
-      settlement.actual = rec.prompt_tokens;
+      settlement.used.actual_tokens = rec.prompt_tokens;
       const double usd = rec.prompt_tokens * p.config.price_input_per_million / 1e6;
+      settlement.used.usd = usd;
       if (answer.usage)
         cx.stats.add_cost({rec.key_name, rec.model, p.config.name}, usd);
       else

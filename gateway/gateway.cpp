@@ -21,13 +21,18 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
     : cfg_(std::move(cfg)),
       upstreams_(reactor),
       models_(reactor, cfg_.models, cfg_.providers, upstreams_, observer_of(metrics_)),
-      limits_(cfg_.auth),
+      limits_(reactor, cfg_.auth, cfg_.state, metrics_),
       drain_(reactor),
       context_{reactor, cfg_, metrics_, validator_, models_, limits_, drain_, ids_, upstreams_} {
   metrics_.queue_depth = [this] { return models_.queued(); };
   metrics_.active_sequences = [this] { return models_.active(); };
   metrics_.circuit_states = [this] { return models_.circuit_states(); };
   metrics_.open_connections = [this] { return static_cast<double>(drain_.open_connections()); };
+  metrics_.key_budgets = [this] {
+    std::vector<std::tuple<std::string, double, double>> out;
+    for (auto& b : limits_.budgets()) out.emplace_back(std::move(b.key), b.spent, b.budget);
+    return out;
+  };
 }
 
 gateway::~gateway() = default;

@@ -68,6 +68,14 @@ void metrics::count_rate_limited(const std::string& key, const std::string& limi
 
 void metrics::count_refused(const std::string& reason) { bump(refused_, reason, std::string_view()); }
 
+void metrics::count_shared_state_error(std::string_view kind) { bump(shared_state_errors_, kind, std::string_view()); }
+void metrics::count_shared_state_transition(std::string_view to) {
+  bump(shared_state_transitions_, to, std::string_view());
+}
+void metrics::count_shared_state_fallback(std::string_view limit, std::string_view action) {
+  bump(shared_state_fallbacks_, limit, action);
+}
+
 void metrics::add_cost(spend_labels l, double usd) {
   cost_[{std::string(l.key), std::string(l.model), std::string(l.provider)}] += usd;
 }
@@ -240,6 +248,19 @@ void append_costs(std::string& out, std::string_view name, std::string_view help
   }
 }
 
+// A counter family with one label (the second half of each key is empty).
+template <class Map>
+void append_single(std::string& out, const char* name, const char* help, const char* label, const Map& values) {
+  append_header(out, name, help, "counter");
+  for (const auto& [key, n] : values) {
+    out.append(name).append("{").append(label).append("=\"");
+    append_label_value(out, key.first);
+    out += "\"} ";
+    append_number(out, n);
+    out += '\n';
+  }
+}
+
 }  // namespace
 
 std::string metrics::render() const {
@@ -291,17 +312,23 @@ std::string metrics::render() const {
                "endpoint", "code", request_errors_);
   append_pairs(out, "gateway_rate_limited_total", "Requests refused by a key's rate limit, by key and limit.", "key",
                "limit", rate_limited_);
-  append_header(out, "gateway_refused_total",
-                "Connections and streams given up on, by reason (max_connections, slow_reader).", "counter");
-  for (const auto& [key, n] : refused_) {
-    out += "gateway_refused_total{reason=\"";
-    append_label_value(out, key.first);
-    out += "\"} ";
-    append_number(out, n);
+  append_single(out, "gateway_refused_total",
+                "Connections and streams given up on, by reason (max_connections, slow_reader).", "reason", refused_);
+  if (shared_state_up >= 0) {
+    append_header(out, "gateway_shared_state_up", "1 while the shared state (Redis) answers in time, else 0.", "gauge");
+    out += "gateway_shared_state_up ";
+    append_number(out, shared_state_up);
     out += '\n';
+    append_single(out, "gateway_shared_state_errors_total", "Shared-state commands that failed, by kind.", "kind",
+                  shared_state_errors_);
+    append_single(out, "gateway_shared_state_transitions_total", "Shared state going up or down.", "to",
+                  shared_state_transitions_);
+    append_pairs(out, "gateway_shared_state_fallbacks_total",
+                 "Admissions decided without the shared state, by limit and action (local or refused).", "limit",
+                 "action", shared_state_fallbacks_);
   }
   append_costs(out, "gateway_cost_usd_total",
-               "Remote spend from reported usage and configured prices, by key, model and provider.", cost_);
+               "Spend from reported usage and configured prices, by key, model and provider (\"local\" for local engines).", cost_);
   append_costs(out, "gateway_cost_estimated_usd_total",
                "Remote spend estimated from the gateway's token counts, for requests served without reported usage.",
                estimated_cost_);
@@ -312,6 +339,26 @@ std::string metrics::render() const {
       append_label_value(out, target);
       out += "\"} ";
       append_number(out, v);
+      out += '\n';
+    }
+  }
+
+  if (key_budgets) {
+    const auto budgets = key_budgets();
+    append_header(out, "gateway_key_spend_usd", "USD a key spent in its current budget period.", "gauge");
+    for (const auto& [key, spent, budget] : budgets) {
+      out += "gateway_key_spend_usd{key=\"";
+      append_label_value(out, key);
+      out += "\"} ";
+      append_number(out, spent);
+      out += '\n';
+    }
+    append_header(out, "gateway_key_budget_usd", "A key's budget per period, in USD.", "gauge");
+    for (const auto& [key, spent, budget] : budgets) {
+      out += "gateway_key_budget_usd{key=\"";
+      append_label_value(out, key);
+      out += "\"} ";
+      append_number(out, budget);
       out += '\n';
     }
   }

@@ -94,6 +94,14 @@ class metrics {
   // without reporting usage (a client that left mid-stream), from the gateway's own token counts
   void add_estimated_cost(spend_labels l, double usd);
 
+  // Shared state (state.redis): gateway_shared_state_errors_total{kind="timeout"|"connection"|
+  // "reply"|"settle_deferred"}, gateway_shared_state_transitions_total{to="up"|"down"},
+  // gateway_shared_state_fallbacks_total{limit="rate_limits"|"budgets", action="local"|"refused"}
+  void count_shared_state_error(std::string_view kind);
+  void count_shared_state_transition(std::string_view to);
+  void count_shared_state_fallback(std::string_view limit, std::string_view action);
+  double shared_state_up = -1;  // gateway_shared_state_up; -1: no shared state configured
+
   // By model and route kind (histogram_family).
   histogram_family time_to_first_token{latency_bounds()};  // gateway_time_to_first_token_seconds
   histogram_family inter_token_latency{gap_bounds()};      // gateway_inter_token_latency_seconds
@@ -107,6 +115,9 @@ class metrics {
   std::function<double()> open_connections;  // gateway_open_connections
   // gateway_circuit_state{target}: 0 closed, 1 open, 2 half-open
   std::function<std::vector<std::pair<std::string, double>>()> circuit_states;
+  // gateway_key_spend_usd{key} and gateway_key_budget_usd{key}: (key, spent this period, budget)
+  // for each key with a budget
+  std::function<std::vector<std::tuple<std::string, double, double>>()> key_budgets;
 
   std::string render() const;
 
@@ -137,6 +148,9 @@ class metrics {
   label_counts<std::string> request_errors_;
   label_counts<std::string> rate_limited_;
   label_counts<std::string> refused_;
+  label_counts<std::string> shared_state_errors_;
+  label_counts<std::string> shared_state_transitions_;
+  label_counts<std::string> shared_state_fallbacks_;
   using spend_map = std::map<std::tuple<std::string, std::string, std::string>, double>;
   spend_map cost_;
   spend_map estimated_cost_;
