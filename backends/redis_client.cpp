@@ -108,7 +108,12 @@ redis_client* owner(const redisAsyncContext* ac) { return static_cast<redis_clie
 }  // namespace
 
 redis_client::redis_client(asio::any_io_executor ex, redis_endpoint ep, redis_client_options opts)
-    : ex_(std::move(ex)), ep_(std::move(ep)), opts_(opts), reconnect_timer_(ex_), delay_(opts_.reconnect_delay) {}
+    : ex_(std::move(ex)),
+      ep_(std::move(ep)),
+      opts_(opts),
+      resolver_(ex_),
+      reconnect_timer_(ex_),
+      delay_(opts_.reconnect_delay) {}
 
 redis_client::~redis_client() {
   *alive_ = false;
@@ -126,6 +131,7 @@ void redis_client::start() {
 void redis_client::stop() {
   stopped_ = true;
   reconnect_timer_.cancel();
+  resolver_.cancel();
   ready_ = false;
   if (auto* ac = std::exchange(ac_, nullptr)) {
     ac->data = nullptr;   // its callbacks find no owner from here on
@@ -134,7 +140,22 @@ void redis_client::stop() {
 }
 
 void redis_client::connect() {
-  redisAsyncContext* ac = ep_.unix_path.empty() ? redisAsyncConnect(ep_.host.c_str(), ep_.port)
+  boost::system::error_code literal;
+  if (!ep_.unix_path.empty() || (asio::ip::make_address(ep_.host, literal), !literal)) return connect_to(ep_.host);
+  resolver_.async_resolve(ep_.host, std::to_string(ep_.port),
+                          [this, alive = alive_](boost::system::error_code ec, asio::ip::tcp::resolver::results_type r) {
+                            if (!*alive || stopped_ || ec == asio::error::operation_aborted) return;
+                            if (ec || r.empty()) {
+                              if (on_error) on_error("cannot resolve " + ep_.host + ": " + ec.message());
+                              if (on_state) on_state(false);
+                              return schedule_reconnect();
+                            }
+                            connect_to(r.begin()->endpoint().address().to_string());
+                          });
+}
+
+void redis_client::connect_to(const std::string& address) {
+  redisAsyncContext* ac = ep_.unix_path.empty() ? redisAsyncConnect(address.c_str(), ep_.port)
                                                 : redisAsyncConnectUnix(ep_.unix_path.c_str());
   if (!ac || ac->err) {
     if (on_error) on_error(std::string("cannot connect: ") + (ac ? ac->errstr : "out of memory"));

@@ -7,11 +7,13 @@
 // Every command has a deadline (`timeout`): the caller hears "timeout" then, and the late reply
 // is read and dropped when it comes. A lost connection answers every pending command with
 // "disconnected" and is reconnected after `reconnect_delay` (doubling up to
-// `max_reconnect_delay`). `on_state(true)` runs when a connection is ready (AUTH and SELECT
+// `max_reconnect_delay`). A host name is resolved by Asio (off the reactor thread), each connect
+// again, since a Service's address may move. `on_state(true)` runs when a connection is ready (AUTH and SELECT
 // answered), `on_state(false)` when it is lost or a connect fails; the owner decides what
 // "healthy" means (the shared limits also count timeouts). Reactor thread only.
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
 #include <cstdint>
@@ -67,6 +69,7 @@ class redis_client {
   struct socket_watch;
   struct pending;
   void connect();
+  void connect_to(const std::string& address);
   void schedule_reconnect();
   void on_connected(int status);
   void on_disconnected();
@@ -80,6 +83,7 @@ class redis_client {
   bool ready_ = false;    // connected and AUTH/SELECT sent
   bool stopped_ = true;
   std::shared_ptr<socket_watch> watch_;
+  boost::asio::ip::tcp::resolver resolver_;  // hiredis would resolve a name on the reactor thread
   boost::asio::steady_timer reconnect_timer_;
   std::chrono::milliseconds delay_;
   // Checked by callbacks hiredis may run while this object is being destroyed.

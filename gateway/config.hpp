@@ -60,6 +60,7 @@ struct shared_state_config {
   bool enabled = false;                       // state.redis is set
   std::string url;                            // as written, for logs
   redis_endpoint endpoint;
+  std::string password_env;                   // the password from this environment variable
   std::string key_prefix = "inference-gateway:";
   std::chrono::milliseconds timeout{50};      // longest a request waits for Redis
   // While Redis cannot answer: open = this replica's own buckets / its view of spend decide,

@@ -92,7 +92,7 @@ void read_state(const reader& r, const YAML::Node& n, shared_state_config& c) {
   r.expect_map(n, "state", {"redis"});
   const auto redis = n["redis"];
   if (!redis) return;
-  r.expect_map(redis, "state.redis", {"url", "key_prefix", "timeout_ms", "on_unavailable"});
+  r.expect_map(redis, "state.redis", {"url", "key_prefix", "timeout_ms", "on_unavailable", "password_env"});
   if (!redis["url"]) r.fail(redis, "state.redis.url", "is required (redis://host:port/db or unix:///path)");
   c.url = r.scalar<std::string>(redis["url"], "state.redis.url", "a URL");
   std::string why;
@@ -100,6 +100,8 @@ void read_state(const reader& r, const YAML::Node& n, shared_state_config& c) {
   if (!ep) r.fail(redis["url"], "state.redis.url", why);
   c.endpoint = std::move(*ep);
   c.enabled = true;
+  if (redis["password_env"])
+    c.password_env = r.scalar<std::string>(redis["password_env"], "state.redis.password_env", "a variable name");
   if (redis["key_prefix"]) c.key_prefix = r.scalar<std::string>(redis["key_prefix"], "state.redis.key_prefix", "a string");
   if (redis["timeout_ms"]) c.timeout = r.millis(redis["timeout_ms"], "state.redis.timeout_ms", 1, 10000);
   if (const auto u = redis["on_unavailable"]) {

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <cstdio>
 
 #include "gateway/metrics.hpp"
@@ -107,10 +108,23 @@ std::string ttl_of(const budget_window& w) {
 
 }  // namespace
 
+namespace {
+
+// The endpoint, with the password from password_env when that is set (a Secret, not the file).
+redis_endpoint endpoint_of(const shared_state_config& cfg) {
+  redis_endpoint ep = cfg.endpoint;
+  if (cfg.password_env.empty()) return ep;
+  if (const char* pw = std::getenv(cfg.password_env.c_str()); pw && *pw) ep.password = pw;
+  else spdlog::warn("shared state: state.redis.password_env names {}, which is not set: no AUTH", cfg.password_env);
+  return ep;
+}
+
+}  // namespace
+
 shared_limits::shared_limits(boost::asio::any_io_executor ex, const shared_state_config& cfg, metrics& stats)
     : cfg_(cfg),
       stats_(stats),
-      client_(ex, cfg.endpoint, redis_client_options{cfg.timeout, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)}),
+      client_(ex, endpoint_of(cfg), redis_client_options{cfg.timeout, std::chrono::milliseconds(100), std::chrono::milliseconds(2000)}),
       probe_timer_(ex) {
   client_.on_state = [this](bool connected) {
     if (connected) {

@@ -12,7 +12,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib/gateway.sh"
 gw_init "${1:-}"
 
 D="$GATEWAY_SOURCE_DIR/deploy"
-for f in gateway.yaml Containerfile kubernetes/configmap.yaml kubernetes/deployment.yaml kubernetes/secret.yaml \
+for f in gateway.yaml Containerfile kubernetes/configmap.yaml kubernetes/deployment.yaml kubernetes/secret.yaml kubernetes/redis.yaml \
   kubernetes/service.yaml kubernetes/hpa.yaml systemd/inference-gateway.service nginx/inference-gateway.conf \
   grafana/inference-gateway.json prometheus/alerts.yml README.md; do
   [[ -f "$D/$f" ]] || fail "deploy/$f is missing"
@@ -150,20 +150,37 @@ for r in (r for g in groups for r in g["rules"]):
 for want in ("InferenceGatewayDown", "InferenceGatewayHigh5xxRate", "InferenceGatewayTTFTHigh",
              "InferenceGatewayQueueDepthHigh", "InferenceGatewayCircuitOpen", "InferenceGatewayUpstreamErrors"):
     assert want in names, "missing alert " + want
-kinds = {}
-for f in ("configmap", "secret", "deployment", "service", "hpa", "kustomization"):
+kinds, secrets, services = {}, {}, {}
+for f in ("configmap", "secret", "deployment", "service", "hpa", "kustomization", "redis"):
     for doc in yaml.safe_load_all(open(f"{d}/kubernetes/{f}.yaml")):
-        kinds[doc["kind"]] = doc
-assert set(kinds) >= {"ConfigMap", "Secret", "Deployment", "Service", "HorizontalPodAutoscaler", "Kustomization"}, kinds.keys()
+        if doc["kind"] == "Secret": secrets[doc["metadata"]["name"]] = doc
+        if doc["kind"] == "Service": services[doc["metadata"]["name"]] = doc
+        if doc["kind"] not in kinds: kinds[doc["kind"]] = doc  # the gateway's own comes first
+assert set(kinds) >= {"ConfigMap", "Secret", "Deployment", "Service", "HorizontalPodAutoscaler", "Kustomization",
+                      "StatefulSet"}, kinds.keys()
+assert "redis.yaml" in kinds["Kustomization"]["resources"]
 assert kinds["HorizontalPodAutoscaler"]["apiVersion"] == "autoscaling/v2"
 c = kinds["Deployment"]["spec"]["template"]["spec"]["containers"][0]
 assert c["args"] == ["--config", "/etc/inference-gateway/gateway.yaml", "--listen", "0.0.0.0:8080"], c["args"]
-env_keys = set(kinds["Secret"]["stringData"])
+env_keys = set(secrets["inference-gateway-providers"]["stringData"])
 cfg = yaml.safe_load(kinds["ConfigMap"]["data"]["gateway.yaml"])
 wanted = {p["api_key_env"] for p in cfg.get("providers", []) if "api_key_env" in p}
 assert wanted == env_keys, f"Secret keys {sorted(env_keys)} != api_key_env {sorted(wanted)}"
+# The shared state: the config's Redis is the manifest's Service, its password the Secret's, which
+# both Redis and the gateway's container read.
+redis = cfg["state"]["redis"]
+host = redis["url"].split("//", 1)[1].split("@")[-1].split(":")[0].split("/")[0]
+assert host in services, f"state.redis.url names {host}, not a Service of the manifests"
+assert services[host]["spec"]["ports"][0]["port"] == int(redis["url"].rsplit(":", 1)[1].split("/")[0])
+pw = redis["password_env"]
+assert pw in secrets["inference-gateway-redis"]["stringData"], pw
+env = {e["name"]: e for e in c.get("env", [])}
+assert env[pw]["valueFrom"]["secretKeyRef"]["name"] == "inference-gateway-redis", env.get(pw)
+r = kinds["StatefulSet"]["spec"]["template"]["spec"]["containers"][0]
+assert r["env"][0]["valueFrom"]["secretKeyRef"]["name"] == "inference-gateway-redis"
+assert "--requirepass" in r["args"] and "noeviction" in r["args"], r["args"]
 PY
-  pass "alerts and Kubernetes manifests parse (python3 yaml); Secret keys match api_key_env"
+  pass "alerts and Kubernetes manifests parse (python3 yaml); Secret keys match api_key_env and state.redis"
 else
   log "note: python3 yaml is not installed; alerts.yml and the manifests are not parsed (only grepped)"
   for v in $(sed -n 's/^ *api_key_env: *\([A-Z0-9_]*\).*/\1/p' "$D/gateway.yaml"); do
