@@ -274,3 +274,33 @@ TEST(metrics, every_family_has_help_and_type) {
 
 }  // namespace
 }  // namespace gw
+
+namespace gw {
+namespace {
+
+TEST(metrics, shared_state_families_appear_only_when_configured) {
+  metrics m;
+  EXPECT_EQ(m.render().find("gateway_shared_state"), std::string::npos);
+  m.shared_state_up = 1;
+  m.count_shared_state_error("timeout");
+  m.count_shared_state_error("timeout");
+  m.count_shared_state_transition("down");
+  m.count_shared_state_fallback("rate_limits", "local");
+  const std::string text = m.render();
+  EXPECT_NE(text.find("# TYPE gateway_shared_state_up gauge\ngateway_shared_state_up 1\n"), std::string::npos);
+  EXPECT_NE(text.find("gateway_shared_state_errors_total{kind=\"timeout\"} 2\n"), std::string::npos);
+  EXPECT_NE(text.find("gateway_shared_state_transitions_total{to=\"down\"} 1\n"), std::string::npos);
+  EXPECT_NE(text.find("gateway_shared_state_fallbacks_total{limit=\"rate_limits\",action=\"local\"} 1\n"),
+            std::string::npos);
+}
+
+TEST(metrics, key_budgets_render_spend_and_budget_per_key) {
+  metrics m;
+  m.key_budgets = [] { return std::vector<std::tuple<std::string, double, double>>{{"web", 1.25, 10}}; };
+  const std::string text = m.render();
+  EXPECT_NE(text.find("gateway_key_spend_usd{key=\"web\"} 1.25\n"), std::string::npos);
+  EXPECT_NE(text.find("gateway_key_budget_usd{key=\"web\"} 10\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace gw
