@@ -11,6 +11,9 @@
 // again, since a Service's address may move. `on_state(true)` runs when a connection is ready (AUTH and SELECT
 // answered), `on_state(false)` when it is lost or a connect fails; the owner decides what
 // "healthy" means (the shared limits also count timeouts). Reactor thread only.
+//
+// hiredis writes with write(2), not send(MSG_NOSIGNAL): the process must ignore SIGPIPE (main()
+// does), or a write to a Redis that just died ends it.
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/tcp.hpp>

@@ -18,7 +18,15 @@ key_limits::key_limits(boost::asio::any_io_executor ex, const auth_config& auth,
     : keys_(std::make_shared<const key_table>(auth.keys)), configs_(auth.keys), state_(state), stats_(stats) {
   const auto now = steady::now();
   for (const auto& k : auth.keys) limiters_.emplace(k.name, rate_limiter(k.limits, now));
-  if (state.enabled) shared_ = std::make_unique<shared_limits>(std::move(ex), state, stats);
+  if (state.enabled) {
+    shared_ = std::make_unique<shared_limits>(std::move(ex), state, stats);
+    // The view the fallback decides on: the last total Redis reported, which must include what
+    // this replica wrote, or a second outage would forget the first one's spend.
+    shared_->on_spend_total = [this](const std::string& key, const std::string& window, double total) {
+      auto& s = spend_[key];
+      if (s.window.empty() || s.window <= window) s = spend_state{window, total};
+    };
+  }
 }
 
 key_limits::~key_limits() = default;
@@ -111,7 +119,7 @@ void key_limits::admit_shared(const api_key_config& key, std::uint32_t estimated
                      // puts the key over: refused, and its request and tokens given back.
                      a.over_budget = true;
                      a.shared = false;
-                     shared_->settle(k, -static_cast<std::int64_t>(estimated_tokens), 0, w, [](double) {});
+                     shared_->settle(k, -static_cast<std::int64_t>(estimated_tokens), 0, w);
                    }
                    done(a);
                  });
@@ -122,10 +130,7 @@ void key_limits::settle(const api_key_config& key, const key_usage& used) {
   const auto delta = static_cast<std::int64_t>(used.actual_tokens) - static_cast<std::int64_t>(used.estimated_tokens);
   if (used.shared && shared_) {
     const auto w = window_of(key.budget.period, wall::now());
-    shared_->settle(key, delta, used.usd, w, [this, name = key.name, w](double total) {
-      auto& s = spend_[name];
-      s = spend_state{w.id, total};
-    });
+    shared_->settle(key, delta, used.usd, w);
     return;
   }
   if (auto it = limiters_.find(key.name); it != limiters_.end())
@@ -134,9 +139,7 @@ void key_limits::settle(const api_key_config& key, const key_usage& used) {
   if (shared_) {
     // Admitted while Redis was away: the spend still belongs in the shared total.
     const auto w = window_of(key.budget.period, wall::now());
-    shared_->settle(key, 0, used.usd, w, [this, name = key.name, w](double total) {
-      spend_[name] = spend_state{w.id, total};
-    });
+    shared_->settle(key, 0, used.usd, w);
   } else {
     charge_local_spend(key, used.usd);
   }

@@ -12,6 +12,7 @@
 
 #include <sys/resource.h>
 
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
@@ -159,6 +160,10 @@ int main(int argc, char** argv) {
     return 1;
   }
   auto cfg = std::get<gw::gateway_config>(std::move(loaded));
+  // A write to a peer that has gone raises SIGPIPE, whose default ends the process without a
+  // word. Asio and libcurl send with MSG_NOSIGNAL, but hiredis (the Redis of state.redis) calls
+  // write(2): with the signal ignored, that write fails with EPIPE and hiredis reconnects.
+  std::signal(SIGPIPE, SIG_IGN);
   if (!opt.listen.empty()) {
     auto a = gw::parse_listen(opt.listen);
     if (!a) {

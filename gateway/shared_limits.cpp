@@ -160,9 +160,10 @@ std::string shared_limits::key_of(const std::string& key, const char* what) cons
 }
 
 void shared_limits::became(bool up, const char* why) {
-  if (up == up_) return;
+  // The first state is logged either way: a Redis that is away from the start says so once.
+  if (up == up_ && announced_) return;
+  announced_ = true;
   up_ = up;
-  ever_up_ = ever_up_ || up;
   stats_.shared_state_up = up ? 1 : 0;
   stats_.count_shared_state_transition(up ? "up" : "down");
   if (up)
@@ -250,8 +251,7 @@ void shared_limits::admit(const api_key_config& key, std::uint32_t estimated_tok
        });
 }
 
-void shared_limits::settle(const api_key_config& key, std::int64_t token_delta, double usd, const budget_window& w,
-                           std::function<void(double)> on_total) {
+void shared_limits::settle(const api_key_config& key, std::int64_t token_delta, double usd, const budget_window& w) {
   const bool tokens = key.limits.tokens_per_minute && token_delta != 0;
   if (!tokens && usd <= 0) return;
   auto keep = [this, name = key.name, usd, w](bool count) {
@@ -264,7 +264,7 @@ void shared_limits::settle(const api_key_config& key, std::int64_t token_delta, 
   eval(1,
        {"2", key_of(key.name, "tpm"), key_of(key.name, ("spend:" + w.id).c_str()),
         std::to_string(key.limits.tokens_per_minute), std::to_string(token_delta), usd_text(usd), ttl_of(w)},
-       [this, alive = alive_, keep, on_total = std::move(on_total)](redis_outcome o, redis_reply r) {
+       [this, alive = alive_, keep, name = key.name, window = w.id](redis_outcome o, redis_reply r) {
          if (!*alive) return;
          if (o != redis_outcome::ok || r.kind == redis_reply::type::error) {
            // A timed-out settlement may still have been applied, so writing it again may charge it
@@ -273,7 +273,7 @@ void shared_limits::settle(const api_key_config& key, std::int64_t token_delta, 
            if (o != redis_outcome::ok) on_failure(o);
            return keep(o == redis_outcome::ok);
          }
-         on_total(number_of(r));
+         if (on_spend_total) on_spend_total(name, window, number_of(r));
        });
 }
 
@@ -291,7 +291,10 @@ void shared_limits::flush_unsynced() {
     client_.command({"INCRBYFLOAT", spend_key, usd_text(usd)},
                     [this, alive = alive_, k = k, usd = usd, w](redis_outcome o, redis_reply r) {
                       if (!*alive) return;
-                      if (o == redis_outcome::ok && r.kind != redis_reply::type::error) return;
+                      if (o == redis_outcome::ok && r.kind != redis_reply::type::error) {
+                        if (on_spend_total) on_spend_total(k.first, k.second, number_of(r));
+                        return;
+                      }
                       unsynced_[k] += usd;
                       unsynced_ends_[k] = w.ends;
                     });

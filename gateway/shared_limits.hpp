@@ -48,12 +48,14 @@ class shared_limits {
   void admit(const api_key_config& key, std::uint32_t estimated_tokens, const budget_window& w,
              std::function<void(std::optional<shared_verdict>)> done);
   // Corrects the token bucket by `token_delta` (actual - estimated) and adds `usd` to the
-  // period's spend; `on_total` hears the new total. When Redis cannot take it, the spend waits
+  // period's spend; on_spend_total hears the new total. When Redis cannot take it, the spend waits
   // here for the next connection (the token correction is dropped and counted).
-  void settle(const api_key_config& key, std::int64_t token_delta, double usd, const budget_window& w,
-              std::function<void(double)> on_total);
+  void settle(const api_key_config& key, std::int64_t token_delta, double usd, const budget_window& w);
   // Spend not yet written to Redis for a key's period.
   double unsynced(const std::string& key, const std::string& window) const;
+  // A key's period total as Redis reported it after spend was written (a settlement, or the
+  // spend kept during an outage): (key name, window id, total).
+  std::function<void(const std::string&, const std::string&, double)> on_spend_total;
 
  private:
   std::string key_of(const std::string& key, const char* what) const;
@@ -67,7 +69,7 @@ class shared_limits {
   metrics& stats_;
   redis_client client_;
   bool up_ = false;
-  bool ever_up_ = false;
+  bool announced_ = false;  // whether the first state (up or down) was logged
   boost::asio::steady_timer probe_timer_;
   bool probing_ = false;
   std::string last_error_;
