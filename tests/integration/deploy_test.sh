@@ -210,27 +210,17 @@ else
 fi
 
 # --- the nginx site in front of this gateway -------------------------------------------------------
-nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-[[ -x "$nginx_bin" ]] || fail "nginx is not installed"
-NGINX_DIR="$GW_TMP/nginx"
-mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/temp"
-for attempt in 1 2 3; do
-  NGINX_PORT=$(free_port)
-  sed -e "s/^\( *\)listen 80;/\1listen 127.0.0.1:$NGINX_PORT;/" -e "s/server 127\.0\.0\.1:8080;/server 127.0.0.1:$GW_PORT;/" \
+# The site as shipped, but for its listen address, upstream port and log folder.
+deploy_site() {
+  sed -e "s/^\( *\)listen 80;/\1listen 127.0.0.1:$1;/" -e "s/server 127\.0\.0\.1:8080;/server 127.0.0.1:$GW_PORT;/" \
     -e "s|/var/log/nginx/|$NGINX_DIR/logs/|" "$D/nginx/inference-gateway.conf" >"$NGINX_DIR/site.conf"
-  grep -q "listen 127.0.0.1:$NGINX_PORT;" "$NGINX_DIR/site.conf" && grep -q "server 127.0.0.1:$GW_PORT;" "$NGINX_DIR/site.conf" ||
+  grep -q "listen 127.0.0.1:$1;" "$NGINX_DIR/site.conf" && grep -q "server 127.0.0.1:$GW_PORT;" "$NGINX_DIR/site.conf" ||
     fail "nginx site: no 'listen 80;' or 'server 127.0.0.1:8080;' line to point at the test's ports"
-  nginx_main_conf "  include $NGINX_DIR/site.conf;" >"$NGINX_DIR/nginx.conf"
-  timeout 10 "$nginx_bin" -t -q -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" \
-    >"$NGINX_DIR/logs/check.log" 2>&1 || fail "nginx -t rejected deploy/nginx/inference-gateway.conf: $(cat "$NGINX_DIR/logs/check.log")"
-  "$nginx_bin" -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" -g 'daemon off;' \
-    >"$NGINX_DIR/logs/stdout.log" 2>&1 </dev/null &
-  NGINX_PID=$!
-  wait_port "$NGINX_PORT" "$NGINX_PID" 10 && break
-  _gw_stop_pid "$NGINX_PID"
-  NGINX_PID=""
-  ((attempt < 3)) || fail "nginx did not start: $(tail -n 3 "$NGINX_DIR/logs/error.log")"
-done
+  echo "  include $NGINX_DIR/site.conf;"
+}
+NGINX_DIR="$GW_TMP/nginx"
+mkdir -p "$NGINX_DIR/logs"
+launch_nginx deploy_site
 pass "nginx -t accepts the site; nginx on 127.0.0.1:$NGINX_PORT -> gateway"
 nbase="http://127.0.0.1:$NGINX_PORT"
 

@@ -181,29 +181,20 @@ done
 pass "three replicas connected to Redis on a unix socket"
 
 # nginx in front of a and b, round robin; its access log names the replica of each request.
-NGINX_DIR="$GW_TMP/nginx"
-mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/temp"
-for attempt in 1 2 3; do
-  NGINX_PORT=$(free_port)
-  # shellcheck disable=SC2016  # nginx variables
-  nginx_main_conf "  log_format replica '\$status \$upstream_addr';
+# shellcheck disable=SC2016  # nginx variables
+replicas_site() {
+  printf '%s\n' "  log_format replica '\$status \$upstream_addr';
   access_log $NGINX_DIR/logs/access.log replica;
   upstream replicas {
     server 127.0.0.1:${RPORT[a]};
     server 127.0.0.1:${RPORT[b]};
   }
   server {
-    listen 127.0.0.1:$NGINX_PORT;
+    listen 127.0.0.1:$1;
     location / { proxy_pass http://replicas; }
-  }" >"$NGINX_DIR/nginx.conf"
-  nginx -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" -g 'daemon off;' \
-    >"$NGINX_DIR/logs/stdout.log" 2>&1 </dev/null &
-  NGINX_PID=$!
-  wait_port "$NGINX_PORT" "$NGINX_PID" 10 && break
-  _gw_stop_pid "$NGINX_PID"
-  NGINX_PID=""
-  ((attempt < 3)) || fail "nginx did not start: $(tail -n 3 "$NGINX_DIR/logs/error.log")"
-done
+  }"
+}
+launch_nginx replicas_site
 NGINX="http://127.0.0.1:$NGINX_PORT"
 A="http://127.0.0.1:${RPORT[a]}" B="http://127.0.0.1:${RPORT[b]}" C="http://127.0.0.1:${RPORT[c]}"
 

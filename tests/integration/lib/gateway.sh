@@ -218,7 +218,7 @@ EOF
 #                             'proxy_http_version 1.1;' or 'proxy_buffering off;' (repeatable)
 start_nginx() {
   (($# >= 1)) || fail "start_nginx: no upstream port"
-  local upstream=$1 attempt listen_params="" server_lines="" proxy_lines="" nginx_bin scheme=http
+  local upstream=$1 listen_params="" server_lines="" proxy_lines="" scheme=http
   # shellcheck disable=SC2016  # nginx variables, not shell ones
   local log_name=upstream_info log_fmt='status=$status rid=$upstream_http_x_request_id u_status=$upstream_status u_te="$upstream_http_transfer_encoding" u_conn="$upstream_http_connection" u_cl="$upstream_http_content_length" u_ct="$upstream_http_content_type" u_xab="$upstream_http_x_accel_buffering"'
   shift
@@ -248,20 +248,34 @@ start_nginx() {
   done
   [[ -z "$NGINX_PID" ]] || fail "start_nginx: nginx already runs (pid $NGINX_PID)"
   [[ " $listen_params " == *" ssl "* ]] && scheme=https
-  nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
-  [[ -x "$nginx_bin" ]] || fail "nginx is not installed"
-  NGINX_DIR="$GW_TMP/nginx"
-  mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/temp"
-  for attempt in 1 2 3; do
-    NGINX_PORT=$(free_port)
-    nginx_main_conf "  log_format $log_name '$log_fmt';
+  _start_nginx_http() {
+    printf '%s\n' "  log_format $log_name '$log_fmt';
   access_log $NGINX_DIR/logs/access.log $log_name;
   server {
-    listen 127.0.0.1:$NGINX_PORT${listen_params:+ $listen_params};
+    listen 127.0.0.1:$1${listen_params:+ $listen_params};
 ${server_lines}    location / {
       proxy_pass http://127.0.0.1:$upstream;
 ${proxy_lines}    }
-  }" >"$NGINX_DIR/nginx.conf"
+  }"
+  }
+  launch_nginx _start_nginx_http
+  log "nginx pid $NGINX_PID listening on $scheme://127.0.0.1:$NGINX_PORT -> http://127.0.0.1:$upstream"
+}
+
+# launch_nginx WRITER: a scratch nginx (nginx_main_conf under $NGINX_DIR, default $GW_TMP/nginx)
+# on a free port of 127.0.0.1. `WRITER PORT` prints the directives of its http block for that
+# port (it may write files of its own); the config must pass nginx -t. Up to 3 ports are tried,
+# each waited for 10 s at most. Exports NGINX_PORT, NGINX_PID, NGINX_DIR; the EXIT trap stops it.
+launch_nginx() {
+  local writer=$1 attempt nginx_bin directives
+  nginx_bin=$(command -v nginx || echo /usr/sbin/nginx)
+  [[ -x "$nginx_bin" ]] || fail "nginx is not installed"
+  NGINX_DIR=${NGINX_DIR:-$GW_TMP/nginx}
+  mkdir -p "$NGINX_DIR/logs" "$NGINX_DIR/temp"
+  for attempt in 1 2 3; do
+    NGINX_PORT=$(free_port)
+    directives=$("$writer" "$NGINX_PORT") || fail "launch_nginx: $writer failed"
+    nginx_main_conf "$directives" >"$NGINX_DIR/nginx.conf"
     timeout 10 "$nginx_bin" -t -q -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" \
       >"$NGINX_DIR/logs/check.log" 2>&1 || fail "nginx -t rejected the config: $(cat "$NGINX_DIR/logs/check.log")"
     "$nginx_bin" -c "$NGINX_DIR/nginx.conf" -p "$NGINX_DIR/" -e "$NGINX_DIR/logs/error.log" -g 'daemon off;' \
@@ -269,7 +283,6 @@ ${proxy_lines}    }
     NGINX_PID=$!
     if wait_port "$NGINX_PORT" "$NGINX_PID" 10; then
       export NGINX_PORT NGINX_PID NGINX_DIR
-      log "nginx pid $NGINX_PID listening on $scheme://127.0.0.1:$NGINX_PORT -> http://127.0.0.1:$upstream"
       return 0
     fi
     _gw_stop_pid "$NGINX_PID"
