@@ -13,6 +13,7 @@
 #include "gateway/model_directory.hpp"
 #include "gateway/request_ids.hpp"
 #include "gateway/request_validator.hpp"
+#include "gateway/tracer.hpp"
 #include "policy/route_plan.hpp"
 
 namespace gw {
@@ -125,7 +126,7 @@ void add_local_request(completion_job& job, const incoming_request& req, std::ui
   lr.affinity_key =
       std::visit([&](const auto& r) { return affinity_key(r, model.pool.servers.affinity_prefix_chars); }, p.request);
   lr.request_id = req.request_id;
-  lr.traceparent = req.traceparent;
+  lr.trace = job.dr.trace;
   job.dr.local = std::move(lr);
 }
 
@@ -184,6 +185,8 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
   dr.local = api_error{api_errc::no_route, "No local engine serves this model."};
   dr.upstream_path = kind == api_kind::chat ? "/chat/completions" : "/completions";
   dr.stream = p.stream;
+  dr.trace = cx.tracing.upstream_for(req);
+  dr.span = req.span.get();
   if (job->target->pool) add_local_request(*job, req, cx.ids.entropy());
   dr.priority = effective_priority(req, std::get<int>(prio), !req.priority.empty());
   dr.upstream_body = [&p, body = std::string_view(req.body)](const remote_target& t, const provider_config& c) {
@@ -197,7 +200,6 @@ std::variant<std::unique_ptr<completion_job>, completion_refusal> prepare_comple
   dr.client_usage = p.include_usage;
   dr.prompt_tokens_estimate = prompt_tokens;
   dr.request_id = req.request_id;
-  dr.traceparent = req.traceparent;
   return job;
 }
 

@@ -108,6 +108,15 @@ class metrics {
   // gateway_circuit_state{target}: 0 closed, 1 open, 2 half-open
   std::function<std::vector<std::pair<std::string, double>>()> circuit_states;
 
+  // Spans sent to the OTLP collector (gateway/trace_exporter), read at scrape time; unset (and
+  // not rendered) when tracing is off.
+  struct trace_span_counts {
+    std::uint64_t exported = 0;               // gateway_trace_spans_exported_total
+    std::uint64_t dropped_queue_full = 0;     // gateway_trace_spans_dropped_total{reason="queue_full"}
+    std::uint64_t dropped_export_failed = 0;  // gateway_trace_spans_dropped_total{reason="export_failed"}
+  };
+  std::function<trace_span_counts()> trace_spans;
+
   std::string render() const;
 
   static std::vector<double> latency_bounds();
