@@ -88,9 +88,12 @@ bool is_zero(const span_id& s) {
 
 void append_hex(std::string& out, const std::uint8_t* bytes, std::size_t n) {
   static constexpr char digits[] = "0123456789abcdef";
+  const std::size_t at = out.size();
+  out.resize(at + 2 * n);  // written in place: ids are hexed for every span and header
+  char* p = out.data() + at;
   for (std::size_t i = 0; i < n; ++i) {
-    out += digits[bytes[i] >> 4];
-    out += digits[bytes[i] & 15];
+    p[2 * i] = digits[bytes[i] >> 4];
+    p[2 * i + 1] = digits[bytes[i] & 15];
   }
 }
 
