@@ -29,8 +29,15 @@ void append_int_string(std::string& out, std::int64_t v) {
   out += '"';
 }
 
+// `member` (the key with its quotes and colon, after a comma where one is due), then the value.
+void append_time(std::string& out, std::string_view member, std::int64_t unix_ns) {
+  out.append(member);
+  append_int_string(out, unix_ns);
+}
+
 template <std::size_t N>
-void append_id(std::string& out, const std::array<std::uint8_t, N>& id) {
+void append_id(std::string& out, std::string_view member, const std::array<std::uint8_t, N>& id) {
+  out.append(member);
   out += '"';
   append_hex(out, id.data(), N);
   out += '"';
@@ -66,14 +73,9 @@ void append_attributes(std::string& out, const std::vector<span_attribute>& attr
 }
 
 void append_span(std::string& out, const span_record& s) {
-  out.append("{\"traceId\":");
-  append_id(out, s.trace);
-  out.append(",\"spanId\":");
-  append_id(out, s.id);
-  if (!is_zero(s.parent)) {
-    out.append(",\"parentSpanId\":");
-    append_id(out, s.parent);
-  }
+  append_id(out, "{\"traceId\":", s.trace);
+  append_id(out, ",\"spanId\":", s.id);
+  if (!is_zero(s.parent)) append_id(out, ",\"parentSpanId\":", s.parent);
   if (!s.trace_state.empty()) {
     out.append(",\"traceState\":");
     json::append_string(out, s.trace_state);
@@ -82,10 +84,8 @@ void append_span(std::string& out, const span_record& s) {
   json::append_string(out, s.name);
   out.append(",\"kind\":");
   append_int(out, static_cast<int>(s.kind));
-  out.append(",\"startTimeUnixNano\":");
-  append_int_string(out, s.start_unix_ns);
-  out.append(",\"endTimeUnixNano\":");
-  append_int_string(out, s.end_unix_ns);
+  append_time(out, ",\"startTimeUnixNano\":", s.start_unix_ns);
+  append_time(out, ",\"endTimeUnixNano\":", s.end_unix_ns);
   out += ',';
   append_attributes(out, s.attributes);
   if (!s.events.empty()) {
@@ -93,8 +93,7 @@ void append_span(std::string& out, const span_record& s) {
     for (std::size_t i = 0; i < s.events.size(); ++i) {
       const auto& e = s.events[i];
       if (i) out += ',';
-      out.append("{\"timeUnixNano\":");
-      append_int_string(out, e.time_unix_ns);
+      append_time(out, "{\"timeUnixNano\":", e.time_unix_ns);
       out.append(",\"name\":");
       append_literal_string(out, e.name);
       out += ',';

@@ -10,9 +10,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import net from 'node:net';
 
-import { parseMetrics, pollUntil, request, sseData, startGateway } from './harness.mjs';
+import { deadPort, parseMetrics, pollUntil, request, sseData, startGateway } from './harness.mjs';
 import { startCollector } from './otlp_collector.mjs';
 
 const T = { timeout: 20_000 };
@@ -64,14 +63,6 @@ async function startUpstream() {
     forRequest: (rid) => requests.filter((r) => r.headers['x-request-id'] === rid),
     close: () => new Promise((resolve) => { server.closeAllConnections(); server.close(resolve); }),
   };
-}
-
-async function deadPort() {
-  const s = net.createServer();
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
 }
 
 const config = (up, tracing) => `

@@ -33,6 +33,13 @@ class attempt_span_test : public ::testing::Test {
   attempt_span::facts facts(unsigned retry = 0) {
     return {"/chat/completions", "http://p1/v1/chat/completions", "p1", false, "deepseek-chat", retry};
   }
+  // Begins `a` and reads back the traceparent it would send.
+  trace_context begin_and_read(attempt_span& a, const upstream_trace& t) {
+    a.begin(t, rng_, facts());
+    const auto sent = parse_traceparent(a.traceparent(t));
+    EXPECT_TRUE(sent) << a.traceparent(t);
+    return sent.value_or(trace_context{});
+  }
   recording_sink sink_;
   std::mt19937_64 rng_{3};
 };
@@ -51,19 +58,17 @@ TEST_F(attempt_span_test, tracing_off_passes_the_clients_traceparent_on) {
 TEST_F(attempt_span_test, each_attempt_is_a_child_of_the_request_span_and_sends_its_own_id) {
   const auto t = traced(true);
   attempt_span a;
-  a.begin(t, rng_, facts());
-  const auto sent = parse_traceparent(a.traceparent(t));
-  ASSERT_TRUE(sent);
-  EXPECT_EQ(sent->trace, t.parent->trace);
-  EXPECT_NE(sent->span, t.parent->span);
-  EXPECT_TRUE(sent->sampled());
+  const trace_context sent = begin_and_read(a, t);
+  EXPECT_EQ(sent.trace, t.parent->trace);
+  EXPECT_NE(sent.span, t.parent->span);
+  EXPECT_TRUE(sent.sampled());
   a.end_succeeded(200, std::pair<std::uint32_t, std::uint32_t>{12, 34});
 
   ASSERT_EQ(sink_.spans.size(), 1u);
   const span_record& s = sink_.spans[0];
   EXPECT_EQ(s.trace, t.parent->trace);
   EXPECT_EQ(s.parent, t.parent->span);
-  EXPECT_EQ(s.id, sent->span);  // the span the upstream heard of is the one recorded
+  EXPECT_EQ(s.id, sent.span);  // the span the upstream heard of is the one recorded
   EXPECT_EQ(s.kind, span_kind::client);
   EXPECT_EQ(s.name, "chat deepseek-chat");
   EXPECT_EQ(s.trace_state, "rojo=1");
@@ -103,11 +108,9 @@ TEST_F(attempt_span_test, a_retried_failure_is_an_error_span_with_a_retry_event)
 TEST_F(attempt_span_test, an_unsampled_trace_still_propagates_ids_but_records_nothing) {
   const auto t = traced(false);
   attempt_span a;
-  a.begin(t, rng_, facts());
-  const auto sent = parse_traceparent(a.traceparent(t));
-  ASSERT_TRUE(sent);
-  EXPECT_FALSE(sent->sampled());
-  EXPECT_NE(sent->span, t.parent->span);
+  const trace_context sent = begin_and_read(a, t);
+  EXPECT_FALSE(sent.sampled());
+  EXPECT_NE(sent.span, t.parent->span);
   EXPECT_FALSE(a.recording());
   a.end_failed(500, "http_500");
   EXPECT_TRUE(sink_.spans.empty());

@@ -47,15 +47,22 @@ span_record span_named(int i) {
 
 class trace_exporter_test : public ::testing::Test {
  protected:
+  // An exporter to the fake collector whose batch timer never fires within a test.
+  trace_exporter& untimed(std::size_t batch, std::size_t queue = 2048) {
+    cfg_.max_batch_spans = batch;
+    cfg_.max_queue_spans = queue;
+    cfg_.batch_timeout = std::chrono::hours(1);
+    exporter_ = std::make_unique<trace_exporter>(ioc_.get_executor(), cfg_, collector_.transport());
+    return *exporter_;
+  }
   boost::asio::io_context ioc_;
   tracing_config cfg_;
   fake_collector collector_;
+  std::unique_ptr<trace_exporter> exporter_;  // destroyed first: its transport refers to the collector
 };
 
 TEST_F(trace_exporter_test, a_full_batch_leaves_at_once_without_the_timer) {
-  cfg_.max_batch_spans = 3;
-  cfg_.batch_timeout = std::chrono::hours(1);
-  trace_exporter e(ioc_.get_executor(), cfg_, collector_.transport());
+  auto& e = untimed(3);
   for (int i = 0; i < 2; ++i) e.submit(span_named(i));
   EXPECT_TRUE(collector_.pending.empty());
   e.submit(span_named(2));
@@ -78,10 +85,7 @@ TEST_F(trace_exporter_test, a_partial_batch_leaves_when_the_timer_fires) {
 }
 
 TEST_F(trace_exporter_test, one_export_in_flight_and_what_waited_follows_it) {
-  cfg_.max_batch_spans = 2;
-  cfg_.max_queue_spans = 10;
-  cfg_.batch_timeout = std::chrono::hours(1);
-  trace_exporter e(ioc_.get_executor(), cfg_, collector_.transport());
+  auto& e = untimed(2, 10);
   for (int i = 0; i < 5; ++i) e.submit(span_named(i));
   ASSERT_EQ(collector_.pending.size(), 1u);  // the first batch; the other three wait
   EXPECT_EQ(e.queued(), 3u);
@@ -94,10 +98,7 @@ TEST_F(trace_exporter_test, one_export_in_flight_and_what_waited_follows_it) {
 }
 
 TEST_F(trace_exporter_test, a_full_queue_drops_and_counts) {
-  cfg_.max_batch_spans = 2;
-  cfg_.max_queue_spans = 3;
-  cfg_.batch_timeout = std::chrono::hours(1);
-  trace_exporter e(ioc_.get_executor(), cfg_, collector_.transport());
+  auto& e = untimed(2, 3);
   for (int i = 0; i < 2; ++i) e.submit(span_named(i));  // in flight, out of the queue
   for (int i = 2; i < 7; ++i) e.submit(span_named(i));  // three fit, two do not
   EXPECT_EQ(e.queued(), 3u);
@@ -105,9 +106,7 @@ TEST_F(trace_exporter_test, a_full_queue_drops_and_counts) {
 }
 
 TEST_F(trace_exporter_test, a_failed_export_drops_its_batch_and_the_next_goes_on) {
-  cfg_.max_batch_spans = 2;
-  cfg_.batch_timeout = std::chrono::hours(1);
-  trace_exporter e(ioc_.get_executor(), cfg_, collector_.transport());
+  auto& e = untimed(2);
   for (int i = 0; i < 4; ++i) e.submit(span_named(i));
   collector_.answer(false);  // the collector is down
   EXPECT_EQ(e.dropped_export_failed(), 2u);
