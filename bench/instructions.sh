@@ -8,6 +8,8 @@
 #   REQUESTS=5000 MODES="plain stream" bench/instructions.sh
 #   FRONT=/path/to/older/inference-gateway bench/instructions.sh   # count another build's front
 #                                                                   # against this build's upstreams
+#   TRACING=1 bench/instructions.sh        # the front with `tracing:` on, every request sampled,
+#                                          # exporting to bench/otlp_sink.mjs
 #
 # The gateway runs on its provider path (engine: none) in front of a sim upstream, under
 # callgrind: the instant one for plain requests; for streamed ones the paced one at 0.05 ms a
@@ -22,6 +24,7 @@ REQUESTS="${REQUESTS:-2000}"
 WARMUP_REQUESTS="${WARMUP_REQUESTS:-200}"
 MODES="${MODES:-plain stream}"
 FRONT="${FRONT:-$GATEWAY}"
+TRACING="${TRACING:-0}"
 
 bench_build
 if ! command -v valgrind >/dev/null && [[ "${BENCH_IN_NETNS:-0}" != 1 ]]; then  # on Debian's image; else install it
@@ -39,6 +42,14 @@ sed 's/decode_base_ms: 20/decode_base_ms: 0.05/' "$BENCH_DIR/conf/upstream-paced
 start_gateway upstream-paced "$paced" 9002 >/dev/null
 remote_front_config 9001 "$BENCH_TMP/front-plain.yaml"
 remote_front_config 9002 "$BENCH_TMP/front-stream.yaml"
+if [[ $TRACING == 1 ]]; then
+  node "$BENCH_DIR/otlp_sink.mjs" 9050 >"$BENCH_TMP/otlp-sink.log" 2>&1 &
+  BENCH_PIDS+=("$!")
+  wait_port 9050 "$!"
+  for f in "$BENCH_TMP"/front-{plain,stream}.yaml; do
+    echo 'tracing: {otlp_endpoint: "http://127.0.0.1:9050", service_name: bench}' >>"$f"
+  done
+fi
 
 results=()
 for mode in $MODES; do
@@ -72,7 +83,7 @@ for mode in $MODES; do
   echo "$mode chat (32-token prompt, 16 tokens out): $per instructions per request; costliest functions (self):"
   callgrind_annotate --auto=no --threshold=100 "$dump" | sed -n '/file:function/,$p' | sed -n '3,$p' \
     | grep -v "(100.0%)" | head -25 | cut -c1-160 || true  # head closes the pipe early
-  results+=("{\"mode\": \"$mode\", \"requests\": $REQUESTS, \"instructions\": $total, \"per_request\": $per}")
+  results+=("{\"mode\": \"$mode\", \"tracing\": $TRACING, \"requests\": $REQUESTS, \"instructions\": $total, \"per_request\": $per}")
 done
 printf '{"date": "%s", "machine": "%s", "results": [%s]}\n' "$(date -u +%FT%TZ)" "$(uname -r)" \
   "$(IFS=,; echo "${results[*]}")" >"$RESULTS/instructions.json"

@@ -2,7 +2,9 @@
 # Overhead: what a proxy in front of an OpenAI-compatible upstream adds. The same load goes
 # (1) straight to the upstream, (2) through nginx (one worker, keep-alive upstream, no
 # buffering), (3) through Portkey's gateway (pinned, bench/portkey), (4) through this gateway on
-# the remote-provider path and (5) through this gateway's local-server path (`engine: openai`).
+# the remote-provider path, (5) through this gateway's local-server path (`engine: openai`) and
+# (6) `gateway-traced`: (4) with `tracing:` on, every request sampled, exporting to a collector
+# that accepts everything (bench/otlp_sink.mjs). Not in the default PATHS.
 # The upstream is this gateway on the sim engine: instant (time_scale 0) for latency and
 # throughput, paced (one chunk every 20 ms) for the SSE chunk gap.
 #
@@ -32,12 +34,18 @@ bench_enter_netns "$@"
 mkdir -p "$RESULTS" "$BENCH_TMP/runs"
 
 # Ports: 90xx in front of the instant upstream, 91xx in front of the paced one.
-declare -A PORT=([direct]=9001 [nginx]=9002 [portkey]=9003 [gateway]=9004 [gateway-local]=9005)
+declare -A PORT=([direct]=9001 [nginx]=9002 [portkey]=9003 [gateway]=9004 [gateway-local]=9005
+                 [gateway-traced]=9006)
+OTLP_SINK_PORT=9050  # + the port offset
 
 gateway_front_config() {  # gateway_front_config UPSTREAM_PORT KIND -> a config file
   local up=$1 kind=$2 f="$BENCH_TMP/front-$2-$1.yaml"
   if [[ $kind == remote ]]; then
     remote_front_config "$up" "$f"
+  elif [[ $kind == traced ]]; then
+    remote_front_config "$up" "$f"
+    # The defaults but the collector: batches of 512 spans or every 5 s, a queue of 2048.
+    echo "tracing: {otlp_endpoint: \"http://127.0.0.1:$3\", service_name: bench}" >>"$f"
   else
     cat >"$f" <<CONF
 server: {listen: 127.0.0.1:0, max_body_bytes: 1048576}
@@ -65,7 +73,13 @@ start_paths() {  # start_paths UPSTREAM_PORT OFFSET
       portkey) pid=$(start_portkey $((PORT[portkey] + off))) ;;
       gateway) pid=$(start_gateway "front-remote-$up" "$(gateway_front_config "$up" remote)" $((PORT[gateway] + off))) ;;
       gateway-local) pid=$(start_gateway "front-local-$up" "$(gateway_front_config "$up" local)" $((PORT[gateway-local] + off))) ;;
-      *) die "unknown path $p (known: direct nginx portkey gateway gateway-local)" ;;
+      gateway-traced)
+        node "$BENCH_DIR/otlp_sink.mjs" $((OTLP_SINK_PORT + off)) >"$BENCH_TMP/otlp-sink-$off.log" 2>&1 &
+        BENCH_PIDS+=("$!")
+        wait_port $((OTLP_SINK_PORT + off)) "$!"
+        pid=$(start_gateway "front-traced-$up" "$(gateway_front_config "$up" traced $((OTLP_SINK_PORT + off)))" \
+          $((PORT[gateway-traced] + off))) ;;
+      *) die "unknown path $p (known: direct nginx portkey gateway gateway-local gateway-traced)" ;;
     esac
     # The starters ran in a subshell: register the process for cleanup here.
     BENCH_PIDS+=("$pid")

@@ -65,7 +65,7 @@ const errors = (r) => r?.errors?.total ?? 0;
 const summary = {};
 if (scenario === 'overhead') {
   const paths = [...new Set(Object.values(runs).flatMap((byPath) => Object.keys(byPath)))];
-  const order = ['direct', 'nginx', 'portkey', 'gateway', 'gateway-local'].filter((p) => paths.includes(p));
+  const order = ['direct', 'nginx', 'portkey', 'gateway', 'gateway-local', 'gateway-traced'].filter((p) => paths.includes(p));
   const names = (prefix) => Object.keys(runs).filter((n) => n.startsWith(prefix))
     .sort((a, b) => Number(a.split('-c')[1]) - Number(b.split('-c')[1]));
 

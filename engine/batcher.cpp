@@ -92,6 +92,7 @@ void batcher::schedule(worker_state& w) {
   const std::size_t n = admit_count(head, {w.capacity.running, w.capacity.held_tokens}, cfg_.limits);
   for (std::size_t i = 0; i < n; ++i) {
     waiting e = queue_.pop_front();
+    e.stream->mark_admitted(now);
     if (obs_.queue_wait)
       obs_.queue_wait(std::chrono::duration<double>(now - e.stream->created_at()).count());
     w.sequences.emplace(e.id, running{e.stream, permit(w.capacity, e.tokens)});

@@ -19,6 +19,7 @@
 #include "engine/generation.hpp"
 #include "engine/stream_framer.hpp"
 #include "engine/token_stream.hpp"
+#include "engine/upstream_trace.hpp"
 
 namespace gw {
 
@@ -43,7 +44,7 @@ struct local_request {
   bool client_usage = false;
   std::string affinity_key;  // the prompt's leading text, for prefix affinity among servers
   std::string request_id;
-  std::string traceparent;
+  upstream_trace trace;  // for a local server's call
 };
 
 // How a local server receives an embeddings request: as the client sent it (but for the model),

@@ -3,7 +3,7 @@
 namespace gw {
 
 upstream_request provider_request(const provider_state& p, std::string_view path, std::string body,
-                                  std::string_view request_id, std::string_view traceparent, bool event_stream) {
+                                  std::string_view request_id, const trace_headers& trace, bool event_stream) {
   const auto& cfg = p.config;
   upstream_request req;
   req.url.reserve(cfg.base_url.size() + path.size());
@@ -11,12 +11,13 @@ upstream_request provider_request(const provider_state& p, std::string_view path
   req.body = std::move(body);
   req.timeouts = cfg.timeouts;
   req.ca_file = cfg.ca_file;
-  req.headers.reserve(5 + cfg.headers.size());
+  req.headers.reserve(6 + cfg.headers.size());
   req.headers.emplace_back("Content-Type: application/json");
   if (event_stream) req.headers.emplace_back("Accept: text/event-stream");
   if (!request_id.empty()) req.headers.push_back(std::string("X-Request-Id: ").append(request_id));
   if (!p.auth_header.empty()) req.headers.push_back(p.auth_header);
-  if (!traceparent.empty()) req.headers.push_back(std::string("traceparent: ").append(traceparent));
+  if (!trace.traceparent.empty()) req.headers.push_back(std::string("traceparent: ").append(trace.traceparent));
+  if (!trace.tracestate.empty()) req.headers.push_back(std::string("tracestate: ").append(trace.tracestate));
   for (const auto& [k, v] : cfg.headers) req.headers.push_back(k + ": " + v);
   return req;
 }

@@ -50,11 +50,17 @@ struct provider_state {
   retry_budget budget{config.retry_budget};
 };
 
+// The W3C trace headers a request carries upstream (engine/upstream_trace), empty when none.
+struct trace_headers {
+  std::string_view traceparent;
+  std::string_view tracestate;
+};
+
 // The one way a request to a provider, or to an `openai` pool's server, is made: a POST of `body`
 // to base_url + `path` ("/chat/completions", "/embeddings"...) with the provider's timeouts, CA
 // bundle, Authorization and configured headers, tagged with the gateway's request id and the
-// client's trace context when there are any. `event_stream`: the body asks for SSE.
+// trace context when there are any. `event_stream`: the body asks for SSE.
 upstream_request provider_request(const provider_state& p, std::string_view path, std::string body,
-                                  std::string_view request_id, std::string_view traceparent, bool event_stream);
+                                  std::string_view request_id, const trace_headers& trace, bool event_stream);
 
 }  // namespace gw

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "backends/chunk_relay.hpp"
+#include "engine/attempt_span.hpp"
 #include "backends/upstream_error.hpp"
 #include "backends/sse_parser.hpp"
 #include "policy/retry_schedule.hpp"
@@ -34,6 +35,7 @@ struct call_state : std::enable_shared_from_this<call_state> {
   std::optional<boost::asio::steady_timer> retry_timer;
   std::shared_ptr<token_stream> out;
   std::shared_ptr<upstream_transfer> transfer;
+  attempt_span span;  // the current attempt's, when traced
   unsigned retries = 0;
   std::uint32_t content_events = 0;  // content pushed to the consumer, over all attempts
 
@@ -83,6 +85,9 @@ bool on_event(call_state& s, sse_event&& ev) {
     s.held.clear();
     s.in_flight = false;
     s.provider.breaker.record_success(clock::now());
+    std::optional<std::pair<std::uint32_t, std::uint32_t>> usage;
+    if (s.usage) usage.emplace(s.usage->prompt, s.usage->completion);
+    s.span.end_succeeded(s.status, usage);
     s.conclude(call_outcome::succeeded);
     return true;
   }
@@ -127,11 +132,13 @@ void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) 
       if (auto m = upstream_error_message(s->error_body)) message = std::move(*m);
     }
   }
-  if (s->opts.on_error) {
-    if (r.error != upstream_errc::none) s->opts.on_error(to_string(r.error));
-    else if (s->broken) s->opts.on_error("broken_stream");
-    else if (r.status == 200) s->opts.on_error("cut_stream");
-    else s->opts.on_error("http_" + std::to_string(r.status));
+  std::string what;  // the failure's kind, for metrics and the attempt's span
+  if (s->opts.on_error || s->span.recording()) {
+    what = r.error != upstream_errc::none ? to_string(r.error)
+           : s->broken                    ? "broken_stream"
+           : r.status == 200              ? "cut_stream"
+                                          : "http_" + std::to_string(r.status);
+    if (s->opts.on_error) s->opts.on_error(what);
   }
   // The provider asked for a pause; another target can answer now instead of after it.
   if (kind == engine_errc::upstream_rate_limited && s->opts.can_fail_over) retryable = false;
@@ -145,6 +152,8 @@ void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) 
     // the traffic, so a failing provider is not sent 1 + max_retries times its load.
     const bool within_budget = delay && p.budget.try_retry(clock::now());
     if (delay && s->opts.on_retry) s->opts.on_retry(within_budget);
+    if (delay) s->span.retry_wanted(*delay, within_budget);
+    s->span.end_failed(s->status, what);
     if (within_budget) {
       if (!s->retry_timer) s->retry_timer.emplace(s->ex);
       s->retry_timer->expires_after(*delay);
@@ -154,6 +163,7 @@ void on_failure(const std::shared_ptr<call_state>& s, const upstream_result& r) 
       return;
     }
   }
+  s->span.end_failed(s->status, what);  // when no retry was considered
   // A client told "Retry-After: 0" (or nothing) would come straight back; one second is the floor.
   const unsigned retry_after_s = r.retry_after ? std::max(1u, static_cast<unsigned>(r.retry_after->count())) : 1;
   if (s->opts.local_server && kind != engine_errc::upstream_rejected) kind = engine_errc::engine_failed;
@@ -182,10 +192,18 @@ void attempt(const std::shared_ptr<call_state>& s) {
   }
   s->in_flight = true;
   if (s->retries == 0) s->provider.budget.record_request(clock::now());
+  const auto& cfg = s->provider.config;
+  if (s->opts.trace.parent) {
+    std::string url;
+    if (s->opts.trace.sink) url.append(cfg.base_url).append(s->opts.url_path);
+    s->span.begin(s->opts.trace, s->rng,
+                  {s->opts.url_path, url, cfg.name, s->opts.local_server, s->opts.upstream_model, s->retries});
+  }
   // No retry can follow the last attempt the schedule allows: it takes the body instead of a copy.
   std::string body = s->retries >= s->provider.config.retries.max_retries ? std::move(s->opts.body) : s->opts.body;
-  upstream_request req = provider_request(s->provider, s->opts.url_path, std::move(body), s->opts.request_id,
-                                          s->opts.traceparent, s->opts.stream);
+  upstream_request req =
+      provider_request(s->provider, s->opts.url_path, std::move(body), s->opts.request_id,
+                       {s->span.traceparent(s->opts.trace), s->opts.trace.tracestate}, s->opts.stream);
 
   upstream_handlers h;
   h.owner = s;
@@ -246,6 +264,7 @@ std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex,
     if (s->transfer && !s->completed) s->transfer->abort();
     if (s->in_flight) s->provider.breaker.record_cancelled(clock::now());
     s->in_flight = false;
+    s->span.end_cancelled(s->status);
     s->conclude(call_outcome::cancelled);
   });
   attempt(s);

@@ -21,6 +21,7 @@
 #include "engine/provider.hpp"
 #include "backends/upstream_client.hpp"
 #include "engine/token_stream.hpp"
+#include "engine/upstream_trace.hpp"
 
 namespace gw {
 
@@ -38,7 +39,10 @@ struct remote_call_options {
   bool client_usage = false;
   std::uint32_t prompt_tokens_estimate = 0;
   std::string request_id;  // sent as X-Request-Id
-  std::string traceparent;  // W3C trace context passed on, if the client sent one
+  // The trace headers to pass on; with tracing on, each attempt is a span of its own
+  // (engine/attempt_span) and the traceparent sent names it.
+  upstream_trace trace;
+  std::string_view upstream_model;  // the model name the body carries, for the spans: static
   std::function<void(const std::string& kind)> on_error;  // each failed attempt, for metrics
   // Each retry the schedule wanted: sent, or skipped because the provider's retry budget was
   // spent (the call then fails, and the dispatcher may move on). For metrics.

@@ -128,6 +128,7 @@ void server_pool::start(waiting w, std::size_t m) {
   auto& mem = *members_[m];
   ++mem.in_flight;
   const auto started = clock::now();
+  w.stream->mark_admitted(started);
   if (obs_.queue_wait) obs_.queue_wait(std::chrono::duration<double>(started - w.queued_at).count());
   running_[w.stream.get()] = w.stream;
   remote_call_options o;
@@ -138,7 +139,8 @@ void server_pool::start(waiting w, std::size_t m) {
   o.client_usage = w.req.client_usage;
   o.prompt_tokens_estimate = w.req.params.prompt_tokens;
   o.request_id = w.req.request_id;
-  o.traceparent = w.req.traceparent;
+  o.trace = std::move(w.req.trace);
+  o.upstream_model = server_model_;
   o.out = w.stream;
   o.local_server = true;
   o.on_finish = [this, m, started, key = w.stream.get(), alive = std::weak_ptr(alive_)](call_outcome out) {

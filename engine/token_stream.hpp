@@ -80,6 +80,10 @@ class token_stream {
   std::uint32_t completion_tokens() const { return completion_tokens_; }
   std::optional<clock::time_point> first_token_at() const { return first_token_at_; }
   clock::time_point created_at() const { return created_at_; }
+  // When a local pool took the request out of its queue (a batch slot, a server's slot): the
+  // queue wait is admitted_at - created_at. Unset for providers, which have no queue.
+  void mark_admitted(clock::time_point t) { admitted_at_ = t; }
+  std::optional<clock::time_point> admitted_at() const { return admitted_at_; }
 
  private:
   void notify();
@@ -90,6 +94,7 @@ class token_stream {
   std::uint32_t completion_tokens_ = 0;
   clock::time_point created_at_;
   std::optional<clock::time_point> first_token_at_;
+  std::optional<clock::time_point> admitted_at_;
   std::function<void()> on_cancel_;
   std::unique_ptr<stream_framer> framer_;
   std::size_t pending_limit_ = 0;  // 0: unbounded

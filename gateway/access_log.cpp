@@ -20,13 +20,16 @@ void log_exchange(metrics& m, const log_config& log, const incoming_request& req
   if (rec.ttft_s >= 0) m.time_to_first_token.observe(model, route, rec.ttft_s);
   if (rec.prompt_tokens || rec.completion_tokens) m.count_tokens(rec.prompt_tokens, rec.completion_tokens);
   if (!log.access_log) return;
+  // With tracing on, the line names the trace it belongs to (the client's or one the gateway began).
+  std::string trace;
+  if (req.span) trace = to_hex(req.span->context.trace);
   spdlog::info(
       "access request_id={} method={} path={} model={} route={} status={} prompt_tokens={} "
-      "completion_tokens={} ttft_ms={:.1f} duration_ms={:.1f}{}{}{}{}{}{}",
+      "completion_tokens={} ttft_ms={:.1f} duration_ms={:.1f}{}{}{}{}{}{}{}{}",
       req.request_id, req.method, req.path, rec.model.empty() ? "-" : rec.model,
       rec.route.empty() ? "-" : rec.route, rec.status, rec.prompt_tokens, rec.completion_tokens,
       rec.ttft_s >= 0 ? rec.ttft_s * 1000 : -1.0, duration * 1000, rec.error.empty() ? "" : " error=",
-      rec.error, req.traceparent.empty() ? "" : " traceparent=", req.traceparent,
+      rec.error, req.traceparent.empty() ? "" : " traceparent=", req.traceparent, trace.empty() ? "" : " trace_id=", trace,
       rec.key_name.empty() ? "" : " key=", rec.key_name);
 }
 

@@ -151,6 +151,14 @@ boost::asio::awaitable<void> run_completion(request_context& cx, incoming_reques
   cx.stats.count_route(d.route, d.reason);
   headers.emplace_back("x-gateway-route", d.route);
   headers.emplace_back("x-gateway-route-reason", d.reason);
+  if (req.span) {
+    req.span->add("gateway.route_reason", d.reason);
+    // A local pool's queue: from the request's arrival in it to its admission.
+    if (d.lease)
+      if (const auto admitted = (*d.lease)->admitted_at())
+        req.span->add("gateway.queue_wait_ms",
+                      std::chrono::duration<double, std::milli>(*admitted - (*d.lease)->created_at()).count());
+  }
   if (d.refusal) {
     if (sink.started()) {  // keep-alives went out: the refusal is the stream's one error event
       rec.error = classify(d.refusal->code).code;

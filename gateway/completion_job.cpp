@@ -13,6 +13,7 @@
 #include "gateway/model_directory.hpp"
 #include "gateway/request_ids.hpp"
 #include "gateway/request_validator.hpp"
+#include "gateway/tracer.hpp"
 #include "policy/route_plan.hpp"
 
 namespace gw {
@@ -125,7 +126,7 @@ void add_local_request(completion_job& job, const incoming_request& req, std::ui
   lr.affinity_key =
       std::visit([&](const auto& r) { return affinity_key(r, model.pool.servers.affinity_prefix_chars); }, p.request);
   lr.request_id = req.request_id;
-  lr.traceparent = req.traceparent;
+  lr.trace = job.dr.trace;
   job.dr.local = std::move(lr);
 }
 
@@ -190,6 +191,8 @@ std::optional<completion_refusal> plan_completion(request_context& cx, completio
   dr.local = api_error{api_errc::no_route, "No local engine serves this model."};
   dr.upstream_path = job.kind == api_kind::chat ? "/chat/completions" : "/completions";
   dr.stream = p.stream;
+  dr.trace = cx.tracing.upstream_for(req);
+  dr.span = req.span.get();
   if (job.target->pool) add_local_request(job, req, cx.ids.entropy());
   dr.priority = effective_priority(req, job.priority, !req.priority.empty());
   dr.upstream_body = [&p, body = std::string_view(req.body)](const remote_target& t, const provider_config& c) {
@@ -203,7 +206,6 @@ std::optional<completion_refusal> plan_completion(request_context& cx, completio
   dr.client_usage = p.include_usage;
   dr.prompt_tokens_estimate = prompt_tokens;
   dr.request_id = req.request_id;
-  dr.traceparent = req.traceparent;
   return std::nullopt;
 }
 

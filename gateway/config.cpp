@@ -175,13 +175,14 @@ model_config read_model(const reader& r, const YAML::Node& n, const std::string&
 gateway_config read_root(const reader& r, const YAML::Node& root) {
   gateway_config c;
   if (!root.IsDefined() || root.IsNull()) r.fail(root, "(root)", "the file is empty");
-  r.expect_map(root, "", {"server", "log", "auth", "cors", "restricted", "state", "providers", "models"});
+  r.expect_map(root, "", {"server", "log", "auth", "cors", "restricted", "state", "providers", "models", "tracing"});
   if (root["server"]) read_server(r, root["server"], c.server);
   if (root["log"]) read_log(r, root["log"], c.log);
   if (root["auth"]) read_auth(r, root["auth"], c.auth);
   if (root["cors"]) read_cors(r, root["cors"], c.cors);
   if (root["state"]) read_state(r, root["state"], c.state);
   if (root["restricted"]) read_restricted(r, root["restricted"], c.restricted);
+  if (root["tracing"]) c.tracing = read_tracing(r, root["tracing"]);
   if (const auto providers = root["providers"]) {
     if (!providers.IsSequence()) r.fail(providers, "providers", "must be a list");
     std::set<std::string> names;

@@ -105,6 +105,21 @@ struct restricted_config {
   std::string value = "restricted";
 };
 
+// Distributed traces (gateway/tracer, README "Traces"): a span per API request and one per
+// upstream attempt, exported as OTLP/HTTP JSON. Absent from the file: no spans, and the client's
+// trace headers are passed on unchanged. Not reloadable (a change needs a restart).
+struct tracing_config {
+  std::string otlp_endpoint;  // the collector's base URL, http(s)://host:port; spans go to /v1/traces
+  std::string service_name = "inference-gateway";  // the service.name resource attribute
+  double sample_ratio = 1.0;  // of the traces the gateway starts; a client's sampled flag is obeyed
+  std::chrono::milliseconds batch_timeout{5000};   // the longest a span waits to be sent
+  std::size_t max_batch_spans = 512;               // spans per export (and a full batch goes at once)
+  std::size_t max_queue_spans = 2048;              // spans waiting; more are dropped and counted
+  std::chrono::milliseconds export_timeout{10000}; // one export, connect to answer
+  std::vector<std::pair<std::string, std::string>> headers;  // sent with each export
+  std::string ca_file;  // CA bundle for an https collector; empty: the system's
+};
+
 struct gateway_config {
   server_config server;
   log_config log;
@@ -114,6 +129,7 @@ struct gateway_config {
   shared_state_config state;
   std::vector<provider_config> providers;
   std::vector<model_config> models;
+  std::optional<tracing_config> tracing;
 };
 
 struct config_error {
@@ -125,7 +141,7 @@ std::variant<gateway_config, config_error> load_config_text(const std::string& y
                                                             const std::string& source = "<text>");
 
 // What a SIGHUP reload cannot change (providers, models and their engines; everything but each
-// model's `routing:`), as canonical text: a reload whose file differs here is refused, since
+// model's `routing:`; tracing), as canonical text: a reload whose file differs here is refused, since
 // applying half of it would be worse than applying none. Empty on a YAML error.
 std::string restart_fingerprint(const std::string& yaml);
 

@@ -90,6 +90,8 @@ void read_restricted(const reader& r, const YAML::Node& n, restricted_config& c)
 void read_state(const reader& r, const YAML::Node& n, shared_state_config& c);
 void read_auth(const reader& r, const YAML::Node& n, auth_config& c);
 void read_cors(const reader& r, const YAML::Node& n, cors_config& c);
+// The `tracing:` block (config_tracing.cpp).
+tracing_config read_tracing(const reader& r, const YAML::Node& n);
 // The `openai:` block of a model with `engine: openai` (config_servers.cpp).
 void read_servers(const reader& r, const YAML::Node& n, const std::string& key, server_pool_config& c);
 

@@ -24,6 +24,11 @@ bool later_target_usable(const dispatch_request& r, std::size_t i) {
   return false;
 }
 
+// The request leaves `route` for the next target of its plan: an event of its span.
+void note_fallback(const dispatch_request& r, const std::string& route, std::string_view why) {
+  if (r.span) r.span->event("fallback", {{"gateway.route", route}, {"error.type", std::string(why)}});
+}
+
 // Starts target `i`: its stream, or null when the target cannot take the request (then `out`
 // carries the refusal if it was the last one). Not part of dispatch()'s coroutine, so that what
 // it builds (the remote call's options) is not kept in the coroutine's frame: Asio recycles
@@ -36,12 +41,16 @@ std::shared_ptr<token_stream> start_target(request_context& cx, dispatch_request
     out.provider = nullptr;
     if (auto* e = std::get_if<api_error>(&r.local)) {  // the prompt does not fit locally
       if (last) out.refusal = *e;
+      else note_fallback(r, out.route, "does_not_fit");
       return nullptr;
     }
     // A plan names the local pool once, so its request can be handed over.
     auto submitted = r.target->pool->submit(std::move(std::get<local_request>(r.local)), r.priority);
     if (auto* refusal = std::get_if<submit_refusal>(&submitted)) {
-      if (!last) return nullptr;
+      if (!last) {
+        note_fallback(r, out.route, to_string(refusal->error));
+        return nullptr;
+      }
       out.refusal = to_api_error(refusal->error, refusal->retry_after_s);
       // Restricted data had nowhere else to go: say so, rather than "queue full" which
       // suggests that some other capacity exists for it.
@@ -65,7 +74,8 @@ std::shared_ptr<token_stream> start_target(request_context& cx, dispatch_request
   opts.client_usage = r.client_usage;
   opts.prompt_tokens_estimate = r.prompt_tokens_estimate;
   opts.request_id = r.request_id;
-  opts.traceparent = r.traceparent;
+  opts.trace = r.trace;
+  opts.upstream_model = r.target->config->remote.at(targets[i].index).model;  // the config outlives calls
   // Providers live as long as the gateway (a reload keeps them). Two pointers fit std::function's
   // inline storage; a copy of the name did not, and cost an allocation per call.
   opts.on_error = [m = &cx.stats, p = &p](const std::string& kind) { m->count_upstream_error(p->config.name, kind); };
@@ -109,6 +119,7 @@ boost::asio::awaitable<void> dispatch(request_context& cx, dispatch_request& r, 
     out.first = lease->take();
     const bool failed_before_text = out.first.error && out.first.text.empty() && lease->completion_tokens() == 0;
     if (failed_before_text && later_target_usable(r, i) && worth_failover(*out.first.error)) {
+      note_fallback(r, out.route, to_string(*out.first.error));
       out.lease.reset();  // cancels what is left of this attempt
       continue;
     }

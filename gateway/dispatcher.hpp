@@ -12,9 +12,11 @@
 #include <variant>
 
 #include "engine/token_stream.hpp"
+#include "engine/upstream_trace.hpp"
 #include "gateway/api_error.hpp"
 #include "gateway/model_directory.hpp"
 #include "gateway/request_context.hpp"
+#include "gateway/request_span.hpp"
 #include "policy/route_plan.hpp"
 
 namespace gw {
@@ -33,7 +35,8 @@ struct dispatch_request {
   std::uint32_t prompt_tokens_estimate = 0;
   // Views of the request's, which outlives its dispatch.
   std::string_view request_id;
-  std::string_view traceparent;
+  upstream_trace trace;  // what each upstream call carries of the trace (gateway/tracer)
+  request_span* span = nullptr;  // the request's span, if recorded: fallbacks become its events
   // While the request waits for its first event (a queue slot, a provider's first byte), on_idle
   // runs each time idle_every passes (0: never); false means the client is gone, which ends the
   // wait as cancelled. Streams send SSE keep-alive comments with it.

@@ -20,10 +20,11 @@ batcher_observer observer_of(metrics& m) {
 gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
     : cfg_(std::move(cfg)),
       upstreams_(reactor),
+      tracer_(reactor, cfg_.tracing, upstreams_),
       models_(reactor, cfg_.models, cfg_.providers, upstreams_, observer_of(metrics_)),
       limits_(reactor, cfg_.auth, cfg_.state, metrics_),
       drain_(reactor),
-      context_{reactor, cfg_, metrics_, validator_, models_, limits_, drain_, ids_, upstreams_} {
+      context_{reactor, cfg_, metrics_, validator_, models_, limits_, drain_, ids_, upstreams_, tracer_} {
   metrics_.queue_depth = [this] { return models_.queued(); };
   metrics_.active_sequences = [this] { return models_.active(); };
   metrics_.circuit_states = [this] { return models_.circuit_states(); };
@@ -33,6 +34,10 @@ gateway::gateway(boost::asio::any_io_executor reactor, gateway_config cfg)
     for (auto& b : limits_.budgets()) out.emplace_back(std::move(b.key), b.spent, b.budget);
     return out;
   };
+  if (const auto* e = tracer_.exporter())
+    metrics_.trace_spans = [e] {
+      return metrics::trace_span_counts{e->exported(), e->dropped_queue_full(), e->dropped_export_failed()};
+    };
 }
 
 gateway::~gateway() = default;

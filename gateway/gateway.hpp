@@ -15,6 +15,7 @@
 #include "gateway/request_context.hpp"
 #include "gateway/request_ids.hpp"
 #include "gateway/request_validator.hpp"
+#include "gateway/tracer.hpp"
 
 namespace gw {
 
@@ -44,6 +45,9 @@ class gateway {
   gateway_config cfg_;
   metrics metrics_;
   upstream_client upstreams_;
+  // After the upstream client (its exporter sends through it) and before the models: the remote
+  // calls that hold its span sink go before it.
+  tracer tracer_;
   model_directory models_;
   request_validator validator_;
   key_limits limits_;

@@ -12,6 +12,8 @@
 #include <utility>
 #include <vector>
 
+#include "gateway/request_span.hpp"
+
 namespace gw {
 
 struct api_key_config;
@@ -26,6 +28,8 @@ struct incoming_request {
   std::string priority;    // raw X-Priority header, empty if absent
   bool restricted = false;  // carries the configured restricted-data header and value
   std::string traceparent; // W3C trace context, if well-formed
+  std::string tracestate;  // its companion, if bounded and printable (gateway/tracer)
+  std::unique_ptr<request_span> span;  // the gateway's span of the request, with tracing on
   std::string authorization;  // raw Authorization header (never logged)
   std::string origin;         // Origin (browser requests)
   std::string cors_request_method;   // Access-Control-Request-Method (preflight)

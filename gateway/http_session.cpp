@@ -27,6 +27,7 @@
 #include "gateway/request_parser.hpp"
 #include "gateway/router.hpp"
 #include "gateway/socket_sink.hpp"
+#include "gateway/tracer.hpp"
 
 namespace gw {
 namespace {
@@ -100,7 +101,7 @@ void take_request(request_parser& parser, request_context& cx, std::optional<req
   req.request_id = request_id_from(h.x_request_id, cx.ids);
   req.priority = std::move(h.x_priority);
   req.restricted = beast::iequals(h.restricted, cx.config.restricted.value);
-  req.traceparent = traceparent_from(h.traceparent);
+  cx.tracing.start(req, h.traceparent, h.tracestate, cx.ids);
   req.authorization = std::move(h.authorization);
   req.origin = std::move(h.origin);
   req.cors_request_method = std::move(h.cors_request_method);
@@ -287,6 +288,7 @@ asio::awaitable<void> run_session(tcp::socket socket, request_context& cx, asio:
     }
     if (client_gone) rec.status = 499;  // nginx's code for "client closed the request"
     log_exchange(cx.stats, cx.config.log, req, rec);
+    cx.tracing.finish(req, rec);
     cx.drain.exchange_finished();
     if (client_gone || !sink.reusable()) break;
   }

@@ -119,8 +119,8 @@ void reload(gw::gateway& g, const std::string& path, std::string& fingerprint) {
   }
   const std::string next_fingerprint = gw::restart_fingerprint(text);
   if (next_fingerprint != fingerprint) {
-    spdlog::error("reload refused, the running configuration stays: {}: providers or models changed beyond "
-                  "`routing:`, which needs a restart",
+    spdlog::error("reload refused, the running configuration stays: {}: providers, models (beyond "
+                  "`routing:`) or tracing changed, which needs a restart",
                   path);
     return;
   }

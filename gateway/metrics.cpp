@@ -367,6 +367,22 @@ std::string metrics::render() const {
   append_gauge(out, "gateway_active_sequences", "Sequences currently being generated.",
                active_sequences);
   append_gauge(out, "gateway_open_connections", "Client connections open now.", open_connections);
+  if (trace_spans) {
+    const trace_span_counts t = trace_spans();
+    append_header(out, "gateway_trace_spans_exported_total", "Spans the OTLP collector accepted.", "counter");
+    out += "gateway_trace_spans_exported_total ";
+    append_number(out, t.exported);
+    out += '\n';
+    append_header(out, "gateway_trace_spans_dropped_total",
+                  "Spans dropped, by reason (queue_full: the export queue was full; export_failed: the collector "
+                  "refused or could not be reached).",
+                  "counter");
+    out += "gateway_trace_spans_dropped_total{reason=\"queue_full\"} ";
+    append_number(out, t.dropped_queue_full);
+    out += "\ngateway_trace_spans_dropped_total{reason=\"export_failed\"} ";
+    append_number(out, t.dropped_export_failed);
+    out += '\n';
+  }
   return out;
 }
 

@@ -119,6 +119,15 @@ class metrics {
   // for each key with a budget
   std::function<std::vector<std::tuple<std::string, double, double>>()> key_budgets;
 
+  // Spans sent to the OTLP collector (gateway/trace_exporter), read at scrape time; unset (and
+  // not rendered) when tracing is off.
+  struct trace_span_counts {
+    std::uint64_t exported = 0;               // gateway_trace_spans_exported_total
+    std::uint64_t dropped_queue_full = 0;     // gateway_trace_spans_dropped_total{reason="queue_full"}
+    std::uint64_t dropped_export_failed = 0;  // gateway_trace_spans_dropped_total{reason="export_failed"}
+  };
+  std::function<trace_span_counts()> trace_spans;
+
   std::string render() const;
 
   static std::vector<double> latency_bounds();

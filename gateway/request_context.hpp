@@ -1,7 +1,7 @@
 #pragma once
 // What a request may use of the running gateway, handed to each session and from there to the
 // handlers: configuration, metrics, the validator, the models, the key limits, the drain state,
-// ids and the upstream client. Each piece is owned by the gateway (gateway.hpp) and knows
+// ids, the upstream client and the tracer. Each piece is owned by the gateway (gateway.hpp) and knows
 // nothing of it; functions below the handlers take only the pieces they use. Reactor thread only.
 
 #include <boost/asio/any_io_executor.hpp>
@@ -16,6 +16,7 @@ class key_limits;
 class drain_state;
 class id_source;
 class upstream_client;
+class tracer;
 
 struct request_context {
   boost::asio::any_io_executor executor;  // the reactor
@@ -28,6 +29,7 @@ struct request_context {
   drain_state& drain;
   id_source& ids;
   upstream_client& upstreams;
+  tracer& tracing;  // spans of requests and their upstream calls (no-op when not configured)
 };
 
 }  // namespace gw

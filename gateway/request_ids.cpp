@@ -51,11 +51,4 @@ void hex_digits_low_first(std::uint64_t v, char* out) {
   std::memcpy(out + 8, &hi, 8);
 }
 
-std::string traceparent_from(std::string_view h) {
-  if (h.size() != 55 || h[2] != '-' || h[35] != '-' || h[52] != '-') return {};
-  for (std::size_t i = 0; i < h.size(); ++i)
-    if (i != 2 && i != 35 && i != 52 && !std::isxdigit(static_cast<unsigned char>(h[i]))) return {};
-  return std::string(h);
-}
-
 }  // namespace gw

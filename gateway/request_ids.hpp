@@ -30,7 +30,4 @@ std::string request_id_from(std::string_view header, id_source& ids);
 // of every generated id (id_source::new_id, two per request).
 void hex_digits_low_first(std::uint64_t v, char* out);
 
-// W3C trace context "00-<32 hex>-<16 hex>-<2 hex>", or empty when malformed.
-std::string traceparent_from(std::string_view header);
-
 }  // namespace gw

@@ -5,6 +5,7 @@
 #include <optional>
 
 #include "backends/http1_parser.hpp"
+#include "backends/trace_context.hpp"
 
 namespace gw {
 namespace {
@@ -22,6 +23,15 @@ void keep_first(std::string& out, bool& seen, sv value, std::size_t cap = std::s
   if (seen) return;
   seen = true;
   out.assign(value.data(), std::min(value.size(), cap));
+}
+
+// Joins a list-valued field sent on several lines with commas (RFC 9110 5.3), as tracestate
+// must be read. Past `cap` bytes the rest is cut: the caller treats a value that reached the cap
+// as too long.
+void join_list(std::string& out, sv value, std::size_t cap) {
+  if (out.size() >= cap) return;
+  if (!out.empty()) out += ',';
+  out.append(value.data(), std::min(value.size(), cap - std::min(cap, out.size())));
 }
 
 // One request: Beast parses, this keeps the fields request_head holds, counts what
@@ -70,6 +80,7 @@ class request_reader final : public http1::framing_parser<true> {
         if (iequals(name, "x-request-id")) keep_first(head.x_request_id, seen_id_, value);
         else if (iequals(name, "x-priority")) keep_first(head.x_priority, seen_priority_, value);
         else if (iequals(name, "traceparent")) keep_first(head.traceparent, seen_trace_, value);
+        else if (iequals(name, "tracestate")) join_list(head.tracestate, value, max_tracestate + 1);
         break;
       default: break;
     }

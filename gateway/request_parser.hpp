@@ -30,6 +30,7 @@ struct request_head {
   std::string x_priority;
   std::string restricted;     // the configured restricted-data header
   std::string traceparent;
+  std::string tracestate;     // every line's value, joined by commas; cut past 513 bytes
   std::string authorization;
   std::string origin;                  // at most 512 bytes kept
   std::string cors_request_method;     // Access-Control-Request-Method, at most 64

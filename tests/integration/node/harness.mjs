@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
+import net from 'node:net';
 
 export const GATEWAY_BIN = process.env.GATEWAY_BIN || '/tmp/b/inference-gateway';
 
@@ -219,6 +220,15 @@ export async function pollUntil(fn, { timeoutMs = 5_000, intervalMs = 50 } = {})
     if (Date.now() >= deadline) return last;
     await new Promise((r) => setTimeout(r, intervalMs));
   }
+}
+
+/** A loopback port nothing listens on (bound, then released): a server that is down. */
+export async function deadPort() {
+  const s = net.createServer();
+  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
+  const { port } = s.address();
+  await new Promise((resolve) => s.close(resolve));
+  return port;
 }
 
 export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -9,11 +9,10 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { deadline, parseMetrics, pollUntil, request, sleep, sseData, startGateway } from './harness.mjs';
+import { deadline, deadPort, parseMetrics, pollUntil, request, sleep, sseData, startGateway } from './harness.mjs';
 import { CONTENT_TEXT, startFakeUpstream } from './fake_upstream.mjs';
 import { simServers, startSimServer } from './sim_server.mjs';
 import { makeTestPki } from './tls.mjs';
@@ -35,15 +34,6 @@ let configDir;
 const backends = simServers;
 const startBackend = (timeScale, port = 0) =>
   startSimServer({ dir: configDir, name: `backend-${timeScale}`, model: SERVER_MODEL, timeScale, port });
-
-// A port nothing listens on (bound, then released).
-async function deadPort() {
-  const s = net.createServer();
-  await new Promise((resolve) => s.listen(0, '127.0.0.1', resolve));
-  const { port } = s.address();
-  await new Promise((resolve) => s.close(resolve));
-  return port;
-}
 
 // --- configs ---------------------------------------------------------------------------------
 

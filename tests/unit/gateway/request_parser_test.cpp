@@ -67,6 +67,20 @@ TEST(request_parser, keeps_the_fields_the_gateway_reads_and_the_body) {
   }
 }
 
+TEST(request_parser, joins_tracestate_lines_and_cuts_past_its_bound) {
+  const std::string req =
+      "GET /v1/models HTTP/1.1\r\nHost: a\r\ntracestate: rojo=1\r\nTraceState: congo=2\r\n\r\n";
+  parser_for p({4096, 100, nullptr});
+  ASSERT_EQ(feed_all(p, req, req.size()), state::done);
+  EXPECT_EQ(p.head().tracestate, "rojo=1,congo=2");
+
+  const std::string long_req = "GET / HTTP/1.1\r\nHost: a\r\ntracestate: " + std::string(600, 'x') +
+                               "\r\ntracestate: y=1\r\n\r\n";
+  parser_for q({4096, 100, nullptr});
+  ASSERT_EQ(feed_all(q, long_req, long_req.size()), state::done);
+  EXPECT_EQ(q.head().tracestate.size(), 513u);  // one past the bound: the tracer drops it whole
+}
+
 TEST(request_parser, stops_after_the_head_then_reads_the_body) {
   parser_for p(small_limits());
   const std::string head = "POST /x HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
