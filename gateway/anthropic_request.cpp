@@ -2,19 +2,14 @@
 
 #include <optional>
 
-#include "backends/json_scan.hpp"
 #include "backends/json_writer.hpp"
+#include "gateway/anthropic_json.hpp"
 
 namespace gw {
 namespace {
 
-using json::member;
-
-std::optional<std::string_view> find(const json::object_scan& o, std::string_view name) {
-  for (const member& m : o.members)
-    if (json::key_is(m, name)) return m.value;
-  return std::nullopt;
-}
+constexpr auto find = anthropic_json::member;
+using anthropic_json::string_member;
 
 bool is_object(std::string_view v) { return !v.empty() && v.front() == '{'; }
 bool is_array(std::string_view v) { return !v.empty() && v.front() == '['; }
@@ -126,8 +121,7 @@ class translator {
   bool message(std::string_view m, const std::string& param) {
     if (!is_object(m)) return fail(param, "Must be an object.");
     const auto o = json::members_of(m);
-    const auto role_v = find(o, "role");
-    const auto role = role_v ? json::string_value(*role_v) : std::nullopt;
+    const auto role = string_member(o, "role");
     if (!role || (*role != "user" && *role != "assistant"))
       return fail(param + ".role", "Must be \"user\" or \"assistant\".");
     const auto content = find(o, "content");
@@ -151,8 +145,7 @@ class translator {
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       const std::string p = param + "[" + std::to_string(i) + "]";
       const auto o = json::members_of(blocks[i]);
-      const auto type_v = find(o, "type");
-      const auto type = type_v ? json::string_value(*type_v) : std::nullopt;
+      const auto type = string_member(o, "type");
       if (!type) return fail(p + ".type", "Field required.");
       if (*type == "tool_result") {
         if (!tool_result(o, p)) return false;
@@ -181,8 +174,7 @@ class translator {
     const auto source = find(o, "source");
     if (!source || !is_object(*source)) return fail(p + ".source", "Field required (an object).");
     const auto s = json::members_of(*source);
-    const auto kind_v = find(s, "type");
-    const auto kind = kind_v ? json::string_value(*kind_v) : std::nullopt;
+    const auto kind = string_member(s, "type");
     std::string url;
     if (kind == std::optional<std::string>("base64")) {
       const auto mt = find(s, "media_type");
@@ -206,8 +198,7 @@ class translator {
   }
 
   bool tool_result(const json::object_scan& o, const std::string& p) {
-    const auto id_v = find(o, "tool_use_id");
-    const auto id = id_v ? json::string_value(*id_v) : std::nullopt;
+    const auto id = string_member(o, "tool_use_id");
     if (!id) return fail(p + ".tool_use_id", "Field required (a string).");
     std::string text;
     if (const auto c = find(o, "content"); c && !json::is_null(*c)) {
@@ -230,8 +221,7 @@ class translator {
     for (std::size_t i = 0; i < blocks.size(); ++i) {
       const std::string p = param + "[" + std::to_string(i) + "]";
       const auto o = json::members_of(blocks[i]);
-      const auto type_v = find(o, "type");
-      const auto type = type_v ? json::string_value(*type_v) : std::nullopt;
+      const auto type = string_member(o, "type");
       if (!type) return fail(p + ".type", "Field required.");
       if (*type == "text") {
         const auto t = find(o, "text");
@@ -292,8 +282,7 @@ class translator {
     if (!choice || json::is_null(*choice)) return true;
     if (!is_object(*choice)) return fail("tool_choice", "Must be an object.");
     const auto o = json::members_of(*choice);
-    const auto type_v = find(o, "type");
-    const auto type = type_v ? json::string_value(*type_v) : std::nullopt;
+    const auto type = string_member(o, "type");
     if (type == std::optional<std::string>("auto")) {
       b += ",\"tool_choice\":\"auto\"";
     } else if (type == std::optional<std::string>("any")) {
@@ -340,8 +329,7 @@ class translator {
   bool thinking(std::optional<std::string_view> t) {
     if (!t || json::is_null(*t)) return true;
     if (!is_object(*t)) return fail("thinking", "Must be an object.");
-    const auto type_v = find(json::members_of(*t), "type");
-    const auto type = type_v ? json::string_value(*type_v) : std::nullopt;
+    const auto type = string_member(json::members_of(*t), "type");
     if (type == std::optional<std::string>("enabled") || type == std::optional<std::string>("adaptive"))
       out_.chat_body += ",\"chat_template_kwargs\":{\"enable_thinking\":true}";
     else if (type == std::optional<std::string>("disabled"))

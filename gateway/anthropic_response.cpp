@@ -1,22 +1,13 @@
 #include "gateway/anthropic_response.hpp"
 
-#include "backends/json_scan.hpp"
 #include "backends/json_writer.hpp"
+#include "gateway/anthropic_json.hpp"
 
 namespace gw {
 namespace {
 
-std::optional<std::string_view> find(const json::object_scan& o, std::string_view name) {
-  for (const auto& m : o.members)
-    if (json::key_is(m, name)) return m.value;
-  return std::nullopt;
-}
-
-std::string string_or(std::optional<std::string_view> v, std::string fallback = {}) {
-  if (!v) return fallback;
-  auto s = json::string_value(*v);
-  return s ? std::move(*s) : fallback;
-}
+using anthropic_json::string_or;
+constexpr auto find = anthropic_json::member;
 
 // A usage object's count, raw; "0" when absent.
 std::string_view count_of(const json::object_scan& usage, std::string_view name) {

@@ -1,23 +1,14 @@
 #include "gateway/anthropic_stream.hpp"
 
-#include "backends/json_scan.hpp"
 #include "backends/json_writer.hpp"
+#include "gateway/anthropic_json.hpp"
 #include "gateway/anthropic_response.hpp"
 
 namespace gw {
 namespace {
 
-std::optional<std::string_view> find(const json::object_scan& o, std::string_view name) {
-  for (const auto& m : o.members)
-    if (json::key_is(m, name)) return m.value;
-  return std::nullopt;
-}
-
-std::string string_or_empty(std::optional<std::string_view> v) {
-  if (!v) return {};
-  auto s = json::string_value(*v);
-  return s ? std::move(*s) : std::string();
-}
+constexpr auto find = anthropic_json::member;
+std::string string_or_empty(std::optional<std::string_view> v) { return anthropic_json::string_or(v); }
 
 bool is_count(std::string_view v) {
   if (v.empty() || v.size() > 19) return false;
@@ -32,6 +23,20 @@ void event(std::string& out, std::string_view type, std::string_view data) {
   out += "\ndata: ";
   out += data;
   out += "\n\n";
+}
+
+// {"type":type,"index":index,key:value}, as the event of that type.
+void block_event(std::string& out, std::string_view type, int index, std::string_view key, std::string_view value) {
+  std::string d = R"({"type":)";
+  json::append_string(d, type);
+  d += R"(,"index":)";
+  json::append_uint(d, static_cast<std::uint64_t>(index));
+  d += ",\"";
+  d += key;
+  d += "\":";
+  d += value;
+  d += '}';
+  event(out, type, d);
 }
 
 }  // namespace
@@ -59,21 +64,11 @@ void anthropic_stream::open_block(block kind, std::string_view start_json, std::
   close_block(out);
   open_ = kind;
   ++index_;
-  std::string d = R"({"type":"content_block_start","index":)";
-  json::append_uint(d, static_cast<std::uint64_t>(index_));
-  d += R"(,"content_block":)";
-  d += start_json;
-  d += '}';
-  event(out, "content_block_start", d);
+  block_event(out, "content_block_start", index_, "content_block", start_json);
 }
 
 void anthropic_stream::delta(std::string_view delta_json, std::string& out) {
-  std::string d = R"({"type":"content_block_delta","index":)";
-  json::append_uint(d, static_cast<std::uint64_t>(index_));
-  d += R"(,"delta":)";
-  d += delta_json;
-  d += '}';
-  event(out, "content_block_delta", d);
+  block_event(out, "content_block_delta", index_, "delta", delta_json);
 }
 
 void anthropic_stream::close_block(std::string& out) {

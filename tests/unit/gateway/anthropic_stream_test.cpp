@@ -60,6 +60,14 @@ std::string chunk(const std::string& delta, const std::string& finish = "null") 
 const std::string usage_chunk =
     R"({"id":"chatcmpl-7","object":"chat.completion.chunk","created":1,"model":"m","choices":[],"usage":{"prompt_tokens":11,"completion_tokens":4,"total_tokens":15}})";
 
+// Feeds each chunk's data, then [DONE]; the events written.
+std::vector<event> run(anthropic_stream& s, const std::vector<std::string>& chunks) {
+  std::string out;
+  for (const auto& c : chunks) s.on_data(c, out);
+  s.on_done(out);
+  return events_of(out);
+}
+
 TEST(anthropic_stream, text_stream_follows_anthropics_sequence) {
   anthropic_stream s({}, 9);
   std::string out;
@@ -89,13 +97,9 @@ TEST(anthropic_stream, text_stream_follows_anthropics_sequence) {
 
 TEST(anthropic_stream, thinking_then_text_blocks) {
   anthropic_stream s({}, 0);
-  std::string out;
-  s.on_data(chunk(R"({"role":"assistant","reasoning_content":"Think"})"), out);
-  s.on_data(chunk(R"({"reasoning_content":"ing."})"), out);
-  s.on_data(chunk(R"({"content":"Answer"})"), out);
-  s.on_data(chunk("{}", R"("length")"), out);
-  s.on_done(out);
-  const auto ev = events_of(out);
+  const auto ev = run(s, {chunk(R"({"role":"assistant","reasoning_content":"Think"})"),
+                          chunk(R"({"reasoning_content":"ing."})"), chunk(R"({"content":"Answer"})"),
+                          chunk("{}", R"("length")")});
   EXPECT_EQ(types_of(ev), (std::vector<std::string>{"message_start", "content_block_start", "content_block_delta",
                                                     "content_block_delta", "content_block_delta", "content_block_stop",
                                                     "content_block_start", "content_block_delta", "content_block_stop",
@@ -109,15 +113,13 @@ TEST(anthropic_stream, thinking_then_text_blocks) {
 
 TEST(anthropic_stream, tool_calls_become_tool_use_blocks_with_input_json_deltas) {
   anthropic_stream s({}, 0);
-  std::string out;
-  s.on_data(chunk(R"({"role":"assistant","content":"Let me check."})"), out);
-  s.on_data(chunk(R"({"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":""}}]})"), out);
-  s.on_data(chunk(R"({"tool_calls":[{"index":0,"function":{"arguments":"{\"city\":"}}]})"), out);
-  s.on_data(chunk(R"({"tool_calls":[{"index":0,"function":{"arguments":"\"Paris\"}"}}]})"), out);
-  s.on_data(chunk(R"({"tool_calls":[{"index":1,"id":"call_2","type":"function","function":{"name":"f","arguments":"{}"}}]})"), out);
-  s.on_data(chunk("{}", R"("tool_calls")"), out);
-  s.on_done(out);
-  const auto ev = events_of(out);
+  const auto ev = run(
+      s, {chunk(R"({"role":"assistant","content":"Let me check."})"),
+          chunk(R"({"tool_calls":[{"index":0,"id":"call_1","type":"function","function":{"name":"get_weather","arguments":""}}]})"),
+          chunk(R"({"tool_calls":[{"index":0,"function":{"arguments":"{\"city\":"}}]})"),
+          chunk(R"({"tool_calls":[{"index":0,"function":{"arguments":"\"Paris\"}"}}]})"),
+          chunk(R"({"tool_calls":[{"index":1,"id":"call_2","type":"function","function":{"name":"f","arguments":"{}"}}]})"),
+          chunk("{}", R"("tool_calls")")});
   EXPECT_EQ(types_of(ev), (std::vector<std::string>{"message_start", "content_block_start", "content_block_delta",
                                                     "content_block_stop", "content_block_start", "content_block_delta",
                                                     "content_block_delta", "content_block_stop", "content_block_start",
