@@ -118,7 +118,7 @@ void anthropic_stream::on_data(std::string_view data, std::string& out) {
     const auto o = json::members_of(*e);
     std::string message = string_or_empty(find(o, "message"));
     if (message.empty()) message = "The request failed.";
-    close_block(out);
+    // As Anthropic ends a failed stream: the error event, the open block left open.
     return fail(anthropic_stream_error_type(*e), message, out);
   }
   if (!started_) start_message(string_or_empty(find(*root, "id")), string_or_empty(find(*root, "model")), out);

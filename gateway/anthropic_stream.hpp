@@ -7,8 +7,9 @@
 // (thinking_delta then signature_delta for reasoning_content, text_delta for content,
 // input_json_delta for each tool call's arguments), content_block_stop; at [DONE] message_delta
 // (stop_reason, stop_sequence, usage as the upstream reported it) and message_stop. An error
-// object ends the stream with one `error` event. Blocks never interleave: a chunk of another
-// kind closes the open block. Only choice 0 is read (Messages has no `n`).
+// object ends the stream with one `error` event, as Anthropic's do (an open block stays open).
+// Blocks never interleave: a chunk of another kind closes the open block. Only choice 0 is read
+// (Messages has no `n`).
 // Not thread-safe; one per stream.
 
 #include <cstdint>

@@ -48,6 +48,7 @@ models:
     sim: {time_scale: 0, reasoning: true}
   - {id: remote, engine: none, remote: [{provider: p1, model: ok}]}
   - {id: remote-429, engine: none, remote: [{provider: p1, model: "fault:429"}]}
+  - {id: remote-cut, engine: none, remote: [{provider: p1, model: "fault:cut"}]}
 `;
 }
 
@@ -273,6 +274,21 @@ describe('Anthropic Messages API', () => {
     });
   });
 
+  test('a failure after the 200: one error event in Anthropic\'s shape, the SDK throws', T, async () => {
+    const res = await post('/v1/messages', { model: 'remote-cut', max_tokens: 50, messages: ASK, stream: true });
+    assert.equal(res.status, 200);
+    const evs = events(res.text);
+    assert.deepEqual(shape(evs), ['message_start', 'start:text', 'delta:text_delta', 'error']);
+    assert.deepEqual(Object.keys(evs.at(-1).data.error).sort(), ['message', 'type']);
+    assert.equal(evs.at(-1).data.error.type, 'api_error');
+
+    const stream = client.messages.stream({ model: 'remote-cut', max_tokens: 50, messages: ASK });
+    await assert.rejects(stream.finalMessage(), (e) => {
+      assert.ok(e instanceof Anthropic.APIError, String(e));
+      return true;
+    });
+  });
+
   test('metrics and access log name the endpoint /v1/messages', T, async () => {
     const m = parseMetrics((await request(gw.port, { path: '/metrics' })).text);
     const ok = m.find((s) => s.name === 'gateway_requests_total' && s.labels.endpoint === '/v1/messages' &&
@@ -280,5 +296,37 @@ describe('Anthropic Messages API', () => {
     assert.ok(ok && ok.value > 0);
     assert.ok(m.some((s) => s.name === 'gateway_requests_total' && s.labels.endpoint === '/v1/messages/count_tokens'));
     assert.match(gw.output(), /access request_id=\S+ method=POST path=\/v1\/messages model=plain /);
+  });
+});
+
+describe('Anthropic Messages API: keep-alives', () => {
+  let gw;
+  before(async () => {
+    // One batch slot and real pacing: a second stream waits in the queue behind the first,
+    // silent for longer than sse_keepalive_s.
+    gw = await startGateway({ config: `
+server: {listen: 127.0.0.1:0, sse_keepalive_s: 1}
+models:
+  - id: tiny
+    preset: deepseek-r1-w8a8-2node
+    sim: {time_scale: 1, reasoning: false}
+    batching: {max_batch_size: 1, max_queued: 4, max_queue_wait_ms: 20000}
+` });
+  });
+  after(async () => { await gw?.stop(); });
+
+  test('the gateway\'s keep-alive comments become ping events', { timeout: 20_000 }, async () => {
+    const post = (maxTokens) => request(gw.port, { method: 'POST', path: '/v1/messages', timeoutMs: 15_000,
+      body: { model: 'tiny', max_tokens: maxTokens, messages: ASK, stream: true } });
+    // Whichever is admitted second waits ~2 s (120 tokens at real speed) for its first token.
+    const both = await Promise.all([post(120), post(120)]);
+    assert.deepEqual(both.map((r) => r.status), [200, 200]);
+    const waited = both.map((r) => events(r.text)).find((e) => e[0].event === 'ping');
+    assert.ok(waited, 'no stream started with a ping');
+    const evs = waited;
+    assert.deepEqual(evs[0].data, { type: 'ping' });
+    const rest = shape(evs.filter((e) => e.event !== 'ping'));
+    assert.deepEqual(rest, ['message_start', 'start:text', 'delta:text_delta', 'content_block_stop', 'message_delta',
+      'message_stop']);
   });
 });

@@ -145,3 +145,32 @@ TEST(anthropic_request, malformed_input_is_refused_never_crashes) {
 
 }  // namespace
 }  // namespace gw
+
+namespace gw {
+namespace {
+
+// Every cut of a full request, and every byte flipped: an answer each time, never a crash.
+TEST(anthropic_request, every_prefix_and_corruption_is_answered) {
+  const std::string body =
+      R"({"model":"m","max_tokens":9,"system":[{"type":"text","text":"s"}],"messages":[{"role":"user","content":[)"
+      R"({"type":"text","text":"q"},{"type":"image","source":{"type":"url","url":"u"}}]},{"role":"assistant","content":[)"
+      R"({"type":"tool_use","id":"c","name":"f","input":{"a":[1]}}]},{"role":"user","content":[{"type":"tool_result",)"
+      R"("tool_use_id":"c","content":"r"}]}],"tools":[{"name":"f","input_schema":{}}],"tool_choice":{"type":"any"},)"
+      R"("thinking":{"type":"enabled","budget_tokens":5},"stream":true})";
+  ASSERT_TRUE(std::holds_alternative<messages_translation>(to_chat_request(body)));
+  for (std::size_t n = 0; n < body.size(); ++n) {
+    EXPECT_TRUE(std::holds_alternative<api_error>(to_chat_request(body.substr(0, n)))) << n;
+    for (char c : {'"', '{', ']', '\0', '\xff'}) {
+      std::string bad = body;
+      bad[n] = c;
+      auto r = to_chat_request(bad);
+      if (auto* t = std::get_if<messages_translation>(&r)) {
+        simdjson::dom::parser p;
+        EXPECT_EQ(p.parse(t->chat_body).error(), simdjson::SUCCESS) << bad;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace gw

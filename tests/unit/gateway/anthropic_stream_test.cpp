@@ -146,8 +146,8 @@ TEST(anthropic_stream, error_after_start_ends_with_an_error_event) {
   s.on_data(R"({"error":{"message":"The model's engine failed while serving the request.","type":"server_error","param":null,"code":"engine_unavailable"}})",
             out);
   const auto ev = events_of(out);
-  EXPECT_EQ(types_of(ev), (std::vector<std::string>{"message_start", "content_block_start", "content_block_delta",
-                                                    "content_block_stop", "error"}));
+  EXPECT_EQ(types_of(ev),
+            (std::vector<std::string>{"message_start", "content_block_start", "content_block_delta", "error"}));
   EXPECT_EQ(ev.back().data, R"({"type":"error","error":{"type":"overloaded_error","message":"The model's engine failed while serving the request."}})");
   EXPECT_TRUE(s.finished());
   std::string more;
@@ -174,6 +174,30 @@ TEST(anthropic_stream, empty_stream_still_closes_the_message) {
   std::string ping;
   anthropic_stream::ping(ping);
   EXPECT_EQ(ping, "event: ping\ndata: {\"type\":\"ping\"}\n\n");
+}
+
+}  // namespace
+}  // namespace gw
+
+namespace gw {
+namespace {
+
+// Cut or corrupted chunks (an upstream out of protocol): valid events or one error, never a crash.
+TEST(anthropic_stream, broken_chunks_are_answered) {
+  const std::string good = chunk(R"({"content":"x","tool_calls":[{"index":0,"id":"c","function":{"name":"f","arguments":"{"}}]})",
+                                 R"("stop")");
+  for (std::size_t n = 0; n < good.size(); ++n) {
+    for (char c : {'"', '}', '[', '\\', '\0', '\xff'}) {
+      std::string bad = good;
+      bad[n] = c;
+      anthropic_stream s({}, 0);
+      std::string out;
+      s.on_data(good.substr(0, n), out);
+      s.on_data(bad, out);
+      s.on_done(out);
+      events_of(out);  // checks every event's framing and JSON
+    }
+  }
 }
 
 }  // namespace
