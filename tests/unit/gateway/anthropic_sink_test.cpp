@@ -55,11 +55,13 @@ void run(F f) {
 TEST(anthropic_sink, errors_become_anthropic_envelopes_with_their_headers) {
   recording_sink client;
   anthropic_sink front(client);
-  run([&]() -> boost::asio::awaitable<void> {
-    co_await front.send(429, "application/json",
-                        R"({"error":{"message":"Slow down.","type":"requests","param":null,"code":"rate_limit_exceeded"}})",
-                        {{"Retry-After", "3"}, {"x-ratelimit-remaining-requests", "0"}});
-  });
+  // Arguments built outside the coroutine lambdas: GCC 12 rejects a string literal passed to a
+  // coroutine's std::string parameter there ("array used as initializer").
+  const std::string error =
+      R"({"error":{"message":"Slow down.","type":"requests","param":null,"code":"rate_limit_exceeded"}})";
+  const header_list headers{{"Retry-After", "3"}, {"x-ratelimit-remaining-requests", "0"}};
+  const std::string json = "application/json";
+  run([&]() -> boost::asio::awaitable<void> { co_await front.send(429, json, error, headers); });
   EXPECT_EQ(client.status, 429u);
   EXPECT_EQ(client.body, R"({"type":"error","error":{"type":"rate_limit_error","message":"Slow down."}})");
   ASSERT_EQ(client.headers.size(), 2u);
@@ -71,13 +73,15 @@ TEST(anthropic_sink, other_answers_pass_until_a_completion_is_expected) {
   anthropic_sink front(client);
   const std::string completion =
       R"({"id":"chatcmpl-1","model":"m","choices":[{"message":{"content":"hi"},"finish_reason":"stop"}],"usage":{"prompt_tokens":1,"completion_tokens":1}})";
-  run([&]() -> boost::asio::awaitable<void> { co_await front.send(200, "application/json", completion, {}); });
+  const std::string json = "application/json", garbage = "not a completion";
+  const header_list none;
+  run([&]() -> boost::asio::awaitable<void> { co_await front.send(200, json, completion, none); });
   EXPECT_EQ(client.body, completion);
   front.expect_completion({}, 0);
-  run([&]() -> boost::asio::awaitable<void> { co_await front.send(200, "application/json", completion, {}); });
+  run([&]() -> boost::asio::awaitable<void> { co_await front.send(200, json, completion, none); });
   EXPECT_EQ(client.body, R"({"id":"msg_1","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"hi"}],)"
                          R"("stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":1,"output_tokens":1}})");
-  run([&]() -> boost::asio::awaitable<void> { co_await front.send(200, "application/json", "not a completion", {}); });
+  run([&]() -> boost::asio::awaitable<void> { co_await front.send(200, json, garbage, none); });
   EXPECT_EQ(client.status, 502u);
 }
 
@@ -88,12 +92,14 @@ TEST(anthropic_sink, streams_keepalives_and_split_chunks) {
   const std::string chunk =
       R"(data: {"id":"chatcmpl-2","model":"m","choices":[{"index":0,"delta":{"content":"ab"},"finish_reason":null}]})"
       "\n\n";
+  const std::string head = chunk.substr(0, 20), tail = chunk.substr(20), done = "data: [DONE]\n\n";
+  const header_list none;
   run([&]() -> boost::asio::awaitable<void> {
-    co_await front.start_events({});
+    co_await front.start_events(none);
     co_await front.send_events(sse_keepalive_comment);
-    co_await front.send_events(chunk.substr(0, 20));  // an event split anywhere
-    co_await front.send_events(chunk.substr(20));
-    co_await front.send_events("data: [DONE]\n\n");
+    co_await front.send_events(head);  // an event split anywhere
+    co_await front.send_events(tail);
+    co_await front.send_events(done);
     co_await front.end_events();
   });
   EXPECT_TRUE(client.events.starts_with("event: ping\n")) << client.events;
