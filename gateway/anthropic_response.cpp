@@ -9,10 +9,13 @@ namespace {
 using anthropic_json::string_or;
 constexpr auto find = anthropic_json::member;
 
-// A usage object's count, raw; "0" when absent.
+// A usage object's count, raw; "0" when absent or not a plain integer that fits 64 bits.
 std::string_view count_of(const json::object_scan& usage, std::string_view name) {
   const auto v = find(usage, name);
-  return v && !v->empty() && (*v)[0] >= '0' && (*v)[0] <= '9' ? *v : std::string_view("0");
+  if (!v || v->empty() || v->size() > 19) return "0";
+  for (char c : *v)
+    if (c < '0' || c > '9') return "0";
+  return *v;
 }
 
 }  // namespace

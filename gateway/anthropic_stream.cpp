@@ -112,7 +112,9 @@ void anthropic_stream::tool_calls(std::string_view calls, std::string& out) {
 
 void anthropic_stream::on_data(std::string_view data, std::string& out) {
   if (finished_) return;
-  const auto root = json::locate_object(data);
+  // Validated in full (grammar, UTF-8), not only located: what is read here is re-encoded into
+  // the client's events, and an upstream may send anything.
+  const auto root = json::scan_object(data, 64);
   if (!root) return fail("api_error", "The model's answer could not be read.", out);
   if (const auto e = find(*root, "error"); e && !json::is_null(*e)) {
     const auto o = json::members_of(*e);
