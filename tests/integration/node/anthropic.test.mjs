@@ -5,10 +5,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 
 import { parseMetrics, request, startGateway } from './harness.mjs';
 import { CONTENT_TEXT, USAGE, startFakeUpstream } from './fake_upstream.mjs';
+import { startSimServer } from './sim_server.mjs';
 import { makeTestPki } from './tls.mjs';
 
 const T = { timeout: 15_000 };
@@ -23,7 +27,7 @@ const WEATHER = {
   input_schema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
 };
 
-function config(up, caFile) {
+function config(up, caFile, server) {
   return `
 server: {listen: 127.0.0.1:0}
 log: {level: info, access_log: true}
@@ -49,6 +53,9 @@ models:
   - {id: remote, engine: none, remote: [{provider: p1, model: ok}]}
   - {id: remote-429, engine: none, remote: [{provider: p1, model: "fault:429"}]}
   - {id: remote-cut, engine: none, remote: [{provider: p1, model: "fault:cut"}]}
+  - id: served
+    engine: openai
+    openai: {model: /models/served, servers: [{name: s1, url: "${server.url}"}], max_in_flight: 4}
 `;
 }
 
@@ -76,21 +83,28 @@ function shape(evs) {
 describe('Anthropic Messages API', () => {
   let pki;
   let up;
+  let dir;
+  let server;  // a local OpenAI-compatible server (another gateway on the sim) for `served`
   let gw;
   let client;
 
   before(async () => {
     pki = makeTestPki();
     up = await startFakeUpstream({ key: pki.trusted.key, cert: pki.trusted.cert });
-    gw = await startGateway({ config: config(up, pki.caFile), env: { [PROVIDER_KEY_ENV]: 'sk-provider' } });
+    dir = mkdtempSync(join(tmpdir(), 'gw-anthropic-'));
+    server = await startSimServer({ dir, name: 'served', model: '/models/served', timeScale: 0 });
+    gw = await startGateway({ config: config(up, pki.caFile, server),
+      env: { [PROVIDER_KEY_ENV]: 'sk-provider' } });
     // No retries: a 429/5xx must surface as the gateway sent it.
     client = new Anthropic({ baseURL: gw.origin, apiKey: KEY, maxRetries: 0, timeout: 10_000 });
   });
 
   after(async () => {
     await gw?.stop();
+    await server?.kill();
     await up?.close();
     pki?.cleanup();
+    if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   const post = (path, body, headers = { 'x-api-key': KEY }) =>
@@ -272,6 +286,30 @@ describe('Anthropic Messages API', () => {
       assert.ok(e instanceof Anthropic.RateLimitError, String(e));
       return true;
     });
+  });
+
+  test('local OpenAI-compatible server: text and a tool round trip, streamed and not', T, async () => {
+    const { data: msg, response } = await client.messages
+      .create({ model: 'served', max_tokens: 10, temperature: 0, messages: ASK }).withResponse();
+    assert.equal(response.headers.get('x-gateway-route'), 'local:served');
+    assert.equal(msg.model, 'served');
+    assert.equal(msg.stop_reason, 'max_tokens');
+    const streamed = await client.messages.stream({ model: 'served', max_tokens: 10, temperature: 0, messages: ASK })
+      .finalMessage();
+    assert.equal(streamed.content[0].text, msg.content[0].text);
+    assert.equal(streamed.usage.output_tokens, 10);
+
+    const body = { model: 'served', max_tokens: 100, temperature: 0, messages: ASK, tools: [WEATHER],
+      tool_choice: { type: 'tool', name: 'get_weather' } };
+    const call = await client.messages.stream(body).finalMessage();
+    assert.equal(call.stop_reason, 'tool_use');
+    const use = call.content.find((b) => b.type === 'tool_use');
+    assert.equal(use.name, 'get_weather');
+    assert.equal(typeof use.input.city, 'string');
+    const answer = await client.messages.create({ ...body, tool_choice: { type: 'auto' },
+      messages: [...ASK, { role: 'assistant', content: call.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: use.id, content: 'sunny' }] }] });
+    assert.deepEqual(answer.content.map((b) => b.type), ['text']);
   });
 
   test('a failure after the 200: one error event in Anthropic\'s shape, the SDK throws', T, async () => {
