@@ -135,7 +135,8 @@ boost::asio::awaitable<void> route_checked(request_context& cx, incoming_request
       h.emplace_back("WWW-Authenticate", "Bearer");
       api_error e = presented.empty()
                         ? api_error{api_errc::missing_api_key,
-                                    "You didn't provide an API key. Send it as Authorization: Bearer KEY."}
+                                    "You didn't provide an API key. Send it as Authorization: Bearer KEY "
+                                    "(or x-api-key: KEY)."}
                         : api_error{api_errc::invalid_api_key, "Incorrect API key provided."};
       return reply_error(sink, rec, std::move(e), std::move(h));
     }

@@ -226,6 +226,13 @@ describe('Anthropic Messages API', () => {
       assert.equal(e.error.error.type, 'authentication_error');
       return true;
     });
+    const keyless = await post('/v1/messages', { model: 'plain', max_tokens: 5, messages: ASK }, {});
+    assert.equal(keyless.status, 401);
+    assert.equal(keyless.json.error.type, 'authentication_error');
+    assert.match(keyless.json.error.message, /x-api-key/);
+    const bearer = await post('/v1/messages', { model: 'plain', max_tokens: 5, messages: ASK },
+      { authorization: `Bearer ${KEY}` });
+    assert.equal(bearer.status, 200);
     const limited = new Anthropic({ baseURL: gw.origin, apiKey: LIMITED, maxRetries: 0 });
     await limited.messages.create({ model: 'plain', max_tokens: 2, messages: ASK });
     await assert.rejects(limited.messages.create({ model: 'plain', max_tokens: 2, messages: ASK }), (e) => {
