@@ -57,7 +57,7 @@ boost::asio::awaitable<void> stream_events(request_context& cx, stream_lease& s,
     bool done = false;
     if (cont) cont->transcript.feed(d.text);
     if (d.error && cont) {
-      std::string comment = switch_stream(cx, job, req, *cont, s, rec);
+      std::string comment = switch_stream(cx, job, req, *cont, s, rec, *d.error);
       if (!comment.empty()) {
         d.text += comment;
         d.error.reset();

@@ -42,6 +42,16 @@ std::optional<stream_lease> start_local(completion_job& job, const incoming_requ
     *why = "no_prefill_support";
     return std::nullopt;
   }
+  if (!st.avoid_server.empty()) {
+    // The pool would fail it at once with no other healthy server: say so instead.
+    const std::string avoided = model.id + "/" + st.avoid_server;
+    bool other = false;
+    for (const auto& h : job.target->pool->health()) other = other || (h.healthy && h.name != avoided);
+    if (!other) {
+      *why = "no_other_server";
+      return std::nullopt;
+    }
+  }
   const prefill_mode mode = model.pool.servers.continuation;
   // The body does not depend on the server's model name but through `model`: checked once here.
   const provider_config plain;  // no renames: a local server gets the client's field names
@@ -142,8 +152,12 @@ continuation_start start_continuation(request_context& cx, completion_job& job, 
 }
 
 std::string switch_stream(request_context& cx, completion_job& job, const incoming_request& req,
-                          continuation_state& st, stream_lease& lease, exchange_record& rec) {
+                          continuation_state& st, stream_lease& lease, exchange_record& rec, engine_errc error) {
   st.count("failed");  // an earlier switch whose stream failed too
+  // A target's failure, not the gateway's drain or the upstream judging the request.
+  if (cx.drain.draining() || (error != engine_errc::engine_failed && error != engine_errc::upstream_failed &&
+                              error != engine_errc::upstream_rate_limited))
+    return {};
   const std::string_view from_kind = st.serving_local ? std::string_view(rec.route_kind) : "remote";
   auto next = start_continuation(cx, job, req, st, *lease);
   const std::string from = rec.route.substr(rec.route.rfind('>') + 1);

@@ -70,12 +70,12 @@ struct continuation_start {
 continuation_start start_continuation(request_context& cx, completion_job& job, const incoming_request& req,
                                       continuation_state& st, const token_stream& failed);
 
-// At a failure after text (`failed`'s error, which `lease` holds): starts the continuation and
+// At a failure after text (`error`, from the stream `lease` holds): starts the continuation and
 // puts its stream in `lease` (the failed one is kept in `st.retired`), names both routes in
 // `rec`, and returns the SSE comment to write. Empty when refused: the stream then ends with its
 // error event as before.
 std::string switch_stream(request_context& cx, completion_job& job, const incoming_request& req,
-                          continuation_state& st, stream_lease& lease, exchange_record& rec);
+                          continuation_state& st, stream_lease& lease, exchange_record& rec, engine_errc error);
 
 // The SSE comment the client reads at the switch.
 std::string continuation_comment(std::string_view from, std::string_view to, std::string_view reason);

@@ -260,15 +260,15 @@ void append_continuations(
                 "Streams continued on another target after a local target failed mid-answer, by outcome.", "counter");
   for (const auto& [labels, n] : v) {
     const auto& [model, from, to, outcome] = labels;
-    out += "gateway_continuations_total{model="";
+    out += "gateway_continuations_total{model=\"";
     append_label_value(out, model);
-    out += "",from_kind="";
+    out += "\",from_kind=\"";
     append_label_value(out, from);
-    out += "",to_kind="";
+    out += "\",to_kind=\"";
     append_label_value(out, to);
-    out += "",outcome="";
+    out += "\",outcome=\"";
     append_label_value(out, outcome);
-    out += ""} ";
+    out += "\"} ";
     append_number(out, n);
     out += '\n';
   }

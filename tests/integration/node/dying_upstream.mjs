@@ -44,9 +44,10 @@ export async function startDyingUpstream({
       return `data: ${JSON.stringify({ id, object: chat ? 'chat.completion.chunk' : 'text_completion', created,
         model: body.model, choices: [choice] })}\n\n`;
     };
+    // Each write is flushed before the next step, so that a cut comes after what was written.
     const send = async (text) => {
       if (gapMs > 0) await sleep(gapMs);
-      if (!res.destroyed) res.write(text);
+      if (!res.destroyed) await new Promise((resolve) => res.write(text, resolve));
     };
     if (chat) await send(chunk({ role: 'assistant', content: '' }));
     if (continues || script === 'whole') {
