@@ -2,9 +2,8 @@
 
 #include <simdjson.h>
 
-#include <charconv>
-
 #include "backends/json_edit.hpp"
+#include "backends/json_number.hpp"
 #include "backends/json_scan.hpp"
 #include "backends/json_writer.hpp"
 
@@ -12,10 +11,9 @@ namespace gw {
 namespace {
 
 std::optional<std::uint32_t> as_count(std::string_view v) {
-  std::uint32_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size()) return std::nullopt;
-  return n;
+  const auto n = json::uint_value(v);
+  if (!n || *n > UINT32_MAX) return std::nullopt;
+  return static_cast<std::uint32_t>(*n);
 }
 
 std::optional<relayed_usage> read_usage(std::string_view value) {

@@ -1,20 +1,13 @@
 #include "backends/continuation_body.hpp"
 
-#include <charconv>
 #include <vector>
 
 #include "backends/json_edit.hpp"
+#include "backends/json_number.hpp"
 #include "backends/json_writer.hpp"
 
 namespace gw {
 namespace {
-
-std::optional<std::uint64_t> as_uint(std::string_view v) {
-  std::uint64_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size()) return std::nullopt;
-  return n;
-}
 
 bool is_true(std::string_view v) { return v == "true"; }
 
@@ -56,7 +49,7 @@ std::optional<std::string> continuation_body(std::string_view forwarded, const c
   for (std::size_t i = 0; i < scan->members.size(); ++i) {
     const json::member& m = scan->members[i];
     if (json::key_is(m, "max_tokens") || json::key_is(m, "max_completion_tokens")) {
-      const auto limit = as_uint(m.value);
+      const auto limit = json::uint_value(m.value);
       if (!limit) continue;  // null: no limit
       if (*limit <= in.tokens_done) return refuse("max_tokens_reached");
       values.emplace_back(std::to_string(*limit - in.tokens_done));
@@ -98,11 +91,11 @@ std::optional<std::string> continuation_body(std::string_view forwarded, const c
 const char* request_refuses_continuation(const json::object_scan& fields, bool chat) {
   for (const auto& m : fields.members) {
     if (json::key_is(m, "n") || json::key_is(m, "best_of")) {
-      const auto n = as_uint(m.value);
+      const auto n = json::uint_value(m.value);
       if (n && *n > 1) return "n";
     } else if (json::key_is(m, "logprobs")) {
       // chat: true asks for them; legacy: a number does (null or absent does not)
-      if (chat ? is_true(m.value) : as_uint(m.value).has_value()) return "logprobs";
+      if (chat ? is_true(m.value) : json::uint_value(m.value).has_value()) return "logprobs";
     } else if (!chat && json::key_is(m, "echo")) {
       if (is_true(m.value)) return "echo";
     } else if (!chat && json::key_is(m, "suffix")) {

@@ -10,18 +10,23 @@
 //   node bench/continuation.mjs [--streams 100] [--concurrency 4] [--gap-ms 10] [--seed 1]
 import http from 'node:http';
 import path from 'node:path';
+import { parseArgs } from 'node:util';
 
 import { startGateway } from '../tests/integration/node/harness.mjs';
 import { WORDS, startDyingUpstream } from '../tests/integration/node/dying_upstream.mjs';
 
-const arg = (name, dflt) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const STREAMS = arg('streams', 100);
-const CONCURRENCY = arg('concurrency', 4);
-const GAP_MS = arg('gap-ms', 10);
-let seed = arg('seed', 1);
+const { values: opt } = parseArgs({
+  options: {
+    streams: { type: 'string', default: '100' },
+    concurrency: { type: 'string', default: '4' },
+    'gap-ms': { type: 'string', default: '10' },
+    seed: { type: 'string', default: '1' },
+  },
+});
+const STREAMS = Number(opt.streams);
+const CONCURRENCY = Number(opt.concurrency);
+const GAP_MS = Number(opt['gap-ms']);
+let seed = Number(opt.seed);
 const random = () => {  // mulberry32: the same kill points for the same seed
   seed = (seed + 0x6d2b79f5) | 0;
   let t = seed;
@@ -41,7 +46,7 @@ const provider = await startDyingUpstream({ id: 'prov', gapMs: GAP_MS, continuat
 const gw = await startGateway({
   config: `
 server: {listen: 127.0.0.1:0}
-log: {level: warn}
+log: {level: info, access_log: false}
 providers:
   - {name: p1, base_url: "${provider.url}", continuation: prefix, retries: {max_retries: 0}}
 models:
@@ -51,7 +56,7 @@ models:
       model: srv
       servers: [{name: s0, url: "${local.url}"}]
       max_in_flight: 64
-      health: {path: /health, interval_ms: 1000, unhealthy_after: 1000000, healthy_after: 1}
+      health: {path: /health, interval_ms: 20, unhealthy_after: 100, healthy_after: 1}
     remote: [{provider: p1, model: prov}]
     routing: {continue_on_failure: true}
 `,
