@@ -22,7 +22,7 @@ describe('mid-stream continuation', () => {
 
   before(async () => {
     local = await startDyingUpstream({ id: 'local-id', created: 111 });
-    provider = await startDyingUpstream({ id: 'prov-id', created: 222, continuation: [' fox', ' jumps', '.'] });
+    provider = await startDyingUpstream({ id: 'prov-id', created: 222, script: 'whole', continuation: [' fox', ' jumps', '.'] });
     toolLocal = await startDyingUpstream({ script: 'tool' });
     restrictedA = await startDyingUpstream({ id: 'ra', continuation: [' fox', '.'] });
     restrictedB = await startDyingUpstream({ id: 'rb', continuation: [' fox', '.'] });
@@ -152,6 +152,16 @@ models:${model('cm', [local.url])}${model('ct', [toolLocal.url])}${model('cr', [
     assert.equal(res.events.at(-1), '[DONE]');
     const sent = provider.requests.at(-1);
     assert.equal(sent.body.prompt, 'Say it:The quick brown');
+  });
+
+  test('a non-streamed request cut mid-answer is retried whole on the next target', T, async () => {
+    const res = await request(gw.port, { method: 'POST', path: CHAT, timeoutMs: 10_000,
+      body: { model: 'cm', messages: [{ role: 'user', content: 'Tell me about foxes.' }] } });
+    assert.equal(res.status, 200, res.text);
+    assert.equal(res.headers['x-gateway-route'], 'remote:p1');
+    assert.equal(res.headers['x-gateway-route-reason'], 'fallback');
+    assert.equal(res.json.choices[0].message.content, WORDS.join(''));
+    assert.equal(provider.requests.at(-1).kind, 'whole');
   });
 
   test('without continue_on_failure the stream ends with its error event as before', T, async () => {

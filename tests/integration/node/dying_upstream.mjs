@@ -8,6 +8,8 @@
 //   text   a role chunk, then `dieAfter()` words of `words` (cycled), then the connection is cut
 //   tool   a role chunk, then a tool-call delta with half an argument, then the cut
 //   whole  all of `words` and [DONE] (a server that does not fail)
+// A request that does not ask for a stream gets one JSON answer: cut halfway under `text` and
+// `tool`, whole otherwise.
 // Chunks go out `gapMs` apart. Every POST is recorded (`requests`: path, parsed body, kind).
 // GET answers 200 (health probes).
 
@@ -37,6 +39,20 @@ export async function startDyingUpstream({
     // Legacy: the continuation's prompt carries the words already sent.
     const continues = chat ? last?.role === 'assistant' : String(body.prompt).includes(words[0]);
     requests.push({ path: req.url, body, kind: continues ? 'continuation' : script });
+    if (body.stream !== true) {  // one JSON answer: whole, or cut halfway
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const content = (continues ? continuation : words).join('');
+      const answer = JSON.stringify({ id, object: 'chat.completion', created, model: body.model,
+        choices: [{ index: 0, message: { role: 'assistant', content }, finish_reason: 'stop' }],
+        usage: { prompt_tokens: promptTokens, completion_tokens: 3, total_tokens: promptTokens + 3 } });
+      if (continues || script === 'whole') {
+        res.end(answer);
+        return;
+      }
+      await new Promise((resolve) => res.write(answer.slice(0, answer.length / 2), resolve));
+      res.socket?.destroy();
+      return;
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream' });
     const chunk = (delta, finish = null) => {
       const choice = chat ? { index: 0, delta, finish_reason: finish }
