@@ -95,12 +95,7 @@ void continuation_state::count(std::string_view outcome) {
 continuation_start start_continuation(request_context& cx, completion_job& job, const incoming_request& req,
                                       continuation_state& st, const token_stream& failed) {
   continuation_start out;
-  // Only a local target's failure is continued, or that of a continuation that failed before its
-  // own first output (then the next candidate takes over).
-  const bool continuing_failed_early = st.switches > 0 && failed.completion_tokens() == 0;
-  if (!st.serving_local && !continuing_failed_early) out.refused = "remote_target";
-  else if (st.switches >= max_switches) out.refused = "too_many_switches";
-  else if (st.transcript.text().empty()) out.refused = "no_text";
+  if (st.switches >= max_switches) out.refused = "too_many_switches";
   else if (const char* why = st.transcript.refusal()) out.refused = why;
   else if (const char* why = request_refusal(job)) out.refused = why;
   if (out.refused) return out;
@@ -158,6 +153,12 @@ std::string switch_stream(request_context& cx, completion_job& job, const incomi
   if (cx.drain.draining() || (error != engine_errc::engine_failed && error != engine_errc::upstream_failed &&
                               error != engine_errc::upstream_rate_limited))
     return {};
+  // Only a local target's failure after text is continued (before text the dispatcher fails
+  // over), or that of a continuation that failed before its own first output (then the next
+  // candidate takes over). Other failures end as before, and are no refusal.
+  const bool continuation_failed_early = st.switches > 0 && lease->completion_tokens() == 0;
+  const bool nothing_to_continue = st.transcript.text().empty() && !st.transcript.refusal();
+  if (nothing_to_continue || (!st.serving_local && !continuation_failed_early)) return {};
   const std::string_view from_kind = st.serving_local ? std::string_view(rec.route_kind) : "remote";
   auto next = start_continuation(cx, job, req, st, *lease);
   const std::string from = rec.route.substr(rec.route.rfind('>') + 1);
