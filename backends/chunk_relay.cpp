@@ -2,9 +2,8 @@
 
 #include <simdjson.h>
 
-#include <charconv>
-
 #include "backends/json_edit.hpp"
+#include "backends/json_number.hpp"
 #include "backends/json_scan.hpp"
 #include "backends/json_writer.hpp"
 
@@ -12,10 +11,9 @@ namespace gw {
 namespace {
 
 std::optional<std::uint32_t> as_count(std::string_view v) {
-  std::uint32_t n = 0;
-  auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-  if (ec != std::errc() || p != v.data() + v.size()) return std::nullopt;
-  return n;
+  const auto n = json::uint_value(v);
+  if (!n || *n > UINT32_MAX) return std::nullopt;
+  return static_cast<std::uint32_t>(*n);
 }
 
 std::optional<relayed_usage> read_usage(std::string_view value) {
@@ -78,7 +76,38 @@ void read_choice(std::string_view choice, chunk_facts& facts, std::string_view* 
     *only_text = text.substr(1, text.size() - 2);
 }
 
+// `usage` with the carried tokens moved from prompt to completion (see continue_stream).
+void carry_usage(std::string& out, std::string_view usage, std::uint32_t carried) {
+  const json::object_scan u = json::members_of(usage);
+  if (u.close == 0) {
+    out.assign(usage);
+    return;
+  }
+  json::object_editor ed(usage, u);
+  std::string prompt, completion;
+  for (std::size_t i = 0; i < u.members.size(); ++i) {
+    const auto n = as_count(u.members[i].value);
+    if (!n) continue;
+    if (json::key_is(u.members[i], "prompt_tokens")) {
+      prompt = std::to_string(*n > carried ? *n - carried : 0);
+      ed.replace_value(i, prompt);
+    } else if (json::key_is(u.members[i], "completion_tokens")) {
+      completion = std::to_string(static_cast<std::uint64_t>(*n) + carried);
+      ed.replace_value(i, completion);
+    }
+  }
+  out.clear();
+  ed.write(out);
+}
+
 }  // namespace
+
+void chunk_relay::continue_stream(const relay_continuation& c) {
+  id_ = c.id;
+  created_ = c.created;
+  carried_ = c.carried;
+  continuing_ = true;
+}
 
 chunk_relay::chunk_relay(std::string_view public_model, bool client_usage) : client_usage_(client_usage) {
   json::append_string(model_, public_model);
@@ -119,6 +148,8 @@ bool chunk_relay::relay_scanned(std::string& out, std::string_view json_text, ch
     const json::member& m = scan->members[i];
     if (json::key_is(m, "model")) {
       ed.replace_value(i, model_);
+    } else if (continuing_ && json::key_is(m, "created")) {
+      if (!created_.empty()) ed.replace_value(i, created_);
     } else if (json::key_is(m, "id")) {
       // Only a plain string id (no escapes, valid UTF-8) is taken as the stream's: relayed bytes
       // are not judged, and a broken id is left where it is rather than copied into every chunk.
@@ -140,6 +171,10 @@ bool chunk_relay::relay_scanned(std::string& out, std::string_view json_text, ch
         if (!client_usage_) ed.drop(i);
       } else {
         facts.usage = read_usage(m.value);
+        if (continuing_ && facts.usage) {
+          carry_usage(usage_out_, m.value, carried_);
+          ed.replace_value(i, usage_out_);
+        }
       }
     } else if (json::key_is(m, "error")) {
       if (!json::is_null(m.value)) facts.error = true;
@@ -151,6 +186,11 @@ bool chunk_relay::relay_scanned(std::string& out, std::string_view json_text, ch
   }
   // The usage chunk the gateway asked for in the client's place: accounted, not shown.
   if (!client_usage_ && facts.usage && (!has_choices || empty_choices)) {
+    facts.shown = false;
+    return true;
+  }
+  // A continuation's opening (its role chunk): the client had one already.
+  if (continuing_ && !facts.output && !facts.usage) {
     facts.shown = false;
     return true;
   }

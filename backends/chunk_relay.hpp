@@ -32,6 +32,14 @@ struct relayed_usage {
   std::uint32_t completion = 0;
 };
 
+// What continue_stream needs: the client's `id` and `created` (JSON text as first written) and
+// the completion tokens earlier targets streamed.
+struct relay_continuation {
+  std::string id;
+  std::string created;
+  std::uint32_t carried = 0;
+};
+
 struct chunk_facts {
   bool error = false;   // an {"error": {...}} event (nothing is written for it)
   bool shown = true;    // written for the client
@@ -52,6 +60,14 @@ class chunk_relay {
   // Chunks relayed from the kept shape.
   std::size_t reused() const { return reused_; }
 
+  // Relays a continuation of a stream that another target began (mid-stream continuation,
+  // gateway/continuation): every chunk carries `id` and `created` as the client first saw them
+  // (JSON text), a chunk without output (the role that opens an answer) is not shown again, and
+  // a usage shown to the client counts the whole answer: the `carried` tokens the first target
+  // streamed move from prompt_tokens (where the prefill put them) to completion_tokens, so that
+  // total_tokens stays the target's. `facts.usage` keeps what the target reported.
+  void continue_stream(const relay_continuation& c);
+
  private:
   bool relay_scanned(std::string& out, std::string_view json, chunk_facts& facts);
   // After a chunk was relayed into out[from, ...): keeps its shape if it has one plain text.
@@ -65,6 +81,11 @@ class chunk_relay {
   // and the same of what the client was sent.
   std::string in_before_, in_after_, out_before_, out_after_;
   std::size_t reused_ = 0;
+  // continue_stream's: the client's `created`, the carried tokens, a rewritten usage.
+  std::string created_;
+  std::uint32_t carried_ = 0;
+  bool continuing_ = false;
+  std::string usage_out_;
 };
 
 }  // namespace gw

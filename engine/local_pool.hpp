@@ -15,6 +15,7 @@
 #include <variant>
 #include <vector>
 
+#include "backends/chunk_relay.hpp"
 #include "engine/embedding_result.hpp"
 #include "engine/generation.hpp"
 #include "engine/stream_framer.hpp"
@@ -45,6 +46,10 @@ struct local_request {
   std::string affinity_key;  // the prompt's leading text, for prefix affinity among servers
   std::string request_id;
   upstream_trace trace;  // for a local server's call
+  // A continuation of a stream another server began (gateway/continuation): relayed with the
+  // client's id (backends/chunk_relay), and never sent to `avoid_server`, the one that failed.
+  std::optional<relay_continuation> continues;
+  std::string avoid_server;
 };
 
 // How a local server receives an embeddings request: as the client sent it (but for the model),

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "backends/continuation_body.hpp"
 #include "backends/forward_body.hpp"
 #include "backends/upstream_client.hpp"
 #include "policy/circuit_breaker.hpp"
@@ -31,6 +32,9 @@ struct provider_config {
   // Top-level request fields this provider knows by another name (documented rewrites, applied
   // by forward_body); none by default.
   std::vector<field_rename> rename_fields;
+  // How it takes a prefill, to continue a stream a local target left half-written
+  // (backends/continuation_body); none: it does not continue streams.
+  prefill_mode continuation = prefill_mode::none;
 };
 
 // One remote target of a model: the provider and the model name it knows the model by.

@@ -22,6 +22,7 @@ struct call_state : std::enable_shared_from_this<call_state> {
       : client(c), provider(p), opts(std::move(o)), rng(r), ex(ex),
         out(opts.out ? opts.out : std::make_shared<token_stream>(ex, opts.prompt_tokens_estimate)),
         relay(opts.public_model, opts.client_usage) {
+    if (opts.continues) relay.continue_stream(*opts.continues);
     opts.out.reset();  // `out` holds it; a copy here would keep the stream alive in a cycle
   }
 
@@ -175,6 +176,7 @@ void attempt(const std::shared_ptr<call_state>& s) {
   s->status = 0;
   s->parser = sse_parser{};
   s->relay = chunk_relay(s->opts.public_model, s->opts.client_usage);
+  if (s->opts.continues) s->relay.continue_stream(*s->opts.continues);
   s->held.clear();
   s->held_output = 0;
   s->error_body.clear();

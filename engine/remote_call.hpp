@@ -18,6 +18,7 @@
 #include <random>
 #include <string>
 
+#include "backends/chunk_relay.hpp"
 #include "engine/provider.hpp"
 #include "backends/upstream_client.hpp"
 #include "engine/token_stream.hpp"
@@ -61,6 +62,8 @@ struct remote_call_options {
   bool local_server = false;
   // The body asks for a stream (SSE, ends with [DONE]) or one JSON answer (upstream_body).
   bool stream = true;
+  // A continuation of a stream another target began (chunk_relay::continue_stream).
+  std::optional<relay_continuation> continues;
 };
 
 std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex, upstream_client& client,

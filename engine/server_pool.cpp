@@ -118,6 +118,19 @@ void server_pool::pump() {
     }
     if (queue_.empty()) return;
     auto& head = queue_.front();
+    if (!head.req.avoid_server.empty()) {
+      // A continuation goes to any server but the one that failed it; with none other healthy
+      // it fails (its stream then ends with the error event).
+      bool other = false;
+      for (std::size_t i = 0; i < view.size(); ++i) {
+        if (members_[i]->endpoint.config.name == head.req.avoid_server) view[i].eligible = false;
+        other = other || view[i].eligible;
+      }
+      if (!other) {
+        queue_.pop_front().stream->fail(engine_errc::engine_failed, 1);
+        continue;
+      }
+    }
     auto m = pick_member(ring_, head.affinity, view, cfg_.load_factor);
     if (!m) return;  // every healthy server is full: the head waits for a slot
     start(queue_.pop_front(), *m);
@@ -143,6 +156,8 @@ void server_pool::start(waiting w, std::size_t m) {
   o.upstream_model = server_model_;
   o.out = w.stream;
   o.local_server = true;
+  o.continues = std::move(w.req.continues);
+  w.stream->set_server(mem.endpoint.config.name);
   o.on_finish = [this, m, started, key = w.stream.get(), alive = std::weak_ptr(alive_)](call_outcome out) {
     if (!alive.lock()) return;
     running_.erase(key);

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "backends/continuation_body.hpp"
 #include "backends/upstream_client.hpp"
 #include "policy/server_health.hpp"
 
@@ -38,6 +39,9 @@ struct server_pool_config {
   double load_factor = 1.25;
   // Embedding requests arriving within this delay of the first waiting one are sent together.
   std::chrono::milliseconds embedding_delay{5};
+  // How the servers take a prefill, to continue a stream another server left half-written
+  // (backends/continuation_body); none: they do not continue streams.
+  prefill_mode continuation = prefill_mode::none;
 };
 
 }  // namespace gw

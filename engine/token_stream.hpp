@@ -84,6 +84,9 @@ class token_stream {
   // queue wait is admitted_at - created_at. Unset for providers, which have no queue.
   void mark_admitted(clock::time_point t) { admitted_at_ = t; }
   std::optional<clock::time_point> admitted_at() const { return admitted_at_; }
+  // Which server of a local pool serves it (empty: an in-process engine or a provider).
+  void set_server(std::string name) { server_ = std::move(name); }
+  const std::string& server() const { return server_; }
 
  private:
   void notify();
@@ -97,6 +100,7 @@ class token_stream {
   std::optional<clock::time_point> admitted_at_;
   std::function<void()> on_cancel_;
   std::unique_ptr<stream_framer> framer_;
+  std::string server_;
   std::size_t pending_limit_ = 0;  // 0: unbounded
   bool ended_ = false;
   bool cancelled_ = false;

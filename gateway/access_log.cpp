@@ -25,12 +25,12 @@ void log_exchange(metrics& m, const log_config& log, const incoming_request& req
   if (req.span) trace = to_hex(req.span->context.trace);
   spdlog::info(
       "access request_id={} method={} path={} model={} route={} status={} prompt_tokens={} "
-      "completion_tokens={} ttft_ms={:.1f} duration_ms={:.1f}{}{}{}{}{}{}{}{}",
+      "completion_tokens={} ttft_ms={:.1f} duration_ms={:.1f}{}{}{}{}{}{}{}{}{}",
       req.request_id, req.method, req.path, rec.model.empty() ? "-" : rec.model,
       rec.route.empty() ? "-" : rec.route, rec.status, rec.prompt_tokens, rec.completion_tokens,
       rec.ttft_s >= 0 ? rec.ttft_s * 1000 : -1.0, duration * 1000, rec.error.empty() ? "" : " error=",
       rec.error, req.traceparent.empty() ? "" : " traceparent=", req.traceparent, trace.empty() ? "" : " trace_id=", trace,
-      rec.key_name.empty() ? "" : " key=", rec.key_name);
+      rec.key_name.empty() ? "" : " key=", rec.key_name, rec.continued ? " continued=1" : "");
 }
 
 void log_failure(const incoming_request& req, std::string_view what) {

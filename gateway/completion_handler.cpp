@@ -26,9 +26,14 @@ double seconds_between(clock::time_point a, clock::time_point b) {
 
 // Streams the answer's events as they come: an in-process engine's framed chunks or an
 // upstream's relayed ones. `d` is the first delivery, already taken by the dispatcher.
+// `job.cont`, when set, continues the stream on another target if its local target fails.
 boost::asio::awaitable<void> stream_events(request_context& cx, stream_lease& s, stream_delta d, incoming_request& req,
-                                           response_sink& sink, exchange_record& rec, const header_list& headers) {
-  if (d.error && !sink.started()) {  // failed before the first token: a proper status still reaches the client
+                                           response_sink& sink, exchange_record& rec, completion_job& job) {
+  const header_list& headers = job.headers;
+  continuation_state* cont = job.cont.get();
+  // A first delivery may hold text and the failure that cut it: a continuation goes on from it.
+  const bool may_continue = job.cont && !d.text.empty();
+  if (d.error && !sink.started() && !may_continue) {  // failed before the first token: a proper status still reaches the client
     const api_error e = to_api_error(*d.error, d.retry_after_s, d.error_message);
     co_await send_error(sink, rec, e, headers);
     co_return;
@@ -50,7 +55,17 @@ boost::asio::awaitable<void> stream_events(request_context& cx, stream_lease& s,
   std::optional<clock::time_point> last_write;
   for (;;) {
     bool done = false;
+    if (cont) cont->transcript.feed(d.text);
+    if (d.error && cont) {
+      std::string comment = switch_stream(cx, job, req, *cont, s, rec, *d.error);
+      if (!comment.empty()) {
+        d.text += comment;
+        d.error.reset();
+        s->limit_pending(cx.config.server.max_stream_buffer_bytes);
+      }
+    }
     if (d.finish) {
+      if (cont) cont->count("completed");
       d.text += sse_done;
       done = true;
     } else if (d.error) {
@@ -184,9 +199,12 @@ boost::asio::awaitable<void> run_completion(request_context& cx, incoming_reques
     const model_config& model;  // prices local serving
     rate_settlement& settlement;
     bool failed_before_text;
+    const completion_job& job;
     ~record_usage() {
       rec.prompt_tokens = lease->prompt_tokens();
       rec.completion_tokens = lease->completion_tokens();
+      double carried_usd = 0;
+      if (job.cont && job.cont->switches > 0) carried_usd = continued_usage();
       settlement.used.actual_tokens = rec.prompt_tokens + rec.completion_tokens;
       if (!provider) {  // local: the engine's own counts are the usage
         const double usd = (rec.prompt_tokens * model.price_input_per_million +
@@ -196,20 +214,35 @@ boost::asio::awaitable<void> run_completion(request_context& cx, incoming_reques
         return;
       }
       const auto& c = provider->config;
-      const double usd = (rec.prompt_tokens * c.price_input_per_million +
-                          rec.completion_tokens * c.price_output_per_million) / 1e6;
+      const double usd = (lease->prompt_tokens() * c.price_input_per_million +
+                          lease->completion_tokens() * c.price_output_per_million) / 1e6;
       if (lease->usage_reported())
         stats.add_cost({rec.key_name, rec.model, c.name}, usd);
       else if (!failed_before_text)
         stats.add_estimated_cost({rec.key_name, rec.model, c.name}, usd);
       // An estimate still counts against the budget: the provider charged for what it sent.
-      if (lease->usage_reported() || !failed_before_text) settlement.used.usd = usd;
+      if (lease->usage_reported() || !failed_before_text) settlement.used.usd = usd + carried_usd;
+    }
+    // A continued stream (gateway/continuation): the answer's counts are the request's prompt and
+    // every target's completion; a provider that went on is charged its own usage (the prefill
+    // is its prompt), the local part at local prices. Returns that local part.
+    double continued_usage() {
+      const continuation_state& st = *job.cont;
+      provider = st.provider;
+      failed_before_text = false;
+      rec.prompt_tokens = job.prompt_tokens;
+      rec.completion_tokens += st.carried_tokens;
+      if (!provider) return 0;  // a local server went on: all of it is priced below
+      const double usd = (job.prompt_tokens * model.price_input_per_million +
+                          st.carried_tokens * model.price_output_per_million) / 1e6;
+      if (usd > 0) stats.add_cost({rec.key_name, rec.model, "local"}, usd);
+      return usd;
     }
   } usage_guard{cx.stats, rec, lease, d.provider, *job->target->config, settlement,
-                d.first.error && d.first.text.empty() && lease->completion_tokens() == 0};
+                d.first.error && d.first.text.empty() && lease->completion_tokens() == 0, *job};
 
   if (p.stream)
-    co_await stream_events(cx, lease, std::move(d.first), req, sink, rec, headers);
+    co_await stream_events(cx, lease, std::move(d.first), req, sink, rec, *job);
   else
     co_await collect(lease, std::move(d.first), req, sink, rec, headers);
 }

@@ -206,6 +206,8 @@ std::optional<completion_refusal> plan_completion(request_context& cx, completio
   dr.client_usage = p.include_usage;
   dr.prompt_tokens_estimate = prompt_tokens;
   dr.request_id = req.request_id;
+  if (p.stream && job.target->config->routing.continue_on_failure)
+    job.cont = std::make_unique<continuation_state>(cx.stats, p.model);
   return std::nullopt;
 }
 

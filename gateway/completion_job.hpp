@@ -11,6 +11,7 @@
 #include <variant>
 
 #include "gateway/api_types.hpp"
+#include "gateway/continuation.hpp"
 #include "gateway/dispatcher.hpp"
 #include "gateway/model_directory.hpp"
 #include "gateway/request_context.hpp"
@@ -48,6 +49,8 @@ struct completion_job {
   // The key's limits and budget: the prompt is charged at admission, the completion and the
   // cost when the job ends.
   rate_settlement settlement;
+  // A streamed request whose model has routing.continue_on_failure (gateway/continuation).
+  std::unique_ptr<continuation_state> cont;
 };
 
 // A request that is answered at once with an error.

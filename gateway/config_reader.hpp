@@ -82,6 +82,8 @@ class reader {
 // Readers for the routing parts of the file (config_routing.cpp).
 std::vector<std::pair<std::string, std::string>> read_headers(const reader& r, const YAML::Node& n,
                                                               const std::string& key);
+// `continuation:` of a provider or an `openai` pool: how the target takes a prefill.
+prefill_mode read_prefill_mode(const reader& r, const YAML::Node& n, const std::string& key);
 upstream_timeouts read_timeouts(const reader& r, const YAML::Node& n, const std::string& key);
 provider_config read_provider(const reader& r, const YAML::Node& n, const std::string& key);
 void read_remote_and_routing(const reader& r, const YAML::Node& n, const std::string& key, model_config& m);

@@ -18,6 +18,12 @@ std::vector<std::pair<std::string, std::string>> read_headers(const reader& r, c
   return out;
 }
 
+prefill_mode read_prefill_mode(const reader& r, const YAML::Node& n, const std::string& key) {
+  const auto mode = prefill_mode_from(r.scalar<std::string>(n, key, "a string"));
+  if (!mode) r.fail(n, key, "must be none, continue_final_message or prefix");
+  return *mode;
+}
+
 upstream_timeouts read_timeouts(const reader& r, const YAML::Node& t, const std::string& k) {
   upstream_timeouts out;
   r.expect_map(t, k, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms"});
@@ -30,7 +36,7 @@ upstream_timeouts read_timeouts(const reader& r, const YAML::Node& t, const std:
 
 provider_config read_provider(const reader& r, const YAML::Node& n, const std::string& key) {
   r.expect_map(n, key, {"name", "base_url", "api_key_env", "headers", "ca_file", "timeouts", "price", "retries",
-                        "retry_budget", "breaker", "rename_fields"});
+                        "retry_budget", "breaker", "rename_fields", "continuation"});
   provider_config p;
   if (!n["name"]) r.fail(n, key + ".name", "is required");
   p.name = r.scalar<std::string>(n["name"], key + ".name", "a string");
@@ -68,6 +74,7 @@ provider_config read_provider(const reader& r, const YAML::Node& n, const std::s
     }
   }
   if (const auto t = n["timeouts"]) p.timeouts = read_timeouts(r, t, key + ".timeouts");
+  if (n["continuation"]) p.continuation = read_prefill_mode(r, n["continuation"], key + ".continuation");
   if (const auto pr = n["price"]) {
     const std::string k = key + ".price";
     r.expect_map(pr, k, {"input_per_million", "output_per_million"});
@@ -121,13 +128,16 @@ void read_remote_and_routing(const reader& r, const YAML::Node& n, const std::st
   model_routing& rt = m.routing;
   if (const auto ro = n["routing"]) {
     const std::string k = key + ".routing";
-    r.expect_map(ro, k, {"restricted", "long_prompt_tokens", "ttft_target_ms", "overflow", "fallback"});
+    r.expect_map(ro, k, {"restricted", "long_prompt_tokens", "ttft_target_ms", "overflow", "fallback",
+                           "continue_on_failure"});
     if (ro["restricted"]) rt.restricted = r.scalar<bool>(ro["restricted"], k + ".restricted", "true or false");
     if (ro["long_prompt_tokens"])
       rt.long_prompt_tokens = r.integer(ro["long_prompt_tokens"], k + ".long_prompt_tokens", 0, 1u << 24);
     if (ro["ttft_target_ms"]) rt.ttft_target_s = r.number(ro["ttft_target_ms"], k + ".ttft_target_ms", 0, 3600000) / 1000;
     if (ro["overflow"]) rt.overflow = r.scalar<bool>(ro["overflow"], k + ".overflow", "true or false");
     if (ro["fallback"]) rt.fallback = r.scalar<bool>(ro["fallback"], k + ".fallback", "true or false");
+    if (ro["continue_on_failure"])
+      rt.continue_on_failure = r.scalar<bool>(ro["continue_on_failure"], k + ".continue_on_failure", "true or false");
   }
   rt.has_local = m.local;
   rt.remotes = m.remote.size();

@@ -18,7 +18,7 @@ std::string read_url(const reader& r, const YAML::Node& n, const std::string& ke
 
 void read_servers(const reader& r, const YAML::Node& n, const std::string& key, server_pool_config& c) {
   r.expect_map(n, key, {"servers", "model", "api_key_env", "headers", "ca_file", "timeouts", "max_in_flight",
-                        "health", "affinity", "embedding_delay_ms"});
+                        "health", "affinity", "embedding_delay_ms", "continuation"});
   const auto list = n["servers"];
   if (!list || !list.IsSequence() || list.size() == 0)
     r.fail(list ? list : n, key + ".servers", "must list at least one server (a URL, or {name, url})");
@@ -44,6 +44,7 @@ void read_servers(const reader& r, const YAML::Node& n, const std::string& key, 
   if (n["headers"]) c.headers = read_headers(r, n["headers"], key + ".headers");
   if (n["ca_file"]) c.ca_file = r.scalar<std::string>(n["ca_file"], key + ".ca_file", "a path");
   if (n["timeouts"]) c.timeouts = read_timeouts(r, n["timeouts"], key + ".timeouts");
+  if (n["continuation"]) c.continuation = read_prefill_mode(r, n["continuation"], key + ".continuation");
   if (n["max_in_flight"]) c.max_in_flight = r.integer(n["max_in_flight"], key + ".max_in_flight", 1, 1u << 20);
   if (const auto h = n["health"]) {
     const std::string k = key + ".health";

@@ -66,10 +66,20 @@ std::shared_ptr<token_stream> start_target(request_context& cx, dispatch_request
   provider_state& p = *r.target->remotes.at(targets[i].index);
   out.route = "remote:" + p.config.name;
   out.provider = &p;
+  return start_remote_target(cx, r, i, r.upstream_body(r.target->config->remote.at(targets[i].index), p.config), {});
+}
+
+}  // namespace
+
+std::shared_ptr<token_stream> start_remote_target(request_context& cx, const dispatch_request& r, std::size_t i,
+                                                  std::string body, std::optional<relay_continuation> continues) {
+  const auto& targets = r.plan->targets;
+  provider_state& p = *r.target->remotes.at(targets[i].index);
   remote_call_options opts;
   opts.url_path = r.upstream_path;
   opts.stream = r.stream;
-  opts.body = r.upstream_body(r.target->config->remote.at(targets[i].index), p.config);
+  opts.body = std::move(body);
+  opts.continues = std::move(continues);
   opts.public_model = r.public_model;
   opts.client_usage = r.client_usage;
   opts.prompt_tokens_estimate = r.prompt_tokens_estimate;
@@ -85,8 +95,6 @@ std::shared_ptr<token_stream> start_target(request_context& cx, dispatch_request
   opts.can_fail_over = later_target_usable(r, i);
   return start_remote_call(cx.executor, cx.upstreams, p, std::move(opts), cx.ids.rng());
 }
-
-}  // namespace
 
 boost::asio::awaitable<void> dispatch(request_context& cx, dispatch_request& r, dispatched& out) {
   out.reason = to_string(r.plan->reason);
@@ -123,6 +131,7 @@ boost::asio::awaitable<void> dispatch(request_context& cx, dispatch_request& r, 
       out.lease.reset();  // cancels what is left of this attempt
       continue;
     }
+    out.target_index = i;
     co_return;
   }
   co_return;

@@ -52,11 +52,17 @@ struct dispatched {
   provider_state* provider = nullptr; // the remote provider used, if any (for cost)
   std::optional<api_error> refusal;   // no target produced anything: answer this instead
   bool cancelled = false;             // the consumer went away while waiting
+  std::size_t target_index = 0;       // the plan's target that produced `first`
 };
 
 // Completes when a target produced its first event, every target failed, or the consumer was
 // cancelled (`cancelled`). The outcome goes into `out` (default-constructed), not the coroutine's
 // result, which would be a second copy of it in the caller's frame.
 boost::asio::awaitable<void> dispatch(request_context& cx, dispatch_request& r, dispatched& out);
+
+// Starts the plan's remote target `i` with `body` (a continuation's, gateway/continuation):
+// the same call as dispatch() makes, its chunks relayed as `continues` says.
+std::shared_ptr<token_stream> start_remote_target(request_context& cx, const dispatch_request& r, std::size_t i,
+                                                  std::string body, std::optional<relay_continuation> continues);
 
 }  // namespace gw

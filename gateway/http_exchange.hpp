@@ -71,6 +71,7 @@ struct exchange_record {
   double ttft_s = -1;    // < 0 when no token was produced
   std::string error;     // error code when it failed
   std::string key_name;  // the authenticated key's name, if any
+  bool continued = false;  // another target went on with the stream (`route` names each, "a>b")
 };
 
 }  // namespace gw

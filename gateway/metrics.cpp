@@ -66,6 +66,11 @@ void metrics::count_rate_limited(const std::string& key, const std::string& limi
   bump(rate_limited_, key, std::string_view(limit));
 }
 
+void metrics::count_continuation(std::string_view model, std::string_view from_kind, std::string_view to_kind,
+                                 std::string_view outcome) {
+  ++continuations_[{std::string(model), std::string(from_kind), std::string(to_kind), std::string(outcome)}];
+}
+
 void metrics::count_refused(const std::string& reason) { bump(refused_, reason, std::string_view()); }
 
 void metrics::count_shared_state_error(std::string_view kind) { bump(shared_state_errors_, kind, std::string_view()); }
@@ -248,6 +253,27 @@ void append_costs(std::string& out, std::string_view name, std::string_view help
   }
 }
 
+// Continued streams, by model, the kinds of route left and taken, and outcome.
+void append_continuations(
+    std::string& out, const std::map<std::tuple<std::string, std::string, std::string, std::string>, std::uint64_t>& v) {
+  append_header(out, "gateway_continuations_total",
+                "Streams continued on another target after a local target failed mid-answer, by outcome.", "counter");
+  for (const auto& [labels, n] : v) {
+    const auto& [model, from, to, outcome] = labels;
+    out += "gateway_continuations_total{model=\"";
+    append_label_value(out, model);
+    out += "\",from_kind=\"";
+    append_label_value(out, from);
+    out += "\",to_kind=\"";
+    append_label_value(out, to);
+    out += "\",outcome=\"";
+    append_label_value(out, outcome);
+    out += "\"} ";
+    append_number(out, n);
+    out += '\n';
+  }
+}
+
 // A counter family with one label (the second half of each key is empty).
 template <class Map>
 void append_single(std::string& out, const char* name, const char* help, const char* label, const Map& values) {
@@ -332,6 +358,7 @@ std::string metrics::render() const {
   append_costs(out, "gateway_cost_estimated_usd_total",
                "Remote spend estimated from the gateway's token counts, for requests served without reported usage.",
                estimated_cost_);
+  append_continuations(out, continuations_);
   append_header(out, "gateway_circuit_state", "Circuit breaker per target: 0 closed, 1 open, 2 half-open.", "gauge");
   if (circuit_states) {
     for (const auto& [target, v] : circuit_states()) {

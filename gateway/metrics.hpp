@@ -93,6 +93,11 @@ class metrics {
   // gateway_cost_estimated_usd_total{key, model, provider}: spend of requests a provider served
   // without reporting usage (a client that left mid-stream), from the gateway's own token counts
   void add_estimated_cost(spend_labels l, double usd);
+  // gateway_continuations_total{model, from_kind, to_kind, outcome}: streams continued on another
+  // target after their local target failed mid-answer (gateway/continuation); outcome
+  // "completed", "failed", or "refused" (to_kind "none") when no target could go on
+  void count_continuation(std::string_view model, std::string_view from_kind, std::string_view to_kind,
+                          std::string_view outcome);
 
   // Shared state (state.redis): gateway_shared_state_errors_total{kind="timeout"|"connection"|
   // "reply"|"settle_deferred"}, gateway_shared_state_transitions_total{to="up"|"down"},
@@ -163,6 +168,7 @@ class metrics {
   using spend_map = std::map<std::tuple<std::string, std::string, std::string>, double>;
   spend_map cost_;
   spend_map estimated_cost_;
+  std::map<std::tuple<std::string, std::string, std::string, std::string>, std::uint64_t> continuations_;
   std::uint64_t prompt_tokens_ = 0;
   std::uint64_t completion_tokens_ = 0;
 };

@@ -55,6 +55,9 @@ struct model_routing {
   double ttft_target_s = 0;             // overflow when the local wait would exceed it; 0 = off
   bool overflow = true;                 // may send to remotes when the local pool is saturated
   bool fallback = true;                 // remotes behind the local pool in a local plan
+  // A stream whose local target fails after tokens were sent goes on, on the next allowed
+  // target (gateway/continuation); not part of the plan itself.
+  bool continue_on_failure = false;
 };
 
 // The local pool's state as the caller last saw it.

@@ -133,3 +133,34 @@ TEST(chunk_relay, errors_and_garbage) {
 
 }  // namespace
 }  // namespace gw
+
+namespace gw {
+namespace {
+
+TEST(chunk_relay, a_continuation_keeps_the_clients_id_and_created_and_sends_no_second_role) {
+  chunk_relay r("pub", true);
+  r.continue_stream({"\"first-id\"", "100", 5});
+  auto role = relay(r, R"({"id":"p-9","created":200,"model":"x","choices":[{"index":0,"delta":{"role":"assistant","content":""}}]})");
+  ASSERT_TRUE(role.ok);
+  EXPECT_FALSE(role.facts.shown);
+  EXPECT_EQ(role.out, "");
+  auto text = relay(r, R"({"id":"p-9","created":200,"model":"x","choices":[{"index":0,"delta":{"content":"lo"}}]})");
+  EXPECT_EQ(text.out, R"({"id":"first-id","created":100,"model":"pub","choices":[{"index":0,"delta":{"content":"lo"}}]})");
+  // The kept shape carries the edits too.
+  auto again = relay(r, R"({"id":"p-9","created":200,"model":"x","choices":[{"index":0,"delta":{"content":" you"}}]})");
+  EXPECT_EQ(again.out, R"({"id":"first-id","created":100,"model":"pub","choices":[{"index":0,"delta":{"content":" you"}}]})");
+}
+
+TEST(chunk_relay, a_continuations_usage_counts_the_whole_answer) {
+  chunk_relay r("pub", true);
+  r.continue_stream({"\"c\"", "1", 5});
+  auto u = relay(r, R"({"id":"p","choices":[],"usage":{"prompt_tokens":25,"completion_tokens":7,"total_tokens":32,"x":{"y":1}}})");
+  ASSERT_TRUE(u.ok);
+  EXPECT_EQ(u.out, R"({"id":"c","choices":[],"usage":{"prompt_tokens":20,"completion_tokens":12,"total_tokens":32,"x":{"y":1}}})");
+  ASSERT_TRUE(u.facts.usage);
+  EXPECT_EQ(u.facts.usage->prompt, 25u);  // what the target reported, for its cost
+  EXPECT_EQ(u.facts.usage->completion, 7u);
+}
+
+}  // namespace
+}  // namespace gw

@@ -74,5 +74,32 @@ TEST(config_routing, rename_fields) {
   }
 }
 
+TEST(config_routing, continuation_keys) {
+  const auto none = load("");
+  ASSERT_TRUE(std::holds_alternative<gateway_config>(none)) << std::get<config_error>(none).message;
+  EXPECT_EQ(std::get<gateway_config>(none).providers.at(0).continuation, prefill_mode::none);
+  EXPECT_FALSE(std::get<gateway_config>(none).models.at(0).routing.continue_on_failure);
+  const auto r = load_config_text(
+      "providers: [{name: p, base_url: https://example.test/v1, continuation: prefix}]\n"
+      "models:\n"
+      "  - id: m\n"
+      "    engine: openai\n"
+      "    openai: {servers: [\"http://127.0.0.1:9/v1\"], continuation: continue_final_message}\n"
+      "    remote: [{provider: p}]\n"
+      "    routing: {continue_on_failure: true}\n",
+      "t.yaml");
+  ASSERT_TRUE(std::holds_alternative<gateway_config>(r)) << std::get<config_error>(r).message;
+  const auto& c = std::get<gateway_config>(r);
+  EXPECT_EQ(c.providers.at(0).continuation, prefill_mode::prefix);
+  EXPECT_EQ(c.models.at(0).pool.servers.continuation, prefill_mode::continue_final_message);
+  EXPECT_TRUE(c.models.at(0).routing.continue_on_failure);
+  const auto bad = load("    continuation: yes_please\n");
+  ASSERT_TRUE(std::holds_alternative<config_error>(bad));
+  EXPECT_NE(std::get<config_error>(bad).message.find(
+                "t.yaml:4: providers[0].continuation: must be none, continue_final_message or prefix"),
+            std::string::npos)
+      << std::get<config_error>(bad).message;
+}
+
 }  // namespace
 }  // namespace gw
