@@ -33,6 +33,19 @@ boost::asio::awaitable<bool> anthropic_sink::start_events(const header_list& ext
   co_return co_await client_.start_events(extra);
 }
 
+// The gateway's own comments (": gateway-continued ..." when a stream moved to another target)
+// reach Messages clients too, after the events of the same write; SSE clients skip comments.
+// The gateway writes each one whole, in one call.
+void anthropic_sink::keep_gateway_comments(std::string_view sse) {
+  constexpr std::string_view mark = ": gateway-";
+  for (std::size_t at = 0; (at = sse.find(mark, at)) != std::string_view::npos; ++at) {
+    if (at > 0 && sse[at - 1] != '\n') continue;
+    const auto end = sse.find('\n', at);
+    if (end == std::string_view::npos) break;
+    out_.append(sse.substr(at, end - at)).append("\n\n");
+  }
+}
+
 boost::asio::awaitable<bool> anthropic_sink::send_events(std::string_view sse) {
   out_.clear();
   if (sse == sse_keepalive_comment) {
@@ -47,6 +60,7 @@ boost::asio::awaitable<bool> anthropic_sink::send_events(std::string_view sse) {
     });
     if (status == sse_parser::status::too_large && !stream_->finished())
       stream_->on_data(R"({"error":{"message":"The model's answer could not be read.","type":"server_error"}})", out_);
+    keep_gateway_comments(sse);
   }
   if (out_.empty()) co_return true;
   co_return co_await client_.send_events(out_);

@@ -5,7 +5,8 @@
 //     of a completion -> a `message` (only once serve_messages set it up; any other answer,
 //     such as count_tokens' or a 204, passes as written).
 //   start_events/send_events/end_events: the chunk stream -> Anthropic's events
-//     (anthropic_stream), the gateway's keep-alive comment -> `event: ping`.
+//     (anthropic_stream), the gateway's keep-alive comment -> `event: ping`, its other
+//     comments (a continued stream's) kept as they are.
 // Lives in the frame of the coroutine that routes the exchange; not thread-safe.
 
 #include <cstdint>
@@ -37,6 +38,8 @@ class anthropic_sink final : public response_sink {
   void drop() override { client_.drop(); }
 
  private:
+  void keep_gateway_comments(std::string_view sse);
+
   response_sink& client_;
   bool completion_ = false;
   std::vector<std::string> stop_sequences_;

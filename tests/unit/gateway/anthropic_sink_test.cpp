@@ -92,19 +92,24 @@ TEST(anthropic_sink, streams_keepalives_and_split_chunks) {
   const std::string chunk =
       R"(data: {"id":"chatcmpl-2","model":"m","choices":[{"index":0,"delta":{"content":"ab"},"finish_reason":null}]})"
       "\n\n";
-  const std::string head = chunk.substr(0, 20), tail = chunk.substr(20), done = "data: [DONE]\n\n";
+  const std::string head = chunk.substr(0, 20), tail = chunk.substr(20), done = "data: [DONE]\n\n",
+                    moved = ": gateway-continued from=local:m to=remote:p reason=upstream_failed\n\n";
   const header_list none;
   run([&]() -> boost::asio::awaitable<void> {
     co_await front.start_events(none);
     co_await front.send_events(sse_keepalive_comment);
     co_await front.send_events(head);  // an event split anywhere
     co_await front.send_events(tail);
+    co_await front.send_events(moved);
     co_await front.send_events(done);
     co_await front.end_events();
   });
   EXPECT_TRUE(client.events.starts_with("event: ping\n")) << client.events;
   EXPECT_NE(client.events.find("event: message_start\n"), std::string::npos);
   EXPECT_NE(client.events.find(R"("delta":{"type":"text_delta","text":"ab"})"), std::string::npos);
+  EXPECT_NE(client.events.find("\n\n: gateway-continued from=local:m to=remote:p reason=upstream_failed\n\nevent: "),
+            std::string::npos)
+      << client.events;
   EXPECT_TRUE(client.events.ends_with("event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n")) << client.events;
   EXPECT_TRUE(client.ended);
 }
