@@ -24,7 +24,7 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-45}
 FUZZ_SEED=${FUZZ_SEED:-1}
 targets=("$@")
 ((${#targets[@]})) || targets=(request_validator_fuzz sse_parser_fuzz http_request_fuzz http1_response_fuzz chunk_relay_fuzz forward_body_fuzz
-  sim_features_fuzz)
+  sim_features_fuzz anthropic_fuzz)
 
 echo "fuzz: building ${targets[*]} in $ASAN_BUILD"
 .ci/asan-build.sh "${targets[@]}"

@@ -31,6 +31,7 @@ struct incoming_request {
   std::string tracestate;  // its companion, if bounded and printable (gateway/tracer)
   std::unique_ptr<request_span> span;  // the gateway's span of the request, with tracing on
   std::string authorization;  // raw Authorization header (never logged)
+  std::string x_api_key;      // raw x-api-key header, Anthropic's clients' key (never logged)
   std::string origin;         // Origin (browser requests)
   std::string cors_request_method;   // Access-Control-Request-Method (preflight)
   std::string cors_request_headers;  // Access-Control-Request-Headers (preflight)

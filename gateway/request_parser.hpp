@@ -32,6 +32,7 @@ struct request_head {
   std::string traceparent;
   std::string tracestate;     // every line's value, joined by commas; cut past 513 bytes
   std::string authorization;
+  std::string x_api_key;               // Anthropic's key header (the Messages API's clients)
   std::string origin;                  // at most 512 bytes kept
   std::string cors_request_method;     // Access-Control-Request-Method, at most 64
   std::string cors_request_headers;    // Access-Control-Request-Headers, at most 2048

@@ -11,6 +11,7 @@
 #include "gateway/error_reply.hpp"
 #include "gateway/key_limits.hpp"
 #include "gateway/key_policy.hpp"
+#include "gateway/messages_handler.hpp"
 #include "gateway/metrics.hpp"
 #include "gateway/model_directory.hpp"
 
@@ -21,8 +22,10 @@ struct route_entry {
   std::string_view path;
   std::string_view method;
 };
-constexpr std::array<route_entry, 8> routes = {{
+constexpr std::array<route_entry, 10> routes = {{
     {"/v1/chat/completions", "POST"},
+    {"/v1/messages", "POST"},               // Anthropic Messages API (messages_handler)
+    {"/v1/messages/count_tokens", "POST"},
     {"/v1/completions", "POST"},
     {"/v1/embeddings", "POST"},
     {"/v1/models", "GET"},
@@ -43,8 +46,8 @@ const route_entry* find_route(const std::string& path) {
 }  // namespace
 
 bool is_generation_route(const incoming_request& req) {
-  return req.method == "POST" &&
-         (req.path == "/v1/chat/completions" || req.path == "/v1/completions" || req.path == "/v1/embeddings");
+  return req.method == "POST" && (req.path == "/v1/chat/completions" || req.path == "/v1/completions" ||
+                                  req.path == "/v1/embeddings" || req.path == "/v1/messages");
 }
 
 std::string_view endpoint_label(const std::string& path) {
@@ -102,14 +105,11 @@ boost::asio::awaitable<void> answer_info(request_context& cx, incoming_request& 
   return reply_error(sink, rec, std::move(e), request_headers(req));
 }
 
-}  // namespace
-
 // Not a coroutine: it decides, then returns the chosen handler's coroutine for the session to
 // await. A routing frame would otherwise stay allocated for the whole of every stream (it was
-// 3.4 KB of the 22 KiB a stream cost).
-boost::asio::awaitable<void> route_request(request_context& cx, incoming_request& req, response_sink& sink,
-                                           exchange_record& rec) {
-  rec.endpoint = endpoint_label(req.path);
+// 3.4 KB of the 22 KiB a stream cost). `front`: the Messages API's sink, on its paths only.
+boost::asio::awaitable<void> route_checked(request_context& cx, incoming_request& req, response_sink& sink,
+                                           exchange_record& rec, anthropic_sink* front) {
   const route_entry* r = find_route(req.path);
   if (!r) {
     api_error e{api_errc::route_not_found, "Invalid URL (" + req.method + " " + req.path + ")"};
@@ -126,24 +126,46 @@ boost::asio::awaitable<void> route_request(request_context& cx, incoming_request
   // The API needs a key when keys are configured; probes and metrics stay open to the operator's
   // network (they carry no model output).
   if (req.path.starts_with("/v1/") && cx.limits.keys().enabled()) {
-    const std::string_view presented = bearer_token(req.authorization);
+    // Anthropic's clients send their key as x-api-key; either header is accepted on every path.
+    std::string_view presented = bearer_token(req.authorization);
+    if (presented.empty()) presented = req.x_api_key;
     req.key = cx.limits.keys().find(presented);
     if (!req.key) {
       header_list h = request_headers(req);
       h.emplace_back("WWW-Authenticate", "Bearer");
       api_error e = presented.empty()
                         ? api_error{api_errc::missing_api_key,
-                                    "You didn't provide an API key. Send it as Authorization: Bearer KEY."}
+                                    "You didn't provide an API key. Send it as Authorization: Bearer KEY "
+                                    "(or x-api-key: KEY)."}
                         : api_error{api_errc::invalid_api_key, "Incorrect API key provided."};
       return reply_error(sink, rec, std::move(e), std::move(h));
     }
     rec.key_name = req.key->name;
     if (req.key->restricted) req.restricted = true;  // its data never leaves the machine
   }
+  if (front)
+    return req.path == "/v1/messages" ? serve_messages(cx, req, *front, rec) : serve_count_tokens(cx, req, *front, rec);
   if (req.path == "/v1/chat/completions") return serve_completion(cx, api_kind::chat, req, sink, rec);
   if (req.path == "/v1/completions") return serve_completion(cx, api_kind::completion, req, sink, rec);
   if (req.path == "/v1/embeddings") return serve_embeddings(cx, req, sink, rec);
   return answer_info(cx, req, sink, rec, *r);
+}
+
+// The Messages API's paths: everything answered on them, the refusals above included, is
+// written in Anthropic's shapes by the sink that lives in this frame.
+boost::asio::awaitable<void> route_messages(request_context& cx, incoming_request& req, response_sink& sink,
+                                            exchange_record& rec) {
+  anthropic_sink front(sink);
+  co_await route_checked(cx, req, front, rec, &front);
+}
+
+}  // namespace
+
+boost::asio::awaitable<void> route_request(request_context& cx, incoming_request& req, response_sink& sink,
+                                           exchange_record& rec) {
+  rec.endpoint = endpoint_label(req.path);
+  if (req.path == "/v1/messages" || req.path == "/v1/messages/count_tokens") return route_messages(cx, req, sink, rec);
+  return route_checked(cx, req, sink, rec, nullptr);
 }
 
 }  // namespace gw
