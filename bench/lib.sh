@@ -73,11 +73,13 @@ start_gateway() {
   echo "$pid"
 }
 
-# start_nginx UPSTREAM_PORT PORT: nginx as a plain reverse proxy on equal footing with the
-# gateway: one worker process (the gateway has one reactor thread), keep-alive to the upstream,
-# no response buffering (SSE passes through), no access log. Prints the master's pid.
+# start_nginx "UPSTREAM_PORT..." PORT: nginx as a plain reverse proxy on equal footing with the
+# gateway: one worker process (the gateway has one reactor thread), keep-alive to the upstream
+# (round robin when several ports are given: replicas), no response buffering (SSE passes
+# through), no access log. Prints the master's pid.
 start_nginx() {
-  local upstream=$1 port=$2 dir="$BENCH_TMP/nginx"
+  local port=$2 dir="$BENCH_TMP/nginx-$2" servers="" p
+  for p in $1; do servers+="    server 127.0.0.1:$p;"$'\n'; done
   mkdir -p "$dir/logs" "$dir/temp"
   cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
@@ -96,8 +98,7 @@ http {
   scgi_temp_path $dir/temp/scgi;
   keepalive_requests 1000000;
   upstream backend {
-    server 127.0.0.1:$upstream;
-    keepalive 1024;
+$servers    keepalive 1024;
     keepalive_requests 1000000;
   }
   server {

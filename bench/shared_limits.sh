@@ -113,45 +113,11 @@ gateway_config "$BENCH_TMP/on.yaml" on
 gateway_config "$BENCH_TMP/off.yaml" off
 "$GATEWAY" --config "$BENCH_TMP/on.yaml" --check-config >/dev/null || die "the generated config is invalid"
 
-# start_pool PORT UPSTREAM_PORT...: nginx round robin over the replicas (as lib.sh's start_nginx:
-# one worker, keep-alive upstream, no buffering, no access log). Prints the master's pid.
+# start_pool PORT UPSTREAM_PORT...: nginx round robin over the replicas (lib.sh). Prints its pid.
 start_pool() {
-  local port=$1 dir="$BENCH_TMP/nginx-$1" servers="" p
+  local port=$1
   shift
-  for p in "$@"; do servers+="    server 127.0.0.1:$p;"$'\n'; done
-  mkdir -p "$dir/logs" "$dir/temp"
-  cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log warn;
-$( [[ "$(id -u)" -eq 0 ]] && echo "user root;" )
-events { worker_connections 4096; }
-http {
-  access_log off;
-  client_body_temp_path $dir/temp/body;
-  proxy_temp_path $dir/temp/proxy;
-  fastcgi_temp_path $dir/temp/fastcgi;
-  uwsgi_temp_path $dir/temp/uwsgi;
-  scgi_temp_path $dir/temp/scgi;
-  upstream replicas {
-$servers    keepalive 256;
-  }
-  server {
-    listen 127.0.0.1:$port;
-    location / {
-      proxy_pass http://replicas;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-    }
-  }
-}
-CONF
-  nginx -p "$dir" -c "$dir/nginx.conf" >"$dir/logs/stdout.log" 2>&1 &
-  local pid=$!
-  wait_port "$port" "$pid"
-  echo "$pid"
+  start_nginx "$*" "$port"
 }
 
 # metric PORT SERIES: a value from the gateway's /metrics (0 when absent).
