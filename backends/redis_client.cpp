@@ -105,6 +105,16 @@ redis_reply convert(const redisReply* r) {
 
 redis_client* owner(const redisAsyncContext* ac) { return static_cast<redis_client*>(ac->data); }
 
+// Queues one command, each argument a bulk string (binary-safe: no format string).
+int send_argv(redisAsyncContext* ac, redisCallbackFn* fn, void* priv, const std::vector<std::string>& args) {
+  std::vector<const char*> argv;
+  std::vector<std::size_t> lens;
+  argv.reserve(args.size());
+  lens.reserve(args.size());
+  for (const auto& a : args) argv.push_back(a.data()), lens.push_back(a.size());
+  return redisAsyncCommandArgv(ac, fn, priv, static_cast<int>(argv.size()), argv.data(), lens.data());
+}
+
 }  // namespace
 
 redis_client::redis_client(asio::any_io_executor ex, redis_endpoint ep, redis_client_options opts)
@@ -183,12 +193,7 @@ void redis_client::connect_to(const std::string& address) {
   socket_watch::add_write(watch_.get());
 
   // Queued now, sent once connected; the connection is ready when PING answers after them.
-  auto send = [this](std::vector<std::string> args, redisCallbackFn* fn) {
-    std::vector<const char*> argv;
-    std::vector<std::size_t> lens;
-    for (const auto& a : args) argv.push_back(a.data()), lens.push_back(a.size());
-    redisAsyncCommandArgv(ac_, fn, nullptr, static_cast<int>(argv.size()), argv.data(), lens.data());
-  };
+  auto send = [this](const std::vector<std::string>& args, redisCallbackFn* fn) { send_argv(ac_, fn, nullptr, args); };
   auto check = [](redisAsyncContext* c, void* r, void*) {
     const auto* reply = static_cast<redisReply*>(r);
     auto* self = owner(c);
@@ -252,14 +257,8 @@ void redis_client::reply_trampoline(redisAsyncContext*, void* reply, void* privd
 void redis_client::command(const std::vector<std::string>& args, reply_handler done) {
   if (!ready_ || !ac_) return post_failure(std::move(done), redis_outcome::disconnected);
   auto p = std::make_shared<pending>(ex_, std::move(done));
-  std::vector<const char*> argv;
-  std::vector<std::size_t> lens;
-  argv.reserve(args.size());
-  lens.reserve(args.size());
-  for (const auto& a : args) argv.push_back(a.data()), lens.push_back(a.size());
   auto* priv = new std::shared_ptr<pending>(p);
-  if (redisAsyncCommandArgv(ac_, &reply_trampoline, priv, static_cast<int>(argv.size()), argv.data(), lens.data()) !=
-      REDIS_OK) {
+  if (send_argv(ac_, &reply_trampoline, priv, args) != REDIS_OK) {
     delete priv;
     return post_failure(std::move(p->done), redis_outcome::disconnected);
   }

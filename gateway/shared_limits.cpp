@@ -256,9 +256,7 @@ void shared_limits::settle(const api_key_config& key, std::int64_t token_delta, 
   if (!tokens && usd <= 0) return;
   auto keep = [this, name = key.name, usd, w](bool count) {
     if (count) stats_.count_shared_state_error("settle_deferred");
-    if (usd <= 0) return;
-    unsynced_[{name, w.id}] += usd;
-    unsynced_ends_[{name, w.id}] = w.ends;
+    keep_spend(name, w, usd);
   };
   if (!up_) return keep(true);
   eval(1,
@@ -277,26 +275,30 @@ void shared_limits::settle(const api_key_config& key, std::int64_t token_delta, 
        });
 }
 
+void shared_limits::keep_spend(const std::string& key, const budget_window& w, double usd) {
+  if (usd <= 0) return;
+  auto& k = unsynced_[{key, w.id}];
+  k.usd += usd;
+  k.ends = w.ends;
+}
+
 double shared_limits::unsynced(const std::string& key, const std::string& window) const {
   auto it = unsynced_.find({key, window});
-  return it == unsynced_.end() ? 0 : it->second;
+  return it == unsynced_.end() ? 0 : it->second.usd;
 }
 
 void shared_limits::flush_unsynced() {
-  auto pending = std::exchange(unsynced_, {});
-  auto ends = std::exchange(unsynced_ends_, {});
-  for (auto& [k, usd] : pending) {
-    budget_window w{k.second, ends[k]};
+  for (auto& [k, kept] : std::exchange(unsynced_, {})) {
+    const budget_window w{k.second, kept.ends};
     const std::string spend_key = key_of(k.first, ("spend:" + k.second).c_str());
-    client_.command({"INCRBYFLOAT", spend_key, usd_text(usd)},
-                    [this, alive = alive_, k = k, usd = usd, w](redis_outcome o, redis_reply r) {
+    client_.command({"INCRBYFLOAT", spend_key, usd_text(kept.usd)},
+                    [this, alive = alive_, k = k, usd = kept.usd, w](redis_outcome o, redis_reply r) {
                       if (!*alive) return;
                       if (o == redis_outcome::ok && r.kind != redis_reply::type::error) {
                         if (on_spend_total) on_spend_total(k.first, k.second, number_of(r));
                         return;
                       }
-                      unsynced_[k] += usd;
-                      unsynced_ends_[k] = w.ends;
+                      keep_spend(k.first, w, usd);
                     });
     client_.command({"EXPIRE", spend_key, ttl_of(w)}, [](redis_outcome, redis_reply) {});
   }

@@ -73,9 +73,13 @@ class shared_limits {
   boost::asio::steady_timer probe_timer_;
   bool probing_ = false;
   std::string last_error_;
-  // (key name, window id) -> USD spent while Redis could not take it
-  std::map<std::pair<std::string, std::string>, double> unsynced_;
-  std::map<std::pair<std::string, std::string>, std::chrono::system_clock::time_point> unsynced_ends_;
+  // Spend Redis could not take yet, by (key name, window id); `ends` sets the key's TTL.
+  struct kept_spend {
+    double usd = 0;
+    std::chrono::system_clock::time_point ends;
+  };
+  std::map<std::pair<std::string, std::string>, kept_spend> unsynced_;
+  void keep_spend(const std::string& key, const budget_window& w, double usd);
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);
 };
 
