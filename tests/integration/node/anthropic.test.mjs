@@ -363,8 +363,9 @@ models:
   test('the gateway\'s keep-alive comments become ping events', { timeout: 20_000 }, async () => {
     const post = (maxTokens) => request(gw.port, { method: 'POST', path: '/v1/messages', timeoutMs: 15_000,
       body: { model: 'tiny', max_tokens: maxTokens, messages: ASK, stream: true } });
-    // Whichever is admitted second waits ~2 s (120 tokens at real speed) for its first token.
-    const both = await Promise.all([post(120), post(120)]);
+    // Whichever is admitted second waits for the first's 400 tokens at real speed (seconds), far
+    // past the 1 s keep-alive even when the host is slow or fast; 120 tokens was too close to it.
+    const both = await Promise.all([post(400), post(400)]);
     assert.deepEqual(both.map((r) => r.status), [200, 200]);
     const waited = both.map((r) => events(r.text)).find((e) => e[0].event === 'ping');
     assert.ok(waited, 'no stream started with a ping');
