@@ -46,6 +46,7 @@ struct chunk_facts {
   bool output = false;  // carries generated output: text, reasoning, tool calls, a finish...
   std::optional<finish_reason> finish;  // "length", or any other reason (as stop)
   std::optional<relayed_usage> usage;
+  bool end = false;  // the stream's last event (a Messages stream's message_stop; OpenAI's end with [DONE])
 };
 
 class chunk_relay {

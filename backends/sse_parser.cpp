@@ -78,4 +78,15 @@ void sse_parser::line(std::string_view l, const std::function<void(sse_event&&)>
   // "retry" and unknown fields are ignored, as the spec says.
 }
 
+void append_sse_event(std::string& out, std::string_view name, std::string_view data) {
+  if (!name.empty()) out.append("event: ").append(name).append("\n");
+  for (;;) {
+    const auto nl = data.find('\n');
+    out.append("data: ").append(data.substr(0, nl)).append("\n");
+    if (nl == std::string_view::npos) break;
+    data.remove_prefix(nl + 1);
+  }
+  out += '\n';
+}
+
 }  // namespace gw

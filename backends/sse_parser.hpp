@@ -38,4 +38,8 @@ class sse_parser {
   bool failed_ = false;
 };
 
+// Appends one event as a server writes it: "event: NAME\n" (when named), a "data: " line per
+// line of `data`, and the blank line that ends it. The inverse of sse_parser.
+void append_sse_event(std::string& out, std::string_view name, std::string_view data);
+
 }  // namespace gw

@@ -1,6 +1,28 @@
 #include "engine/provider.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 namespace gw {
+namespace {
+
+bool configured(const provider_config& p, std::string_view name) {
+  for (const auto& [k, v] : p.headers)
+    if (boost::beast::iequals(k, name)) return true;
+  return false;
+}
+
+}  // namespace
+
+std::vector<std::string> messages_headers(const provider_config& p, std::string_view client_version,
+                                          std::string_view client_beta) {
+  std::vector<std::string> out;
+  if (!configured(p, "anthropic-version"))
+    out.push_back(std::string("anthropic-version: ")
+                      .append(client_version.empty() ? default_anthropic_version : client_version));
+  if (!client_beta.empty() && !configured(p, "anthropic-beta"))
+    out.push_back(std::string("anthropic-beta: ").append(client_beta));
+  return out;
+}
 
 upstream_request provider_request(const provider_state& p, std::string_view path, std::string body,
                                   std::string_view request_id, const trace_headers& trace, bool event_stream) {

@@ -17,8 +17,18 @@
 
 namespace gw {
 
+// The API a provider speaks. OpenAI's takes chat, legacy completions and embeddings; Anthropic's
+// Messages API takes /v1/messages requests only, whose bodies it receives as the client sent
+// them (README, "Messages-native providers"), so other requests are never routed to it.
+enum class provider_api { openai, anthropic };
+
+// Anthropic's API version header, sent to a Messages-native provider when neither its `headers`
+// nor the client name one.
+inline constexpr std::string_view default_anthropic_version = "2023-06-01";
+
 struct provider_config {
   std::string name;
+  provider_api api = provider_api::openai;
   std::string base_url;     // up to and including the version, e.g. https://api.deepseek.com/v1
   std::string api_key_env;  // environment variable holding the key; empty: no Authorization
   std::vector<std::pair<std::string, std::string>> headers;  // extra request headers
@@ -47,7 +57,7 @@ struct remote_target {
 // out of logs), its breaker, and counters.
 struct provider_state {
   provider_config config;
-  std::string auth_header;  // "Authorization: Bearer ..." or empty
+  std::string auth_header;  // "Authorization: Bearer ...", "x-api-key: ..." (Messages-native) or empty
   circuit_breaker breaker;
   bool enabled = true;      // false when its key variable is unset: never routed to
   // Built from config by default, so that brace-initialising the members above sets it up too.
@@ -64,6 +74,13 @@ struct trace_headers {
 // to base_url + `path` ("/chat/completions", "/embeddings"...) with the provider's timeouts, CA
 // bundle, Authorization and configured headers, tagged with the gateway's request id and the
 // trace context when there are any. `event_stream`: the body asks for SSE.
+// The headers a Messages-native provider receives besides provider_request's ("Name: value"):
+// anthropic-version (the provider's configured one, else the client's, else
+// default_anthropic_version) and the client's anthropic-beta unless the provider's headers set
+// one. A configured header is sent by provider_request, so it is not repeated here.
+std::vector<std::string> messages_headers(const provider_config& p, std::string_view client_version,
+                                          std::string_view client_beta);
+
 upstream_request provider_request(const provider_state& p, std::string_view path, std::string body,
                                   std::string_view request_id, const trace_headers& trace, bool event_stream);
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "backends/chunk_relay.hpp"
+#include "backends/messages_relay.hpp"
 #include "engine/attempt_span.hpp"
 #include "backends/upstream_error.hpp"
 #include "backends/sse_parser.hpp"
@@ -23,6 +24,7 @@ struct call_state : std::enable_shared_from_this<call_state> {
         out(opts.out ? opts.out : std::make_shared<token_stream>(ex, opts.prompt_tokens_estimate)),
         relay(opts.public_model, opts.client_usage) {
     if (opts.continues) relay.continue_stream(*opts.continues);
+    if (opts.messages_api) messages.emplace(opts.public_model);
     opts.out.reset();  // `out` holds it; a copy here would keep the stream alive in a cycle
   }
 
@@ -44,6 +46,7 @@ struct call_state : std::enable_shared_from_this<call_state> {
   long status = 0;
   sse_parser parser;
   chunk_relay relay;
+  std::optional<messages_relay> messages;  // in place of `relay` for a Messages-native upstream
   std::string held;  // relayed chunks not yet pushed (see on_event)
   std::uint32_t held_output = 0;  // of which carried output
   chunk_facts facts;
@@ -65,10 +68,31 @@ struct call_state : std::enable_shared_from_this<call_state> {
 
 void attempt(const std::shared_ptr<call_state>& s);
 
+// Appends the event, relayed, to s.held (nothing when it is not shown); false when it is not an
+// object.
+bool relay_into_held(call_state& s, const sse_event& ev) {
+  if (s.messages) {
+    return s.opts.stream ? s.messages->relay_event(s.held, ev.event, ev.data, s.facts)
+                         : s.messages->relay_message(s.held, ev.data, s.facts);
+  }
+  const std::size_t before = s.held.size();
+  if (s.opts.stream) s.held += "data: ";
+  if (!s.relay.relay(s.held, ev.data, s.facts)) return false;
+  if (!s.facts.shown) s.held.resize(before);
+  else if (s.opts.stream) s.held += "\n\n";
+  return true;
+}
+
 // Feeds one upstream SSE event (or a whole non-streamed answer) to the consumer; false when the
 // stream is unusable.
 bool on_event(call_state& s, sse_event&& ev) {
-  if (ev.done) {
+  // A Messages stream ends with its message_stop event, relayed like the others.
+  bool end = ev.done;
+  if (!end) {
+    if (!relay_into_held(s, ev) || s.facts.error) return false;
+    end = s.facts.end;
+  }
+  if (end) {
     s.completed = true;
     // What is still held: a non-streamed answer (its first token), or the chunks from the last
     // finish on. Counted before the usage, which replaces the running count.
@@ -92,11 +116,6 @@ bool on_event(call_state& s, sse_event&& ev) {
     s.conclude(call_outcome::succeeded);
     return true;
   }
-  const std::size_t before = s.held.size();
-  if (s.opts.stream) s.held += "data: ";
-  if (!s.relay.relay(s.held, ev.data, s.facts) || s.facts.error) return false;
-  if (!s.facts.shown) s.held.resize(before);
-  else if (s.opts.stream) s.held += "\n\n";
   if (s.facts.finish) s.finish = s.facts.finish;
   if (s.facts.usage) s.usage = s.facts.usage;
   // Chunks that only open the answer wait for the first output: until then a failure can still
@@ -177,6 +196,7 @@ void attempt(const std::shared_ptr<call_state>& s) {
   s->parser = sse_parser{};
   s->relay = chunk_relay(s->opts.public_model, s->opts.client_usage);
   if (s->opts.continues) s->relay.continue_stream(*s->opts.continues);
+  if (s->opts.messages_api) s->messages.emplace(s->opts.public_model);
   s->held.clear();
   s->held_output = 0;
   s->error_body.clear();
@@ -206,6 +226,7 @@ void attempt(const std::shared_ptr<call_state>& s) {
   upstream_request req =
       provider_request(s->provider, s->opts.url_path, std::move(body), s->opts.request_id,
                        {s->span.traceparent(s->opts.trace), s->opts.trace.tracestate}, s->opts.stream);
+  for (const auto& h : s->opts.extra_headers) req.headers.push_back(h);
 
   upstream_handlers h;
   h.owner = s;

@@ -19,6 +19,7 @@
 #include <string>
 
 #include "backends/chunk_relay.hpp"
+#include <vector>
 #include "engine/provider.hpp"
 #include "backends/upstream_client.hpp"
 #include "engine/token_stream.hpp"
@@ -64,6 +65,12 @@ struct remote_call_options {
   bool stream = true;
   // A continuation of a stream another target began (chunk_relay::continue_stream).
   std::optional<relay_continuation> continues;
+  // The upstream speaks Anthropic's Messages API (a Messages-native provider): its events are
+  // relayed by backends/messages_relay, and message_stop ends the stream instead of [DONE].
+  bool messages_api = false;
+  // Request headers beyond the provider's own ("Name: value"): the client's anthropic-version
+  // and anthropic-beta for a Messages-native provider.
+  std::vector<std::string> extra_headers;
 };
 
 std::shared_ptr<token_stream> start_remote_call(boost::asio::any_io_executor ex, upstream_client& client,

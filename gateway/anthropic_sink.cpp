@@ -17,7 +17,7 @@ boost::asio::awaitable<bool> anthropic_sink::send(unsigned status, std::string_v
     std::string error = anthropic_error_from_openai(status, body);
     co_return co_await client_.send(status, "application/json", std::move(error), extra);
   }
-  if (status == 200 && completion_) {
+  if (status == 200 && completion_ && !native_) {
     auto message = to_message(body, stop_sequences_);
     if (!message) {
       // A 200 that is not a completion: a bug or an upstream out of protocol, not the client's fault.
@@ -55,8 +55,15 @@ boost::asio::awaitable<bool> anthropic_sink::send_events(std::string_view sse) {
     // sequences or estimate rather than being dropped.
     if (!stream_) stream_.emplace(std::vector<std::string>{}, 0);
     const auto status = parser_.feed(sse, [this](sse_event&& e) {
-      if (e.done) stream_->on_done(out_);
-      else if (!e.data.empty()) stream_->on_data(e.data, out_);
+      if (native_) {
+        // Named events are the provider's; unnamed ones the gateway's (its error event).
+        if (!e.event.empty()) append_sse_event(out_, e.event, e.data);
+        else if (!e.done && !e.data.empty()) stream_->on_data(e.data, out_);
+      } else if (e.done) {
+        stream_->on_done(out_);
+      } else if (!e.data.empty()) {
+        stream_->on_data(e.data, out_);
+      }
     });
     if (status == sse_parser::status::too_large && !stream_->finished())
       stream_->on_data(R"({"error":{"message":"The model's answer could not be read.","type":"server_error"}})", out_);

@@ -7,6 +7,10 @@
 //   start_events/send_events/end_events: the chunk stream -> Anthropic's events
 //     (anthropic_stream), the gateway's keep-alive comment -> `event: ping`, its other
 //     comments (a continued stream's) kept as they are.
+//   answer_is_native(): a Messages-native provider answers; its message and events pass as
+//     they are. The gateway's own additions still become Anthropic's: its error event (a stream
+//     cut after the 200) an `error` event, its keep-alive a `ping`; the [DONE] that closes the
+//     gateway's streams is left out.
 // Lives in the frame of the coroutine that routes the exchange; not thread-safe.
 
 #include <cstdint>
@@ -35,6 +39,7 @@ class anthropic_sink final : public response_sink {
   boost::asio::awaitable<bool> send_events(std::string_view sse) override;
   boost::asio::awaitable<bool> end_events() override;
   bool started() const override { return client_.started(); }
+  void answer_is_native() override { native_ = true; }
   void drop() override { client_.drop(); }
 
  private:
@@ -42,6 +47,7 @@ class anthropic_sink final : public response_sink {
 
   response_sink& client_;
   bool completion_ = false;
+  bool native_ = false;
   std::vector<std::string> stop_sequences_;
   std::optional<anthropic_stream> stream_;
   sse_parser parser_;

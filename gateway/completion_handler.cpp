@@ -184,6 +184,12 @@ boost::asio::awaitable<void> run_completion(request_context& cx, incoming_reques
     co_return;
   }
   if (!d.lease || d.cancelled) co_return;  // the client went away while the request was being placed
+  if (d.provider && d.provider->config.api == provider_api::anthropic) {
+    sink.answer_is_native();
+    // Its events are Messages events, which a continuation (written in the chat protocol) cannot
+    // take up; the provider is remote, so a failure of it was never one to continue anyway.
+    job->cont.reset();
+  }
   stream_lease& lease = *d.lease;
   // Until it ends, the stream is one that a drain must end with an error event.
   const stream_registration registered(cx.drain, *lease);

@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "backends/forward_body.hpp"
+#include "backends/json_scan.hpp"
 #include "engine/tokenizer.hpp"
 #include "gateway/drain_state.hpp"
 #include "gateway/generation_request.hpp"
@@ -72,8 +73,11 @@ route_plan plan_for(const model_target& target, const incoming_request& req, std
     local.estimated_wait_s = l.estimated_wait_s;
   }
   std::vector<bool> remote_available;
+  // A Messages-native provider serves only requests that came as Messages.
+  const bool messages = !req.messages_body.empty();
   for (auto* prov : target.remotes)
-    remote_available.push_back(prov->enabled && prov->breaker.state(now) != breaker_state::open);
+    remote_available.push_back(prov->enabled && prov->breaker.state(now) != breaker_state::open &&
+                               (messages || prov->config.api == provider_api::openai));
   request_facts facts;
   facts.known_model = target.config != nullptr;
   facts.restricted = req.restricted;
@@ -195,9 +199,16 @@ std::optional<completion_refusal> plan_completion(request_context& cx, completio
   dr.span = req.span.get();
   if (job.target->pool) add_local_request(job, req, cx.ids.entropy());
   dr.priority = effective_priority(req, job.priority, !req.priority.empty());
-  dr.upstream_body = [&p, body = std::string_view(req.body)](const remote_target& t, const provider_config& c) {
+  dr.upstream_body = [&p, body = std::string_view(req.body), messages = std::string_view(req.messages_body)](
+                         const remote_target& t, const provider_config& c) {
     forward_edits e;
     e.model = t.model;
+    // A Messages-native provider gets the client's Messages body, with only its model named anew.
+    if (c.api == provider_api::anthropic) {
+      // serve_messages read it whole, so it scans; were it not to, it goes as it is.
+      const auto scan = json::scan_object(messages);
+      return scan ? forward_body(messages, *scan, e) : std::string(messages);
+    }
     e.include_usage = p.stream;
     e.renames = &c.rename_fields;
     return std::visit([&](const auto& r) { return forward_body(body, r.fields, e); }, p.request);
@@ -206,6 +217,8 @@ std::optional<completion_refusal> plan_completion(request_context& cx, completio
   dr.client_usage = p.include_usage;
   dr.prompt_tokens_estimate = prompt_tokens;
   dr.request_id = req.request_id;
+  dr.anthropic_version = req.anthropic_version;
+  dr.anthropic_beta = req.anthropic_beta;
   if (p.stream && job.target->config->routing.continue_on_failure)
     job.cont = std::make_unique<continuation_state>(cx.stats, p.model);
   return std::nullopt;

@@ -35,8 +35,8 @@ upstream_timeouts read_timeouts(const reader& r, const YAML::Node& t, const std:
 }
 
 provider_config read_provider(const reader& r, const YAML::Node& n, const std::string& key) {
-  r.expect_map(n, key, {"name", "base_url", "api_key_env", "headers", "ca_file", "timeouts", "price", "retries",
-                        "retry_budget", "breaker", "rename_fields", "continuation"});
+  r.expect_map(n, key, {"name", "api", "base_url", "api_key_env", "headers", "ca_file", "timeouts", "price",
+                        "retries", "retry_budget", "breaker", "rename_fields", "continuation"});
   provider_config p;
   if (!n["name"]) r.fail(n, key + ".name", "is required");
   p.name = r.scalar<std::string>(n["name"], key + ".name", "a string");
@@ -75,6 +75,16 @@ provider_config read_provider(const reader& r, const YAML::Node& n, const std::s
   }
   if (const auto t = n["timeouts"]) p.timeouts = read_timeouts(r, t, key + ".timeouts");
   if (n["continuation"]) p.continuation = read_prefill_mode(r, n["continuation"], key + ".continuation");
+  if (const auto a = n["api"]) {
+    const auto api = r.scalar<std::string>(a, key + ".api", "a string");
+    if (api == "anthropic") p.api = provider_api::anthropic;
+    else if (api != "openai") r.fail(a, key + ".api", "must be openai or anthropic");
+  }
+  // A continuation's prefill is written in the chat protocol (backends/continuation_body).
+  if (p.api == provider_api::anthropic && p.continuation != prefill_mode::none)
+    r.fail(n["continuation"], key + ".continuation", "must be none for a provider with api: anthropic");
+  if (p.api == provider_api::anthropic && !p.rename_fields.empty())
+    r.fail(n["rename_fields"], key + ".rename_fields", "applies to OpenAI bodies only, not to api: anthropic");
   if (const auto pr = n["price"]) {
     const std::string k = key + ".price";
     r.expect_map(pr, k, {"input_per_million", "output_per_million"});

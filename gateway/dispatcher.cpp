@@ -77,6 +77,11 @@ std::shared_ptr<token_stream> start_remote_target(request_context& cx, const dis
   provider_state& p = *r.target->remotes.at(targets[i].index);
   remote_call_options opts;
   opts.url_path = r.upstream_path;
+  if (p.config.api == provider_api::anthropic) {
+    opts.url_path = "/messages";
+    opts.messages_api = true;
+    opts.extra_headers = messages_headers(p.config, r.anthropic_version, r.anthropic_beta);
+  }
   opts.stream = r.stream;
   opts.body = std::move(body);
   opts.continues = std::move(continues);

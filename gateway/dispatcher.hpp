@@ -28,6 +28,7 @@ struct dispatch_request {
   std::variant<local_request, api_error> local;
   int priority = 0;
   std::string_view upstream_path;  // "/chat/completions" or "/completions": static
+                                   // ("/messages" for a Messages-native provider)
   bool stream = true;         // the upstream body asks for a stream (else one JSON answer)
   std::function<std::string(const remote_target&, const provider_config&)> upstream_body;
   std::string_view public_model;  // the model the client named (the answer's `model`)
@@ -35,6 +36,7 @@ struct dispatch_request {
   std::uint32_t prompt_tokens_estimate = 0;
   // Views of the request's, which outlives its dispatch.
   std::string_view request_id;
+  std::string_view anthropic_version, anthropic_beta;  // the client's, for Messages-native providers
   upstream_trace trace;  // what each upstream call carries of the trace (gateway/tracer)
   request_span* span = nullptr;  // the request's span, if recorded: fallbacks become its events
   // While the request waits for its first event (a queue slot, a provider's first byte), on_idle

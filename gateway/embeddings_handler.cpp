@@ -129,7 +129,10 @@ boost::asio::awaitable<void> serve_embeddings(request_context& cx, incoming_requ
     local.queue_full = l.queue_full;
   }
   std::vector<bool> remote_available;
-  for (auto* p : target.remotes) remote_available.push_back(p->enabled && p->breaker.state(now) != breaker_state::open);
+  // A Messages-native provider has no embeddings.
+  for (auto* p : target.remotes)
+    remote_available.push_back(p->enabled && p->breaker.state(now) != breaker_state::open &&
+                               p->config.api == provider_api::openai);
   request_facts facts;
   facts.known_model = target.config != nullptr;
   facts.restricted = req.restricted;

@@ -32,6 +32,12 @@ struct incoming_request {
   std::unique_ptr<request_span> span;  // the gateway's span of the request, with tracing on
   std::string authorization;  // raw Authorization header (never logged)
   std::string x_api_key;      // raw x-api-key header, Anthropic's clients' key (never logged)
+  // anthropic-version and anthropic-beta, passed on to Messages-native providers.
+  std::string anthropic_version;
+  std::string anthropic_beta;
+  // A /v1/messages request's body as the client sent it (its `body` became the chat translation):
+  // what a Messages-native provider receives. Empty for every other request.
+  std::string messages_body;
   std::string origin;         // Origin (browser requests)
   std::string cors_request_method;   // Access-Control-Request-Method (preflight)
   std::string cors_request_headers;  // Access-Control-Request-Headers (preflight)
@@ -52,6 +58,10 @@ class response_sink {
   virtual boost::asio::awaitable<bool> send_events(std::string_view sse) = 0;
   virtual boost::asio::awaitable<bool> end_events() = 0;
   virtual bool started() const = 0;  // a status line was sent
+  // The answer that follows was written by an upstream in the client's own protocol (a
+  // Messages-native provider answering /v1/messages): a sink that translates answers passes its
+  // bodies and events as they are. Called before any of them is sent.
+  virtual void answer_is_native() {}
   // Gives up on the client (a reader too slow for the stream): nothing more is written and the
   // connection closes when the handler returns.
   virtual void drop() = 0;

@@ -104,6 +104,8 @@ void take_request(request_parser& parser, request_context& cx, std::optional<req
   cx.tracing.start(req, h.traceparent, h.tracestate, cx.ids);
   req.authorization = std::move(h.authorization);
   req.x_api_key = std::move(h.x_api_key);
+  req.anthropic_version = std::move(h.anthropic_version);
+  req.anthropic_beta = std::move(h.anthropic_beta);
   req.origin = std::move(h.origin);
   req.cors_request_method = std::move(h.cors_request_method);
   req.cors_request_headers = std::move(h.cors_request_headers);

@@ -41,7 +41,9 @@ boost::asio::awaitable<void> serve_messages(request_context& cx, incoming_reques
     estimate = std::get<std::uint32_t>(counted);
   }
   front.expect_completion(std::move(t.stop_sequences), estimate);
-  // The chat job forwards req.body to chat upstreams: from here on it is the chat request.
+  // The chat job forwards req.body to chat upstreams: from here on it is the chat request. The
+  // client's body stays for Messages-native providers.
+  req.messages_body = std::move(req.body);
   req.body = std::move(t.chat_body);
   return serve_completion(cx, api_kind::chat, req, front, rec);
 }

@@ -23,7 +23,9 @@ model_directory::model_directory(boost::asio::any_io_executor reactor, const std
                      p.api_key_env);
         st->enabled = false;
       } else {
-        st->auth_header = std::string("Authorization: Bearer ") + key;
+        // Anthropic's API takes its key in x-api-key, as its SDKs send it.
+        st->auth_header = p.api == provider_api::anthropic ? std::string("x-api-key: ") + key
+                                                            : std::string("Authorization: Bearer ") + key;
       }
     }
     providers_.push_back(std::move(st));

@@ -82,6 +82,8 @@ class request_reader final : public http1::framing_parser<true> {
         else if (iequals(name, "traceparent")) keep_first(head.traceparent, seen_trace_, value);
         else if (iequals(name, "tracestate")) join_list(head.tracestate, value, max_tracestate + 1);
         else if (iequals(name, "x-api-key")) keep_first(head.x_api_key, seen_api_key_, value);
+        else if (iequals(name, "anthropic-version")) keep_first(head.anthropic_version, seen_version_, value, 64);
+        else if (iequals(name, "anthropic-beta")) join_list(head.anthropic_beta, value, 1024);
         break;
       default: break;
     }
@@ -113,7 +115,8 @@ class request_reader final : public http1::framing_parser<true> {
   const std::string* restricted_;
   // Which of the kept fields were seen: the first occurrence wins, even when empty.
   bool seen_id_ = false, seen_priority_ = false, seen_restricted_ = false, seen_trace_ = false, seen_auth_ = false,
-       seen_api_key_ = false, seen_origin_ = false, seen_acrm_ = false, seen_acrh_ = false, seen_expect_ = false, seen_te_ = false;
+       seen_api_key_ = false, seen_origin_ = false, seen_acrm_ = false, seen_acrh_ = false, seen_expect_ = false, seen_te_ = false,
+       seen_version_ = false;
 };
 
 using request_failure = request_parser::failure;

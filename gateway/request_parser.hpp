@@ -33,6 +33,8 @@ struct request_head {
   std::string tracestate;     // every line's value, joined by commas; cut past 513 bytes
   std::string authorization;
   std::string x_api_key;               // Anthropic's key header (the Messages API's clients)
+  std::string anthropic_version;       // at most 64 bytes kept
+  std::string anthropic_beta;          // every line's value, joined by commas; at most 1024 bytes
   std::string origin;                  // at most 512 bytes kept
   std::string cors_request_method;     // Access-Control-Request-Method, at most 64
   std::string cors_request_headers;    // Access-Control-Request-Headers, at most 2048

@@ -1,5 +1,8 @@
 // Every input goes through the Messages front's three translations: as a Messages request (to a
-// chat body), as a chat completion (to a message) and as a chunk stream cut in two (to events).
+// chat body), as a chat completion (to a message) and as a chunk stream cut in two (to events);
+// and through the passthrough of a Messages-native provider (backends/messages_relay): as one
+// streamed event, which must stay one SSE event with the same data (but message_start's model),
+// and as a whole message, which must keep an object's structure.
 // Nothing may crash; a refusal must be a 4xx with a message; everything written must be a JSON
 // object (RFC 8259 grammar and UTF-8: numbers the client or upstream wrote are copied as they
 // were, so they are not converted here either), and a stream must end in one terminal event.
@@ -10,8 +13,11 @@
 #include <string>
 #include <string_view>
 #include <variant>
+#include <vector>
 
 #include "backends/json_scan.hpp"
+#include "backends/messages_relay.hpp"
+#include "backends/sse_parser.hpp"
 #include "gateway/anthropic_request.hpp"
 #include "gateway/anthropic_response.hpp"
 #include "gateway/anthropic_stream.hpp"
@@ -65,5 +71,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   stream.on_done(out);
   const std::string last = check_events(out);
   check(last == "message_stop" || last == "error", "a stream that ends neither with message_stop nor error");
+
+  // An upstream's event data never holds a line end: its parser splits lines there.
+  if (input.find_first_of("\r\n") == std::string_view::npos) {
+    gw::messages_relay relay("public\\model");
+    gw::chunk_facts facts;
+    std::string relayed;
+    const bool ok = relay.relay_event(relayed, "", input, facts);
+    check(ok == gw::json::locate_object(input).has_value(), "relayed iff it has an object's structure");
+    if (ok && facts.shown) {
+      std::vector<gw::sse_event> events;
+      gw::sse_parser parser;
+      parser.feed(relayed, [&](gw::sse_event&& e) { events.push_back(std::move(e)); });
+      check(events.size() == 1 && relayed.ends_with("\n\n"), "a relayed event is not one SSE event");
+      check(!events[0].event.empty(), "a relayed event has no name");
+      if (events[0].event != "message_start") check(events[0].data == input, "a relayed event changed");
+      else check(gw::json::locate_object(events[0].data).has_value(), "message_start lost its structure");
+    }
+    std::string whole;
+    if (relay.relay_message(whole, input, facts) && facts.shown)
+      check(gw::json::locate_object(whole).has_value(), "a relayed message lost its structure");
+  }
   return 0;
 }

@@ -114,5 +114,39 @@ TEST(anthropic_sink, streams_keepalives_and_split_chunks) {
   EXPECT_TRUE(client.ended);
 }
 
+// A Messages-native provider's answer passes as it is; the gateway's own additions (its keep-alive,
+// the [DONE] closing its streams, an error event after the 200) still become Anthropic's.
+TEST(anthropic_sink, native_answers_pass_as_written) {
+  recording_sink client;
+  anthropic_sink front(client);
+  front.expect_completion({}, 5);
+  front.answer_is_native();
+  const std::string message =
+      R"({"id":"msg_9","type":"message","role":"assistant","model":"m","content":[{"type":"text","text":"hi"}],)"
+      R"("stop_reason":"end_turn","stop_sequence":null,"usage":{"input_tokens":3,"output_tokens":1}})";
+  const std::string json = "application/json";
+  const header_list none;
+  run([&]() -> boost::asio::awaitable<void> { co_await front.send(200, json, message, none); });
+  EXPECT_EQ(client.body, message);
+
+  const std::string events =
+      "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"id\":\"msg_9\"}}\n\n"
+      "event: content_block_delta\ndata: {\"type\":\"content_block_delta\",\"index\":0,"
+      "\"delta\":{\"type\":\"text_delta\",\"text\":\"hi\"}}\n\n";
+  const std::string done = "data: [DONE]\n\n",
+                    error = "data: {\"error\":{\"message\":\"The provider failed.\",\"type\":\"server_error\"}}\n\n";
+  run([&]() -> boost::asio::awaitable<void> {
+    co_await front.start_events(none);
+    co_await front.send_events(sse_keepalive_comment);
+    co_await front.send_events(events);
+    co_await front.send_events(done);
+    co_await front.send_events(error);
+    co_await front.end_events();
+  });
+  EXPECT_EQ(client.events, "event: ping\ndata: {\"type\":\"ping\"}\n\n" + events +
+                               "event: error\ndata: {\"type\":\"error\",\"error\":{\"type\":\"api_error\","
+                               "\"message\":\"The provider failed.\"}}\n\n");
+}
+
 }  // namespace
 }  // namespace gw

@@ -101,5 +101,24 @@ TEST(config_routing, continuation_keys) {
       << std::get<config_error>(bad).message;
 }
 
+TEST(config_routing, provider_api) {
+  const auto none = load("");
+  ASSERT_TRUE(std::holds_alternative<gateway_config>(none)) << std::get<config_error>(none).message;
+  EXPECT_EQ(std::get<gateway_config>(none).providers.at(0).api, provider_api::openai);
+  const auto r = load("    api: anthropic\n");
+  ASSERT_TRUE(std::holds_alternative<gateway_config>(r)) << std::get<config_error>(r).message;
+  EXPECT_EQ(std::get<gateway_config>(r).providers.at(0).api, provider_api::anthropic);
+  const std::pair<const char*, const char*> bad[] = {
+      {"    api: gemini\n", "t.yaml:4: providers[0].api: must be openai or anthropic"},
+      {"    api: anthropic\n    continuation: prefix\n", "providers[0].continuation: must be none for a provider with api: anthropic"},
+      {"    api: anthropic\n    rename_fields: {a: b}\n", "providers[0].rename_fields: applies to OpenAI bodies only"},
+  };
+  for (const auto& [text, message] : bad) {
+    const auto e = load(text);
+    ASSERT_TRUE(std::holds_alternative<config_error>(e)) << text;
+    EXPECT_NE(std::get<config_error>(e).message.find(message), std::string::npos) << std::get<config_error>(e).message;
+  }
+}
+
 }  // namespace
 }  // namespace gw
