@@ -16,6 +16,7 @@
 #include <memory>
 #include <thread>
 
+#include "bench/gateway_bench/html_report.hpp"
 #include "bench/gateway_bench/load_shard.hpp"
 #include "bench/gateway_bench/report.hpp"
 
@@ -165,6 +166,16 @@ int main(int argc, char** argv) {
     out.close();
     if (!out) {
       std::cerr << "gateway-bench: cannot write " << o.json_path << "\n";
+      return 3;
+    }
+  }
+  if (!o.html_path.empty()) {
+    // The page embeds the very document --json writes, and draws it in the browser.
+    std::ofstream out(o.html_path, std::ios::binary | std::ios::trunc);
+    out << html_report(json_report(o, facts));
+    out.close();
+    if (!out) {
+      std::cerr << "gateway-bench: cannot write " << o.html_path << "\n";
       return 3;
     }
   }

@@ -35,7 +35,8 @@ constexpr std::string_view valued[] = {
     "--burstiness", "--max-inflight", "--warmup-s", "--duration-s", "--requests", "--drain-timeout-s",
     "--request-timeout-s", "--connect-timeout-s", "--threads", "--prompt-tokens", "--output-tokens",
     "--dataset", "--seed", "--slo-ttft-ms", "--slo-tpot-ms", "--slo-e2e-ms", "--json", "--idle-connections",
-    "--idle-phase-s", "--idle-ramp-s", "--samples", "--sample-interval-s"};
+    "--idle-phase-s", "--idle-ramp-s", "--samples", "--sample-interval-s",
+    "--html"};
 
 bool takes_value(std::string_view name) {
   for (auto v : valued)
@@ -141,6 +142,8 @@ std::string apply(bench_options& o, std::string_view name, std::string_view v, b
     return slo(o.slo_e2e_ms);
   } else if (name == "--json") {
     o.json_path = std::string(v);
+  } else if (name == "--html") {
+    o.html_path = std::string(v);
   } else if (name == "--idle-connections") {
     if (!(err = count(0, 1'000'000)).empty()) return err;
     o.idle_connections = static_cast<std::uint32_t>(u);
@@ -350,6 +353,8 @@ Goodput (requests/s meeting every SLO given)
 
 Output
   --json FILE             write the configuration, counts, throughputs and statistics as JSON
+  --html FILE             write the same document as one self-contained HTML page with tables
+                          and charts (no network needed to view it)
   --samples FILE          write a JSON line of live counters (connections, idle, in flight,
                           chunks, errors by kind) every --sample-interval-s S (default 1)
   --no-progress           no live progress line (it is only shown when stderr is a terminal)

@@ -63,6 +63,7 @@ struct bench_options {
 
   // Output.
   std::string json_path;
+  std::string html_path;  // the --json document as one self-contained page (html_report.hpp)
   std::string samples_path;       // JSON lines of the live counters (progress.hpp)
   double sample_interval_s = 1;
   bool progress = true;  // only ever shown when stderr is a terminal
