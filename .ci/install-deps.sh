@@ -18,6 +18,7 @@ test_packages=(
   libgtest-dev libbenchmark-dev
   curl nginx-light openssl nodejs npm
   redis-server  # the shared-state tests run a real one
+  chromium      # renders gateway-bench's HTML report headless (tests/integration/bench_html_test.sh)
 )
 # clang, its sanitizer and libFuzzer runtimes (libclang_rt.*), and llvm-symbolizer for readable
 # reports.
