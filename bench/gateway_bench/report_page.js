@@ -254,6 +254,8 @@
     if (sweep && doc.max_rate)
       root.append(el("p", { class: "banner", id: "max-rate" }, `Highest rate meeting the SLOs: ${fmt(doc.max_rate.rate)} req/s ` +
         `(${fmt(100 * doc.max_rate.goodput_fraction, 1)}% of requests within the SLOs; target ${fmt(100 * doc.max_rate.target, 1)}%).`));
+    else if (sweep && config.sweep?.mode === "max_rate")
+      root.append(el("p", { class: "banner", id: "max-rate" }, "No rate tried met the SLOs."));
 
     root.append(el("h2", {}, "Configuration"), configTable(config));
     root.append(el("h2", {}, "Results per load point"),

@@ -52,6 +52,12 @@ fixture="$HERE/fixtures/bench_sweep.json"
 [[ $(grep -c '</script>' "$GW_TMP/sweep.html") -eq 2 ]] || fail "sweep: the page has other than its two script ends"
 check_page sweep "$GW_TMP/sweep.html" "$fixture"
 
+# A single run (the sweep's second point, as gateway-bench writes a run) is a sweep of one point.
+node -e 'const fs = require("fs"); const d = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+  const p = d.points[1]; delete p.load; fs.writeFileSync(process.argv[2], JSON.stringify(p));' "$fixture" "$GW_TMP/one.json"
+"$BENCH_HTML" "$GW_TMP/one.json" "$GW_TMP/one.html" || fail "gateway-bench-html on a run exited $?"
+check_page one-run "$GW_TMP/one.html" "$GW_TMP/one.json"
+
 # The screenshot: a PNG (signature) of more than a blank page's size.
 browser --hide-scrollbars --window-size=1200,4300 --screenshot="$GW_TMP/sweep.png" "file://$GW_TMP/sweep.html" \
   >/dev/null || fail "chromium --screenshot exited $?: $(tail -n 5 "$GW_TMP/chromium.log")"
@@ -65,8 +71,9 @@ pass "the screenshot is a $size-byte PNG"
 printf '{"tool":"gateway-bench","kind":"sweep","points":' >"$GW_TMP/broken.json"
 "$BENCH_HTML" "$GW_TMP/broken.json" "$GW_TMP/broken.html" || fail "gateway-bench-html on a broken document exited $?"
 browser --dump-dom "file://$GW_TMP/broken.html" >"$GW_TMP/broken.dom.html" || fail "chromium on the broken page exited $?"
-grep -q 'data-rendered="error"' "$GW_TMP/broken.dom.html" && grep -q 'id="render-error"' "$GW_TMP/broken.dom.html" ||
+if ! grep -q 'data-rendered="error"' "$GW_TMP/broken.dom.html" || ! grep -q 'id="render-error"' "$GW_TMP/broken.dom.html"; then
   fail "a broken document: the page does not report the error: $(head -c 600 "$GW_TMP/broken.dom.html")"
+fi
 pass "a broken document is reported in the page"
 
 # --- a real run with --html -------------------------------------------------------------------
