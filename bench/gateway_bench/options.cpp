@@ -362,7 +362,8 @@ Output
 
 Exit status: 0 when the run completed and at least one measured request succeeded (request
 errors are reported, not fatal); 1 when no measured request succeeded; 2 on a bad command line;
-3 when the run could not start (dataset, address resolution, JSON file).
+3 when the run could not start (dataset, address resolution) or its JSON or HTML file could not
+be written.
 )";
 }
 

@@ -62,13 +62,15 @@
   // A linear scale from 0 (an honest baseline for rates, latencies and counts) or a log scale,
   // chosen when every value is positive and they span two decades or more ("auto").
   function makeScale(values, mode, fixed, px0, px1) {
-    const vs = values.filter(isNum);
-    let lo = fixed ? fixed[0] : Math.min(0, ...vs), hi = fixed ? fixed[1] : Math.max(...vs, 0);
-    const log = !fixed && mode !== false && vs.length > 0 && Math.min(...vs) > 0 &&
-      (mode === true || Math.max(...vs) / Math.min(...vs) >= 100);
+    // Loops, not Math.min(...values): a long run's timeline would overflow the argument limit.
+    let min = Infinity, max = -Infinity;
+    for (const v of values) if (isNum(v)) { min = Math.min(min, v); max = Math.max(max, v); }
+    const any = min <= max;
+    let lo = fixed ? fixed[0] : Math.min(0, any ? min : 0), hi = fixed ? fixed[1] : Math.max(0, any ? max : 0);
+    const log = !fixed && mode !== false && any && min > 0 && (mode === true || max / min >= 100);
     let ticks;
     if (log) {
-      const a = Math.floor(Math.log10(Math.min(...vs))), b = Math.ceil(Math.log10(Math.max(...vs)));
+      const a = Math.floor(Math.log10(min)), b = Math.ceil(Math.log10(max));
       lo = Math.pow(10, a);
       hi = Math.pow(10, Math.max(b, a + 1));
       ticks = [];

@@ -26,11 +26,14 @@ CHROMIUM=${CHROMIUM:-$(command -v chromium || command -v chromium-browser || tru
 [[ -n "$CHROMIUM" ]] || fail "chromium is not installed (.ci/install-deps.sh test installs it)"
 command -v node >/dev/null || fail "node is not installed"
 
-# browser ARGS...: headless Chromium with a profile of its own in the scratch directory (no state
-# shared with another run), bounded in time. Its stderr (D-Bus noise, crash reports) goes to a log.
+# browser ARGS...: headless Chromium with a profile and a HOME of its own in the scratch directory
+# (no state shared with another run or the user), bounded in time. --no-sandbox: CI runs as root;
+# --disable-dev-shm-usage: containers' small /dev/shm crashes it. Its stderr (D-Bus noise, crash
+# reports) goes to a log.
 browser() {
-  timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --no-first-run --disable-extensions \
-    --user-data-dir="$GW_TMP/chromium-profile" "$@" 2>>"$GW_TMP/chromium.log"
+  mkdir -p "$GW_TMP/chromium-home"
+  HOME="$GW_TMP/chromium-home" timeout 90 "$CHROMIUM" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage \
+    --no-first-run --disable-extensions --user-data-dir="$GW_TMP/chromium-profile" "$@" 2>>"$GW_TMP/chromium.log"
 }
 
 # check_page NAME PAGE DOC [--allow-empty]: dumps PAGE's DOM once its load event has fired (the
