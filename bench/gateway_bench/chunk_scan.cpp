@@ -101,4 +101,57 @@ chunk_info scan_chunk(std::string_view s) {
   return info;
 }
 
+message_event_info scan_message_event(std::string_view s) {
+  message_event_info info;
+  int depth = 0;
+  int usage_depth = -1;
+  bool next_is_usage = false;
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const char c = s[i];
+    if (c == '"') {
+      const std::size_t end = string_end(s, i + 1);
+      if (end == std::string_view::npos) break;
+      const std::string_view k = s.substr(i + 1, end - i - 1);
+      i = end + 1;
+      while (i < s.size() && is_ws(s[i])) ++i;
+      if (i >= s.size() || s[i] != ':') continue;  // a value, not a key
+      ++i;
+      while (i < s.size() && is_ws(s[i])) ++i;
+      if (i >= s.size()) break;
+      const bool string_value = s[i] == '"';
+      const bool non_empty = string_value && i + 1 < s.size() && s[i + 1] != '"';
+      if (depth == 1 && k == "type" && string_value) {
+        const std::size_t vend = string_end(s, i + 1);
+        if (vend == std::string_view::npos) break;
+        const std::string_view type = s.substr(i + 1, vend - i - 1);
+        if (type == "error") info.error = true;
+        else if (type == "message_stop") info.end = true;
+      } else if ((k == "text" || k == "thinking" || k == "partial_json") && depth >= 2 && non_empty) {
+        info.content = true;
+      } else if (k == "usage" && depth <= 2 && s[i] == '{') {
+        next_is_usage = true;
+      } else if (depth == usage_depth && s[i] >= '0' && s[i] <= '9') {
+        if (k == "output_tokens") info.completion_tokens = read_uint(s, i);
+        else if (k == "input_tokens" || k == "cache_read_input_tokens" || k == "cache_creation_input_tokens")
+          info.prompt_tokens += read_uint(s, i);
+      }
+      continue;  // the value itself is scanned by the loop
+    }
+    if (c == '{' || c == '[') {
+      ++depth;
+      if (next_is_usage) {
+        usage_depth = depth;
+        info.has_usage = true;
+        next_is_usage = false;
+      }
+    } else if (c == '}' || c == ']') {
+      if (depth == usage_depth) usage_depth = -1;
+      --depth;
+    }
+    ++i;
+  }
+  return info;
+}
+
 }  // namespace gw::bench
