@@ -20,4 +20,17 @@ struct chunk_info {
 
 chunk_info scan_chunk(std::string_view json);
 
+// The same for Anthropic's Messages API: one streamed event's data or a whole `message`.
+//   content: a non-empty "text", "thinking" or "partial_json" string below the top level (a
+//            content_block_delta's delta, or a message's content blocks);
+//   error:   a top-level "type": "error";
+//   usage:   a "usage" object at the top level (message_delta, a whole message) or in
+//            message_start's message: input_tokens plus the cache read and creation tokens are
+//            the prompt, output_tokens (cumulative) the completion;
+//   end:     a top-level "type": "message_stop", the stream's last event.
+struct message_event_info : chunk_info {
+  bool end = false;
+};
+message_event_info scan_message_event(std::string_view json);
+
 }  // namespace gw::bench

@@ -57,7 +57,13 @@ std::string build_request_head(const bench_options& o) {
   if (!user_has("user-agent")) h += "User-Agent: gateway-bench\r\n";
   if (!user_has("content-type")) h += "Content-Type: application/json\r\n";
   if (!user_has("accept")) h += o.stream ? "Accept: text/event-stream\r\n" : "Accept: application/json\r\n";
-  if (!o.api_key.empty() && !user_has("authorization")) h += "Authorization: Bearer " + o.api_key + "\r\n";
+  if (o.endpoint == api_endpoint::messages) {
+    // Anthropic's API takes its key in x-api-key and requires a version, as its SDKs send them.
+    if (!o.api_key.empty() && !user_has("x-api-key")) h += "x-api-key: " + o.api_key + "\r\n";
+    if (!user_has("anthropic-version")) h += "anthropic-version: 2023-06-01\r\n";
+  } else if (!o.api_key.empty() && !user_has("authorization")) {
+    h += "Authorization: Bearer " + o.api_key + "\r\n";
+  }
   for (const auto& [k, v] : o.headers) {
     if (iequals(k, "content-length") || iequals(k, "transfer-encoding")) continue;  // ours frame the body
     h += k + ": " + v + "\r\n";
@@ -212,6 +218,15 @@ asio::awaitable<connection::outcome> connection::exchange(const request_spec& re
   }
 }
 
+// One event's data (or a whole body) as the endpoint's protocol has it; a Messages stream's
+// message_stop counts as its [DONE].
+chunk_info connection::scan(std::string_view data) {
+  if (!target_.messages) return scan_chunk(data);
+  const message_event_info info = scan_message_event(data);
+  if (info.end) done_seen_ = true;
+  return info;
+}
+
 void connection::on_body(std::string_view body, std::int64_t t, request_record& rec) {
   const int status = reader_.status();
   if (!(target_.stream && status >= 200 && status < 300)) {
@@ -225,14 +240,17 @@ void connection::on_body(std::string_view body, std::int64_t t, request_record& 
       done_seen_ = true;
       continue;
     }
-    const chunk_info info = scan_chunk(data);
+    const chunk_info info = scan(data);
     if (info.error || sse_.error_event()) {
       if (!error_seen_) body_.assign(data.substr(0, max_detail_bytes));
       error_seen_ = true;
     }
     if (info.content) {
       ++content_chunks_;
-      if (target_.live) target_.live->chunks.fetch_add(1, std::memory_order_relaxed);
+      if (target_.live) {
+        target_.live->chunks.fetch_add(1, std::memory_order_relaxed);
+        target_.live->output_tokens.fetch_add(1, std::memory_order_relaxed);
+      }
       if (last_content_ns_ < 0) rec.ttft_ns = t - rec.start_ns;
       else itl_ms_.push_back(static_cast<float>(static_cast<double>(t - last_content_ns_) / 1e6));
       last_content_ns_ = t;
@@ -263,7 +281,7 @@ void connection::finish(std::int64_t t, request_record& rec) {
       detail_ = "error event: " + body_;
     } else if (!done_seen_) {
       rec.error = error_kind::broken_stream;
-      detail_ = "the stream ended without data: [DONE]";
+      detail_ = target_.messages ? "the stream ended without message_stop" : "the stream ended without data: [DONE]";
     }
     if (!usage_seen_) {
       rec.output_tokens = content_chunks_;
@@ -271,7 +289,7 @@ void connection::finish(std::int64_t t, request_record& rec) {
     }
     return;
   }
-  const chunk_info info = scan_chunk(body_);
+  const chunk_info info = scan(body_);
   rec.ttft_ns = t - rec.start_ns;  // the first token arrives with the whole answer
   if (info.error) {
     rec.error = error_kind::sse_error;
@@ -284,6 +302,7 @@ void connection::finish(std::int64_t t, request_record& rec) {
     rec.output_tokens = info.content ? 1 : 0;
     rec.usage_missing = true;
   }
+  if (target_.live) target_.live->output_tokens.fetch_add(rec.output_tokens, std::memory_order_relaxed);
 }
 
 }  // namespace gw::bench

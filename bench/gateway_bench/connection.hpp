@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bench/gateway_bench/chunk_scan.hpp"
 #include "bench/gateway_bench/http_response_reader.hpp"
 #include "bench/gateway_bench/metrics.hpp"
 #include "bench/gateway_bench/progress.hpp"
@@ -40,6 +41,7 @@ struct target {
   std::vector<boost::asio::ip::tcp::endpoint> endpoints;
   std::string head;  // request line and headers, ending with "Content-Length: "
   bool stream = true;
+  bool messages = false;  // Anthropic's Messages API: its events end with message_stop, not [DONE]
   std::int64_t connect_timeout_ns = 10'000'000'000;
   std::int64_t request_timeout_ns = 0;  // 0: none
   progress_counters* live = nullptr;    // counts connections open and content chunks (or null)
@@ -82,6 +84,7 @@ class connection {
   enum class outcome { finished, retry };
   boost::asio::awaitable<boost::system::error_code> connect(std::int64_t start_ns);
   boost::asio::awaitable<outcome> exchange(const request_spec& req, request_record& rec, bool reused);
+  chunk_info scan(std::string_view data);
   void on_body(std::string_view body, std::int64_t t, request_record& rec);
   void finish(std::int64_t t, request_record& rec);
   void fail(request_record& rec, error_kind kind, std::int64_t t, std::string detail);

@@ -1,7 +1,8 @@
-// gateway-bench: drives an OpenAI-compatible endpoint with streaming or non-streaming chat or
-// completions requests (closed or open loop) and reports vLLM-style latency and throughput
-// figures. main() wires the parts: options, dataset, target, shards (one reactor thread each),
-// analysis, reports. See bench/README.md.
+// gateway-bench: drives an OpenAI-compatible (or Anthropic Messages) endpoint with streaming or
+// non-streaming requests (closed or open loop, one load point or a sweep of them) and reports
+// vLLM-style latency and throughput figures. main() wires the parts: options, dataset, target,
+// per point the shards (one reactor thread each) and the analysis, then the reports. See
+// bench/README.md.
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -14,26 +15,31 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "bench/gateway_bench/html_report.hpp"
 #include "bench/gateway_bench/load_shard.hpp"
 #include "bench/gateway_bench/report.hpp"
+#include "bench/gateway_bench/sweep_report.hpp"
 
 namespace {
 
 namespace asio = boost::asio;
 using namespace gw::bench;
 
-std::atomic<bool>* stop_flag = nullptr;
+// The running point's stop flag, and whether ^C came (a sweep then runs no further point).
+std::atomic<std::atomic<bool>*> stop_flag{nullptr};
+std::atomic<bool> interrupted{false};
 
 extern "C" void on_sigint(int) {
-  // A lock-free atomic store is async-signal-safe; SA_RESETHAND makes a second ^C end the process.
-  if (stop_flag) stop_flag->store(true, std::memory_order_relaxed);
+  // Lock-free atomic loads and stores are async-signal-safe; SA_RESETHAND makes a second ^C end
+  // the process.
+  interrupted.store(true, std::memory_order_relaxed);
+  if (auto* flag = stop_flag.load(std::memory_order_relaxed)) flag->store(true, std::memory_order_relaxed);
 }
 
-void install_signals(std::atomic<bool>& flag) {
-  stop_flag = &flag;
+void install_signals() {
   struct sigaction sa {};
   sa.sa_handler = on_sigint;
   sa.sa_flags = SA_RESETHAND;
@@ -58,6 +64,104 @@ void raise_fd_limit(std::uint64_t needed) {
                  static_cast<unsigned long long>(rl.rlim_cur), static_cast<unsigned long long>(needed));
 }
 
+// Runs the load point `o` to its end: its shards on their threads, then the analysis.
+run_facts run_point(const bench_options& o, target t, const std::shared_ptr<const std::vector<dataset_entry>>& dataset,
+                    std::FILE* samples_file) {
+  progress_counters counters;
+  t.live = &counters;
+  stop_flag.store(&counters.stop, std::memory_order_relaxed);
+  if (interrupted.load(std::memory_order_relaxed)) counters.stop.store(true, std::memory_order_relaxed);
+  const run_clock clock;
+  const auto warmup_end_ns = static_cast<std::int64_t>((o.idle_phase_s + o.warmup_s) * 1e9);
+  progress_line progress(counters, o.progress && isatty(STDERR_FILENO) == 1, warmup_end_ns);
+  sample_writer sampler(counters, samples_file, static_cast<std::int64_t>(o.sample_interval_s * 1e9));
+  sampler.write(0);
+  std::vector<std::unique_ptr<load_shard>> shards;
+  for (unsigned i = 0; i < o.threads; ++i)
+    shards.push_back(std::make_unique<load_shard>(i, o.threads, o, t, dataset, clock, counters,
+                                                  i == 0 ? &progress : nullptr, i == 0 ? &sampler : nullptr));
+  std::vector<std::thread> threads;
+  for (unsigned i = 1; i < o.threads; ++i) threads.emplace_back([&shards, i] { shards[i]->run(); });
+  shards[0]->run();
+  for (auto& th : threads) th.join();
+  stop_flag.store(nullptr, std::memory_order_relaxed);
+  progress.finish();
+  sampler.write(clock.now_ns());
+
+  run_facts facts;
+  facts.wall_s = static_cast<double>(clock.now_ns()) / 1e9;
+  facts.dataset_entries = dataset ? dataset->size() : 0;
+  facts.timeline = sampler.timeline();
+  std::vector<request_record> records;
+  std::vector<float> itl;
+  for (auto& s : shards) {
+    auto& r = s->results();
+    records.insert(records.end(), r.records.begin(), r.records.end());
+    itl.insert(itl.end(), r.itl_ms.begin(), r.itl_ms.end());
+    for (std::size_t k = 0; k < error_kind_count; ++k)
+      if (facts.first_error[k].empty()) facts.first_error[k] = r.first_error[k];
+    facts.max_issue_lag_ms = std::max(facts.max_issue_lag_ms, r.max_issue_lag_ms);
+    facts.connections += r.connections;
+    facts.idle_failed += r.idle_failed;
+    facts.idle_closed += r.idle_closed;
+    if (facts.idle_error.empty()) facts.idle_error = r.idle_error;
+    r = shard_results{};  // the copies above are what is left
+  }
+  analysis_params params;
+  params.warmup_end_ns = warmup_end_ns;
+  params.stream = o.stream;
+  params.slo_ttft_ms = o.slo_ttft_ms;
+  params.slo_tpot_ms = o.slo_tpot_ms;
+  params.slo_e2e_ms = o.slo_e2e_ms;
+  facts.summary = analyze(records, itl, params);
+  return facts;
+}
+
+// The options of the sweep's point at `value`.
+bench_options point_options(const bench_options& base, double value) {
+  bench_options o = base;
+  if (base.sweep.variable == sweep_variable::rate) o.rate = value;
+  else o.concurrency = static_cast<std::uint32_t>(value);
+  return o;
+}
+
+// Runs every point of the sweep in turn (or the max-rate search's), printing each point's report
+// as it ends, then the sweep's table; returns the sweep's JSON document.
+std::string run_sweep(const bench_options& base, const target& t,
+                      const std::shared_ptr<const std::vector<dataset_entry>>& dataset, std::FILE* samples_file,
+                      bool& any_succeeded) {
+  std::vector<std::string> docs;
+  std::vector<sweep_row> rows;
+  std::optional<max_rate_search> search;
+  if (base.sweep.max_rate)
+    search.emplace(base.sweep.low, base.sweep.high, base.sweep.max_rate_steps, base.sweep.goodput_target);
+  for (std::size_t i = 0; !interrupted.load(std::memory_order_relaxed); ++i) {
+    double value = 0;
+    if (search) {
+      const auto next = search->next();
+      if (!next) break;
+      value = *next;
+    } else {
+      if (i >= base.sweep.values.size()) break;
+      value = base.sweep.values[i];
+    }
+    const bench_options o = point_options(base, value);
+    std::cout << "--- sweep point " << i + 1 << ": " << to_string(base.sweep.variable) << " " << value << " ---\n";
+    run_facts f = run_point(o, t, dataset, samples_file);
+    std::cout << human_report(o, f) << std::flush;
+    any_succeeded = any_succeeded || f.summary.succeeded > 0;
+    if (search) search->record(value, goodput_fraction(f.summary));
+    docs.push_back(json_report(o, f, point_load{base.sweep.variable, value}));
+    rows.push_back({value, std::move(f.summary)});
+  }
+  std::optional<max_rate_answer> answer;
+  if (search) answer = max_rate_answer{search->best(), search->best_fraction(), search->first_failing()};
+  std::cout << sweep_table(base, rows, answer) << std::flush;
+  std::vector<double> values;
+  for (const auto& r : rows) values.push_back(r.value);
+  return sweep_json_report(base, dataset ? dataset->size() : 0, docs, values, answer);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -76,7 +180,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   const bench_options& o = parsed.options;
-  raise_fd_limit(std::uint64_t{o.open_loop() ? o.max_inflight : o.concurrency} + o.idle_connections);
+  std::uint64_t most_connections = o.open_loop() ? o.max_inflight : o.concurrency;
+  if (o.sweep.variable == sweep_variable::concurrency)
+    for (double v : o.sweep.values) most_connections = std::max(most_connections, static_cast<std::uint64_t>(v));
+  raise_fd_limit(most_connections + o.idle_connections);
 
   std::shared_ptr<const std::vector<dataset_entry>> dataset;
   if (!o.dataset.empty()) {
@@ -106,8 +213,7 @@ int main(int argc, char** argv) {
   t.connect_timeout_ns = static_cast<std::int64_t>(o.connect_timeout_s * 1e9);
   t.request_timeout_ns = static_cast<std::int64_t>(o.request_timeout_s * 1e9);
 
-  progress_counters counters;
-  t.live = &counters;
+  t.messages = o.endpoint == api_endpoint::messages;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> samples_file(nullptr, std::fclose);
   if (!o.samples_path.empty()) {
     samples_file.reset(std::fopen(o.samples_path.c_str(), "w"));
@@ -116,53 +222,20 @@ int main(int argc, char** argv) {
       return 3;
     }
   }
-  install_signals(counters.stop);
-  const run_clock clock;
-  const auto warmup_end_ns = static_cast<std::int64_t>((o.idle_phase_s + o.warmup_s) * 1e9);
-  progress_line progress(counters, o.progress && isatty(STDERR_FILENO) == 1, warmup_end_ns);
-  sample_writer sampler(counters, samples_file.get(), static_cast<std::int64_t>(o.sample_interval_s * 1e9));
-  sampler.write(0);
-  std::vector<std::unique_ptr<load_shard>> shards;
-  for (unsigned i = 0; i < o.threads; ++i)
-    shards.push_back(std::make_unique<load_shard>(i, o.threads, o, t, dataset, clock, counters,
-                                                  i == 0 ? &progress : nullptr, i == 0 ? &sampler : nullptr));
-  std::vector<std::thread> threads;
-  for (unsigned i = 1; i < o.threads; ++i) threads.emplace_back([&shards, i] { shards[i]->run(); });
-  shards[0]->run();
-  for (auto& th : threads) th.join();
-  progress.finish();
-  sampler.write(clock.now_ns());
-
-  run_facts facts;
-  facts.wall_s = static_cast<double>(clock.now_ns()) / 1e9;
-  facts.dataset_entries = dataset ? dataset->size() : 0;
-  std::vector<request_record> records;
-  std::vector<float> itl;
-  for (auto& s : shards) {
-    auto& r = s->results();
-    records.insert(records.end(), r.records.begin(), r.records.end());
-    itl.insert(itl.end(), r.itl_ms.begin(), r.itl_ms.end());
-    for (std::size_t k = 0; k < error_kind_count; ++k)
-      if (facts.first_error[k].empty()) facts.first_error[k] = r.first_error[k];
-    facts.max_issue_lag_ms = std::max(facts.max_issue_lag_ms, r.max_issue_lag_ms);
-    facts.connections += r.connections;
-    facts.idle_failed += r.idle_failed;
-    facts.idle_closed += r.idle_closed;
-    if (facts.idle_error.empty()) facts.idle_error = r.idle_error;
-    r = shard_results{};  // the copies above are what is left
+  install_signals();
+  bool any_succeeded = false;
+  std::string document;
+  if (o.sweep.variable != sweep_variable::none) {
+    document = run_sweep(o, t, dataset, samples_file.get(), any_succeeded);
+  } else {
+    const run_facts facts = run_point(o, t, dataset, samples_file.get());
+    any_succeeded = facts.summary.succeeded > 0;
+    std::cout << human_report(o, facts) << std::flush;
+    document = json_report(o, facts);
   }
-  analysis_params params;
-  params.warmup_end_ns = warmup_end_ns;
-  params.stream = o.stream;
-  params.slo_ttft_ms = o.slo_ttft_ms;
-  params.slo_tpot_ms = o.slo_tpot_ms;
-  params.slo_e2e_ms = o.slo_e2e_ms;
-  facts.summary = analyze(records, itl, params);
-
-  std::cout << human_report(o, facts) << std::flush;
   if (!o.json_path.empty()) {
     std::ofstream out(o.json_path, std::ios::binary | std::ios::trunc);
-    out << json_report(o, facts);
+    out << document;
     out.close();
     if (!out) {
       std::cerr << "gateway-bench: cannot write " << o.json_path << "\n";
@@ -170,16 +243,16 @@ int main(int argc, char** argv) {
     }
   }
   if (!o.html_path.empty()) {
-    // The page embeds the very document --json writes, and draws it in the browser.
+    // The page embeds the very document --json writes (a run or a sweep) and draws it.
     std::ofstream out(o.html_path, std::ios::binary | std::ios::trunc);
-    out << html_report(json_report(o, facts));
+    out << html_report(document);
     out.close();
     if (!out) {
       std::cerr << "gateway-bench: cannot write " << o.html_path << "\n";
       return 3;
     }
   }
-  if (facts.summary.succeeded == 0) {
+  if (!any_succeeded) {
     std::cerr << "gateway-bench: no measured request succeeded\n";
     return 1;
   }

@@ -70,7 +70,13 @@ run_summary analyze(const std::vector<request_record>& records, std::vector<floa
   }
   if (p.slo_ttft_ms || p.slo_tpot_ms || p.slo_e2e_ms)
     s.goodput = s.window_s > 0 ? static_cast<double>(s.good_requests) / s.window_s : 0.0;
-  s.ttft_ms = summarize(std::span<double>(ttft));
+  s.ttft_ms = summarize(std::span<double>(ttft));  // sorts
+  if (ttft.size() <= 101) {
+    for (std::size_t i = 0; i < ttft.size(); ++i)
+      s.ttft_cdf.emplace_back(ttft[i], static_cast<double>(i + 1) / static_cast<double>(ttft.size()));
+  } else {
+    for (int q = 0; q <= 100; ++q) s.ttft_cdf.emplace_back(percentile_sorted(std::span<const double>(ttft), q), q / 100.0);
+  }
   s.tpot_ms = summarize(std::span<double>(tpot));
   s.itl_ms = summarize(std::span<float>(itl_ms));
   s.e2e_ms = summarize(std::span<double>(e2e));

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "bench/gateway_bench/statistics.hpp"
@@ -71,6 +72,9 @@ struct run_summary {
   std::optional<double> goodput;  // requests/s meeting every SLO given
   std::uint64_t good_requests = 0;
   summary ttft_ms, tpot_ms, itl_ms, e2e_ms;
+  // The TTFT distribution as [ms, fraction of TTFTs <= ms] pairs, ascending: every sample when
+  // there are at most 101, else the 0th, 1st, ..., 100th percentiles.
+  std::vector<std::pair<double, double>> ttft_cdf;
   summary output_tokens_per_request, input_tokens_per_request;
 };
 

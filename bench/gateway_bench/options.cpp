@@ -35,8 +35,8 @@ constexpr std::string_view valued[] = {
     "--burstiness", "--max-inflight", "--warmup-s", "--duration-s", "--requests", "--drain-timeout-s",
     "--request-timeout-s", "--connect-timeout-s", "--threads", "--prompt-tokens", "--output-tokens",
     "--dataset", "--seed", "--slo-ttft-ms", "--slo-tpot-ms", "--slo-e2e-ms", "--json", "--idle-connections",
-    "--idle-phase-s", "--idle-ramp-s", "--samples", "--sample-interval-s",
-    "--html"};
+    "--idle-phase-s", "--idle-ramp-s", "--samples", "--sample-interval-s", "--sweep", "--goodput-target",
+    "--max-rate-steps", "--html"};
 
 bool takes_value(std::string_view name) {
   for (auto v : valued)
@@ -76,7 +76,9 @@ std::string apply(bench_options& o, std::string_view name, std::string_view v, b
   } else if (name == "--endpoint") {
     if (v == "chat") o.endpoint = api_endpoint::chat;
     else if (v == "completions") o.endpoint = api_endpoint::completions;
-    else return "--endpoint: " + quoted + " is not chat or completions";
+    else if (v == "embeddings") o.endpoint = api_endpoint::embeddings;
+    else if (v == "messages") o.endpoint = api_endpoint::messages;
+    else return "--endpoint: " + quoted + " is not chat, completions, embeddings or messages";
   } else if (name == "--model") {
     o.model = std::string(v);
   } else if (name == "--api-key") {
@@ -155,6 +157,19 @@ std::string apply(bench_options& o, std::string_view name, std::string_view v, b
     o.samples_path = std::string(v);
   } else if (name == "--sample-interval-s") {
     return seconds(o.sample_interval_s, false);
+  } else if (name == "--sweep") {
+    // Kept apart from the other sweep options, which may come before or after it.
+    const double target = o.sweep.goodput_target;
+    const unsigned steps = o.sweep.max_rate_steps;
+    if (!(err = parse_sweep(v, o.sweep)).empty()) return err;
+    o.sweep.goodput_target = target;
+    o.sweep.max_rate_steps = steps;
+  } else if (name == "--goodput-target") {
+    if (!to_double(v, d) || !(d > 0 && d <= 1)) return "--goodput-target: " + quoted + " is not a fraction in (0, 1]";
+    o.sweep.goodput_target = d;
+  } else if (name == "--max-rate-steps") {
+    if (!(err = count(0, 20)).empty()) return err;
+    o.sweep.max_rate_steps = static_cast<unsigned>(u);
   } else {
     return "unknown option " + std::string(name);
   }
@@ -162,6 +177,16 @@ std::string apply(bench_options& o, std::string_view name, std::string_view v, b
 }
 
 }  // namespace
+
+std::string_view to_string(api_endpoint e) {
+  switch (e) {
+    case api_endpoint::chat: return "chat";
+    case api_endpoint::completions: return "completions";
+    case api_endpoint::embeddings: return "embeddings";
+    case api_endpoint::messages: return "messages";
+  }
+  return "chat";
+}
 
 bool parse_http_url(std::string_view url, std::string& host, std::uint16_t& port, std::string& prefix,
                     std::string& error) {
@@ -217,7 +242,7 @@ bool parse_http_url(std::string_view url, std::string& host, std::uint16_t& port
 parse_result parse_options(std::span<const std::string_view> args) {
   parse_result r;
   bench_options& o = r.options;
-  bool rate_set = false, concurrency_set = false, burstiness_set = false;
+  bool rate_set = false, concurrency_set = false, burstiness_set = false, stream_set = false;
   std::string path_override;
   for (std::size_t i = 0; i < args.size(); ++i) {
     std::string_view a = args[i];
@@ -229,7 +254,7 @@ parse_result parse_options(std::span<const std::string_view> args) {
       r.version = true;
       return r;
     }
-    if (a == "--stream") { o.stream = true; continue; }
+    if (a == "--stream") { o.stream = true; stream_set = true; continue; }
     if (a == "--no-stream") { o.stream = false; continue; }
     if (a == "--ignore-eos") { o.ignore_eos = true; continue; }
     if (a == "--no-progress") { o.progress = false; continue; }
@@ -265,7 +290,16 @@ parse_result parse_options(std::span<const std::string_view> args) {
   } else {
     // A base URL that already ends in /v1 (as OpenAI SDKs take it) is not doubled.
     if (!prefix.ends_with("/v1")) prefix += "/v1";
-    o.path = prefix + (o.endpoint == api_endpoint::chat ? "/chat/completions" : "/completions");
+    constexpr std::string_view paths[] = {"/chat/completions", "/completions", "/embeddings", "/messages"};
+    o.path = prefix + std::string(paths[static_cast<int>(o.endpoint)]);
+  }
+  // Embeddings answer with one JSON body: there is nothing to stream.
+  if (o.endpoint == api_endpoint::embeddings) {
+    if (stream_set) {
+      r.error = "--endpoint embeddings is never streamed (drop --stream)";
+      return r;
+    }
+    o.stream = false;
   }
   if (o.model.empty()) {
     r.error = "--model is required (the model id the endpoint serves)";
@@ -282,6 +316,13 @@ parse_result parse_options(std::span<const std::string_view> args) {
     r.error = "--threads must not exceed --concurrency";
   } else if (o.requests && *o.requests < o.threads) {
     r.error = "--requests must be at least --threads";
+  } else if (o.sweep.variable != sweep_variable::none && (rate_set || concurrency_set)) {
+    r.error = "--sweep sets the rate or concurrency of each point: drop --rate and --concurrency";
+  } else if (o.sweep.max_rate && !o.has_slo()) {
+    r.error = "--sweep max-rate searches for the highest rate meeting the SLOs: give --slo-ttft-ms, --slo-tpot-ms "
+              "or --slo-e2e-ms";
+  } else if (o.sweep.variable == sweep_variable::concurrency && o.threads > o.sweep.values.front()) {
+    r.error = "--threads must not exceed the sweep's first concurrency";
   } else if (o.open_loop() && o.idle_phase_s > 0) {
     r.error = "--idle-phase-s holds the closed loop's connections and needs --concurrency, not --rate";
   } else if (o.idle_phase_s > 0 && o.idle_ramp_s >= o.idle_phase_s) {
@@ -289,6 +330,11 @@ parse_result parse_options(std::span<const std::string_view> args) {
   }
   if (!r.error.empty()) return r;
   if (!o.duration_s && !o.requests) o.duration_s = 10.0;
+  // The options of a sweep's first point, so that what is checked and printed holds for a
+  // point (main() sets each point's value).
+  if (o.sweep.variable == sweep_variable::rate) o.rate = o.sweep.max_rate ? o.sweep.low : o.sweep.values.front();
+  else if (o.sweep.variable == sweep_variable::concurrency)
+    o.concurrency = static_cast<std::uint32_t>(o.sweep.values.front());
   return r;
 }
 
@@ -299,15 +345,18 @@ Usage: gateway-bench --model NAME [options]
 
 Target
   --url URL               base URL, http://HOST[:PORT][/PREFIX] (default http://127.0.0.1:8080);
-                          requests go to PREFIX/v1/chat/completions or PREFIX/v1/completions
-                          (a PREFIX ending in /v1 is not doubled)
+                          requests go to PREFIX/v1/chat/completions, /completions,
+                          /embeddings or /messages (a PREFIX ending in /v1 is not doubled)
   --path PATH             request path instead of the one derived from --url and --endpoint
-  --endpoint chat|completions   API to call (default chat)
+  --endpoint E            API to call (default chat): chat, completions, embeddings (never
+                          streamed; "input" is the prompt, no output tokens) or messages
+                          (Anthropic's /v1/messages: max_tokens, anthropic-version 2023-06-01,
+                          --api-key sent as x-api-key; its events are measured as chat chunks)
   --model NAME            model id sent in every request (required)
   --stream | --no-stream  streaming SSE (default) or one JSON response
   --ignore-eos            add "ignore_eos": true (vLLM/SGLang extension) so engines generate
                           exactly max_tokens
-  --api-key KEY           send Authorization: Bearer KEY
+  --api-key KEY           send Authorization: Bearer KEY (x-api-key: KEY for messages)
   --header 'NAME: VALUE'  extra request header (repeatable)
 
 Load (closed loop unless --rate is given)
@@ -350,6 +399,17 @@ Goodput (requests/s meeting every SLO given)
   --slo-ttft-ms MS        time to first token
   --slo-tpot-ms MS        time per output token after the first
   --slo-e2e-ms MS         end-to-end latency
+
+Sweeps (each point runs in turn with its own --warmup-s and --duration-s/--requests)
+  --sweep rate:START:STOP:STEPS   open loop at STEPS rates from START to STOP (req/s), evenly
+                          spaced; rate:R1,R2,... lists them
+  --sweep concurrency:START:STOP:STEPS   closed loop at each concurrency (rounded); or a list
+                          concurrency:C1,C2,...
+  --sweep max-rate:LOW:HIGH   find the highest rate whose goodput fraction (requests meeting
+                          every --slo-* / requests measured) reaches --goodput-target: LOW,
+                          then HIGH, then bisections (needs an --slo-*)
+  --goodput-target F      fraction for max-rate (default 0.95)
+  --max-rate-steps N      bisections after LOW and HIGH (default 5)
 
 Output
   --json FILE             write the configuration, counts, throughputs and statistics as JSON

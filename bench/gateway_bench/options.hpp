@@ -11,10 +11,14 @@
 #include <vector>
 
 #include "bench/gateway_bench/sampling.hpp"
+#include "bench/gateway_bench/sweep.hpp"
 
 namespace gw::bench {
 
-enum class api_endpoint { chat, completions };
+// The API called: OpenAI's chat, legacy completions or embeddings (never streamed), or
+// Anthropic's Messages API (/v1/messages).
+enum class api_endpoint { chat, completions, embeddings, messages };
+std::string_view to_string(api_endpoint e);
 
 struct bench_options {
   // Target.
@@ -60,6 +64,9 @@ struct bench_options {
   std::optional<double> slo_ttft_ms;
   std::optional<double> slo_tpot_ms;
   std::optional<double> slo_e2e_ms;
+
+  // A sweep of load points (sweep.hpp); variable none: one run.
+  sweep_spec sweep;
 
   // Output.
   std::string json_path;

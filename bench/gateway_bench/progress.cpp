@@ -27,19 +27,33 @@ void progress_line::finish() {
 }
 
 void sample_writer::tick(std::int64_t now_ns) {
-  if (out_ && now_ns >= next_ns_) write(now_ns);
+  if (now_ns >= next_ns_) write(now_ns);
 }
 
 void sample_writer::write(std::int64_t now_ns) {
-  if (!out_) return;
   next_ns_ = now_ns + interval_ns_;
+  timeline_sample ts;
+  ts.t_s = static_cast<double>(now_ns) / 1e9;
+  ts.in_flight = counters_.inflight.load(std::memory_order_relaxed);
+  ts.done = counters_.done.load(std::memory_order_relaxed);
+  ts.errors = counters_.errors.load(std::memory_order_relaxed);
+  ts.output_tokens = counters_.output_tokens.load(std::memory_order_relaxed);
+  if (!timeline_.empty() && ts.t_s > timeline_.back().t_s) {
+    const timeline_sample& prev = timeline_.back();
+    const double dt = ts.t_s - prev.t_s;
+    ts.requests_per_s = static_cast<double>(ts.done - prev.done) / dt;
+    ts.tokens_per_s = static_cast<double>(ts.output_tokens - prev.output_tokens) / dt;
+  }
+  timeline_.push_back(ts);
+  if (!out_) return;
   const auto u = [](const std::atomic<std::uint64_t>& a) { return std::to_string(a.load(std::memory_order_relaxed)); };
   const auto i = [](const std::atomic<std::int64_t>& a) { return std::to_string(a.load(std::memory_order_relaxed)); };
   char t[32];
   std::snprintf(t, sizeof t, "%.3f", static_cast<double>(now_ns) / 1e9);
   std::string line = std::string("{\"t_s\":") + t + ",\"connections\":" + i(counters_.connections) +
                      ",\"idle\":" + i(counters_.idle_held) + ",\"in_flight\":" + i(counters_.inflight) +
-                     ",\"done\":" + u(counters_.done) + ",\"chunks\":" + u(counters_.chunks) + ",\"errors\":{";
+                     ",\"done\":" + u(counters_.done) + ",\"chunks\":" + u(counters_.chunks) +
+                     ",\"output_tokens\":" + u(counters_.output_tokens) + ",\"errors\":{";
   for (std::size_t k = 1; k < error_kind_count; ++k) {
     if (k > 1) line += ',';
     line += '"' + std::string(to_string(static_cast<error_kind>(k))) + "\":" + u(counters_.errors_by_kind[k]);

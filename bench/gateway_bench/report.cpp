@@ -1,5 +1,6 @@
 #include "bench/gateway_bench/report.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 
@@ -77,7 +78,7 @@ std::string human_report(const bench_options& o, const run_facts& f) {
   const run_summary& s = f.summary;
   std::string out;
   out += "gateway-bench: " + load_description(o) + ", " + (o.stream ? "streaming " : "non-streaming ") +
-         (o.endpoint == api_endpoint::chat ? "chat" : "completions") + ", model " + o.model + "\n";
+         std::string(to_string(o.endpoint)) + ", model " + o.model + "\n";
   out += "  -> http://" + o.host + ":" + std::to_string(o.port) + o.path + "\n";
   out += "============ Serving Benchmark Result ============\n";
   out += line("Measured window (s):", fmt("%.2f", s.window_s));
@@ -125,19 +126,15 @@ std::string human_report(const bench_options& o, const run_facts& f) {
   return out;
 }
 
-std::string json_report(const bench_options& o, const run_facts& f) {
-  const run_summary& s = f.summary;
-  std::string j = "{";
-  key(j, "tool");
-  json::append_string(j, "gateway-bench");
-  key(j, "config");
+std::string config_json(const bench_options& o, std::uint64_t dataset_entries) {
+  std::string j;
   j += '{';
   key(j, "url");
   json::append_string(j, o.url);
   key(j, "path");
   json::append_string(j, o.path);
   key(j, "endpoint");
-  json::append_string(j, o.endpoint == api_endpoint::chat ? "chat" : "completions");
+  json::append_string(j, to_string(o.endpoint));
   key(j, "model");
   json::append_string(j, o.model);
   key(j, "stream");
@@ -172,7 +169,7 @@ std::string json_report(const bench_options& o, const run_facts& f) {
   if (o.dataset.empty()) j += "null";
   else json::append_string(j, o.dataset);
   key(j, "dataset_entries");
-  json::append_uint(j, f.dataset_entries);
+  json::append_uint(j, dataset_entries);
   key(j, "seed");
   json::append_uint(j, o.seed);
   key(j, "ignore_eos");
@@ -187,6 +184,27 @@ std::string json_report(const bench_options& o, const run_facts& f) {
   key(j, "idle_ramp_s");
   num(j, o.idle_ramp_s);
   j += '}';
+  return j;
+}
+
+std::string json_report(const bench_options& o, const run_facts& f, const std::optional<point_load>& load) {
+  const run_summary& s = f.summary;
+  std::string j = "{";
+  key(j, "tool");
+  json::append_string(j, "gateway-bench");
+  key(j, "kind");
+  json::append_string(j, "run");
+  key(j, "config");
+  j += config_json(o, f.dataset_entries);
+  if (load) {
+    key(j, "load");
+    j += '{';
+    key(j, "variable");
+    json::append_string(j, to_string(load->variable));
+    key(j, "value");
+    num(j, load->value);
+    j += '}';
+  }
 
   key(j, "window_s");
   num(j, s.window_s);
@@ -264,7 +282,40 @@ std::string json_report(const bench_options& o, const run_facts& f) {
   key(j, "example");
   if (f.idle_error.empty()) j += "null";
   else json::append_string(j, f.idle_error.substr(0, 300));
-  j += "}}\n";
+  j += '}';
+  key(j, "ttft_cdf");
+  j += '[';
+  for (const auto& [ms, fraction] : s.ttft_cdf) {
+    if (j.back() != '[') j += ',';
+    j += '[';
+    num(j, ms);
+    j += ',';
+    num(j, fraction);
+    j += ']';
+  }
+  j += ']';
+  key(j, "timeline");
+  j += '[';
+  for (const auto& t : f.timeline) {
+    if (j.back() != '[') j += ',';
+    j += '{';
+    key(j, "t_s");
+    num(j, t.t_s);
+    key(j, "in_flight");
+    json::append_uint(j, static_cast<std::uint64_t>(std::max<std::int64_t>(t.in_flight, 0)));
+    const std::pair<const char*, std::uint64_t> counts[] = {
+        {"done", t.done}, {"errors", t.errors}, {"output_tokens", t.output_tokens}};
+    for (const auto& [k, v] : counts) {
+      key(j, k);
+      json::append_uint(j, v);
+    }
+    key(j, "requests_per_s");
+    num(j, t.requests_per_s);
+    key(j, "tokens_per_s");
+    num(j, t.tokens_per_s);
+    j += '}';
+  }
+  j += "]}\n";
   return j;
 }
 

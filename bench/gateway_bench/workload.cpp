@@ -54,10 +54,20 @@ workload::workload(const bench_options& o, std::shared_ptr<const std::vector<dat
   }
   head_ = "{\"model\":";
   json::append_string(head_, o.model);
-  head_ += o.endpoint == api_endpoint::chat ? ",\"messages\":[{\"role\":\"user\",\"content\":\"" : ",\"prompt\":\"";
-  tail_ = o.endpoint == api_endpoint::chat ? "\"}],\"max_tokens\":" : "\",\"max_tokens\":";
+  const bool chat_shape = o.endpoint == api_endpoint::chat || o.endpoint == api_endpoint::messages;
+  if (o.endpoint == api_endpoint::embeddings) {
+    // No length to ask for: the body ends after the input.
+    head_ += ",\"input\":\"";
+    tail_ = "\"}";
+    return;
+  }
+  head_ += chat_shape ? ",\"messages\":[{\"role\":\"user\",\"content\":\"" : ",\"prompt\":\"";
+  tail_ = chat_shape ? "\"}],\"max_tokens\":" : "\",\"max_tokens\":";
   if (o.ignore_eos) end_ += ",\"ignore_eos\":true";
-  end_ += o.stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" : ",\"stream\":false}";
+  // The Messages API always reports usage in its events: no stream_options there.
+  if (o.endpoint == api_endpoint::messages) end_ += o.stream ? ",\"stream\":true}" : ",\"stream\":false}";
+  else end_ += o.stream ? ",\"stream\":true,\"stream_options\":{\"include_usage\":true}}" : ",\"stream\":false}";
+  ask_tokens_ = true;
 }
 
 void workload::next(request_spec& out, std::uint32_t max_tokens) {
@@ -80,6 +90,10 @@ void workload::next(request_spec& out, std::uint32_t max_tokens) {
   }
   if (max_tokens > 0) out.max_tokens = max_tokens;
   out.body += tail_;
+  if (!ask_tokens_) {
+    out.max_tokens = 0;
+    return;
+  }
   json::append_uint(out.body, out.max_tokens);
   out.body += end_;
 }

@@ -39,6 +39,7 @@ class workload {
   std::string head_;  // the body up to the prompt string's opening quote
   std::string tail_;  // from its closing quote to max_tokens' value
   std::string end_;   // after max_tokens' value
+  bool ask_tokens_ = false;  // the body has max_tokens (not embeddings)
   length_distribution prompt_tokens_;
   length_distribution output_tokens_;
   bool output_tokens_given_;

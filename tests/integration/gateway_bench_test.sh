@@ -150,3 +150,48 @@ expect "$f" 't == 2 && e == 2' "drain: the two unfinished streams count as timeo
 ((elapsed_ms < 10000)) || fail "drain: the run took ${elapsed_ms} ms"
 gateway_alive || fail "the gateway is not healthy after the runs"
 pass "drain timeout: 2 streams aborted as timeout, run ended after ${elapsed_ms} ms"
+
+# --- sweeps: each point in turn, its own figures, timeline and TTFT CDF ----------------------
+run_bench sweep 0 --url "$url" --model sim-fast --sweep rate:20:60:3 --duration-s 1 --output-tokens 16 \
+  --sample-interval-s 0.25
+f="$GW_TMP/sweep.json"
+json_check "$f" '.kind == "sweep" and .config.sweep.variable == "rate" and .config.sweep.mode == "list"' "sweep: kind"
+json_check "$f" '[.points[].load.value] == [20, 40, 60] and [.points[].kind] == ["run", "run", "run"]' "sweep: points"
+json_check "$f" '[.points[].config.rate] == [20, 40, 60] and ([.points[].requests.completed] | min) > 0' \
+  "sweep: every point ran at its rate"
+json_check "$f" 'all(.points[]; (.timeline | length) >= 3 and .timeline[-1].done >= .requests.completed)' \
+  "sweep: a timeline per point"
+json_check "$f" 'all(.points[]; (.ttft_cdf | length) > 0 and .ttft_cdf[-1][1] == 1)' "sweep: a TTFT CDF per point"
+grep -q 'Sweep (rate' "$GW_TMP/sweep.out" || fail "sweep: no sweep table on stdout"
+run_bench sweep_conc 0 --url "$url" --model sim-fast --sweep concurrency:1,4 --requests 20 --output-tokens 16
+json_check "$GW_TMP/sweep_conc.json" '[.points[].config.concurrency] == [1, 4] and [.points[].config.mode] == ["closed", "closed"]' \
+  "concurrency sweep: closed loop at each concurrency"
+pass "sweeps: 3 rates and 2 concurrencies, each point with its figures, timeline and TTFT CDF"
+
+# The search's outcome does not depend on timing here: an instant model meets a lax SLO at every
+# rate (the search ends at its upper bound), and nothing meets a TTFT of one microsecond.
+run_bench max_rate 0 --url "$url" --model sim-fast --sweep max-rate:10:40 --duration-s 0.5 --slo-e2e-ms 60000
+json_check "$GW_TMP/max_rate.json" '.max_rate.rate == 40 and .max_rate.first_failing_rate == null and ([.points[].load.value] == [10, 40])' \
+  "max-rate: a lax SLO is met up to the upper bound"
+run_bench max_rate_none 0 --url "$url" --model sim-fast --sweep max-rate:10:40 --duration-s 0.5 --slo-ttft-ms 0.001
+json_check "$GW_TMP/max_rate_none.json" '.max_rate.rate == null and .max_rate.first_failing_rate == 10 and (.points | length) == 1' \
+  "max-rate: an impossible SLO is met by no rate"
+grep -q 'No rate met' "$GW_TMP/max_rate_none.out" || fail "max-rate: the summary does not say no rate met"
+pass "max-rate search: ends at the upper bound under a lax SLO, at the lower one under an impossible SLO"
+
+# --- Anthropic Messages and embeddings endpoints ----------------------------------------------
+for mode in stream no-stream; do
+  run_bench "messages_$mode" 0 --url "$url" --model sim-fast --endpoint messages "--$mode" --requests 12 \
+    --concurrency 3 --output-tokens 16
+  f="$GW_TMP/messages_$mode.json"
+  expect "$f" 'n == 12 && e == 0 && u == 0' "messages $mode: 12 requests with usage" n=.requests.completed \
+    e=.errors.total u=.requests.usage_missing
+  expect "$f" 'lo == 16 && hi == 16 && t == 12' "messages $mode: 16 tokens each, a TTFT each" \
+    lo=.output_tokens_per_request.min hi=.output_tokens_per_request.max t=.ttft_ms.count
+  json_check "$f" '.config.endpoint == "messages" and .config.path == "/v1/messages"' "messages $mode: config"
+done
+run_bench embeddings 0 --url "$url" --model sim-fast --endpoint embeddings --requests 10 --prompt-tokens 8
+expect "$GW_TMP/embeddings.json" 'n == 10 && e == 0 && o == 0' "embeddings: 10 requests, no output tokens" \
+  n=.requests.completed e=.errors.total o=.tokens.output
+gateway_alive || fail "the gateway is not healthy after the endpoint runs"
+pass "endpoints: messages (streamed and not) and embeddings measured with the same definitions"

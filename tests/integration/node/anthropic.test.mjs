@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Anthropic from '@anthropic-ai/sdk';
 
-import { parseMetrics, request, startGateway } from './harness.mjs';
+import { parseMetrics, request, sseEvents, startGateway } from './harness.mjs';
 import { CONTENT_TEXT, USAGE, startFakeUpstream } from './fake_upstream.mjs';
 import { startSimServer } from './sim_server.mjs';
 import { makeTestPki } from './tls.mjs';
@@ -59,15 +59,7 @@ models:
 `;
 }
 
-// The raw SSE body as [{event, data}], data parsed.
-function events(text) {
-  return text.split('\n\n').filter((e) => e.trim()).map((e) => {
-    const lines = e.split('\n');
-    const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
-    const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-    return { event, data: JSON.parse(data) };
-  });
-}
+const events = sseEvents;
 
 // The sequence, with runs of the same delta type collapsed: what Anthropic's docs show.
 function shape(evs) {

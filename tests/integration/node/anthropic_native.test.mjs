@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 
-import { parseMetrics, request, startGateway } from './harness.mjs';
+import { parseMetrics, request, sseEvents, startGateway } from './harness.mjs';
 import { CONTENT_TEXT, startFakeUpstream } from './fake_upstream.mjs';
 import { REJECTED, TEXT, USAGE, startMessagesUpstream } from './messages_upstream.mjs';
 import { makeTestPki } from './tls.mjs';
@@ -46,15 +46,7 @@ models:
 `;
 }
 
-// The raw SSE body as [{event, data}], data parsed.
-function events(text) {
-  return text.split('\n\n').filter((e) => e.trim()).map((e) => {
-    const lines = e.split('\n');
-    const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
-    const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
-    return { event, data: JSON.parse(data) };
-  });
-}
+const events = sseEvents;
 
 describe('Messages-native providers', () => {
   let pki;

@@ -194,6 +194,16 @@ export function sseData(text) {
     .filter((d) => d.length > 0);
 }
 
+/** Parses a named-event SSE body (Anthropic's Messages streams) into [{event, data}], data parsed. */
+export function sseEvents(text) {
+  return text.split('\n\n').filter((e) => e.trim()).map((e) => {
+    const lines = e.split('\n');
+    const event = lines.find((l) => l.startsWith('event: '))?.slice(7);
+    const data = lines.filter((l) => l.startsWith('data: ')).map((l) => l.slice(6)).join('\n');
+    return { event, data: JSON.parse(data) };
+  });
+}
+
 /** Parses Prometheus text exposition into [{name, labels, value}] samples. */
 export function parseMetrics(text) {
   const samples = [];

@@ -81,5 +81,37 @@ TEST(bench_chunk_scan, truncated_input_does_not_crash) {
   EXPECT_EQ(scan_chunk(full).completion_tokens, 12u);
 }
 
+TEST(bench_chunk_scan, messages_events) {
+  const auto start = scan_message_event(
+      R"({"type":"message_start","message":{"id":"msg_1","content":[],"usage":{"input_tokens":12,"cache_read_input_tokens":3,"output_tokens":1}}})");
+  EXPECT_FALSE(start.content);
+  EXPECT_TRUE(start.has_usage);
+  EXPECT_EQ(start.prompt_tokens, 15u);
+  EXPECT_EQ(start.completion_tokens, 1u);
+  EXPECT_FALSE(scan_message_event(R"({"type":"content_block_start","index":0,"content_block":{"type":"text","text":""}})").content);
+  EXPECT_TRUE(scan_message_event(R"({"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":"Hi"}})").content);
+  EXPECT_TRUE(scan_message_event(R"({"type":"content_block_delta","index":0,"delta":{"type":"thinking_delta","thinking":"h"}})").content);
+  EXPECT_TRUE(scan_message_event(R"({"type":"content_block_delta","index":1,"delta":{"type":"input_json_delta","partial_json":"{\""}})").content);
+  const auto delta = scan_message_event(R"({"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":42}})");
+  EXPECT_TRUE(delta.has_usage);
+  EXPECT_EQ(delta.completion_tokens, 42u);
+  EXPECT_EQ(delta.prompt_tokens, 0u);
+  EXPECT_TRUE(scan_message_event(R"({"type":"message_stop"})").end);
+  EXPECT_FALSE(scan_message_event(R"({"type":"ping"})").end);
+  EXPECT_TRUE(scan_message_event(R"({"type":"error","error":{"type":"overloaded_error","message":"x"}})").error);
+  // A message whose text says "message_stop" is not the end.
+  EXPECT_FALSE(scan_message_event(R"({"type":"content_block_delta","delta":{"type":"text_delta","text":"message_stop"}})").end);
+}
+
+TEST(bench_chunk_scan, a_whole_message) {
+  const auto m = scan_message_event(
+      R"({"id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"Hello"}],"stop_reason":"end_turn","usage":{"input_tokens":9,"output_tokens":5}})");
+  EXPECT_TRUE(m.content);
+  EXPECT_FALSE(m.error);
+  EXPECT_TRUE(m.has_usage);
+  EXPECT_EQ(m.prompt_tokens, 9u);
+  EXPECT_EQ(m.completion_tokens, 5u);
+}
+
 }  // namespace
 }  // namespace gw::bench

@@ -112,7 +112,7 @@ TEST(bench_options, rejects_bad_command_lines_with_a_message) {
       {"--model", "m", "--url", "ftp://x"},
       {"--model", "m", "--url", "http://x:99999"},
       {"--model", "m", "--url", "http://:80"},
-      {"--model", "m", "--endpoint", "embeddings"},
+      {"--model", "m", "--endpoint", "images"},
       {"--model", "m", "--header", "no colon"},
       {"--model", "m", "--prompt-tokens", "uniform:9:1"},
       {"--model", "m", "--duration-s", "0"},
@@ -164,6 +164,19 @@ TEST(bench_options, held_connections_and_samples) {
   EXPECT_EQ(d.options.idle_connections, 0u);
   EXPECT_EQ(d.options.idle_phase_s, 0);
   EXPECT_TRUE(d.options.samples_path.empty());
+}
+
+TEST(bench_options, endpoints_and_their_paths) {
+  auto r = parse({"--model", "m", "--endpoint", "messages", "--url", "http://h:1/v1"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.options.path, "/v1/messages");
+  EXPECT_TRUE(r.options.stream);
+  r = parse({"--model", "m", "--endpoint", "embeddings"});
+  ASSERT_EQ(r.error, "");
+  EXPECT_EQ(r.options.path, "/v1/embeddings");
+  EXPECT_FALSE(r.options.stream);  // never streamed
+  EXPECT_NE(parse({"--model", "m", "--endpoint", "embeddings", "--stream"}).error, "");
+  EXPECT_NE(parse({"--model", "m", "--endpoint", "images"}).error, "");
 }
 
 }  // namespace

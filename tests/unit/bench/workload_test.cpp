@@ -152,5 +152,26 @@ TEST(bench_dataset, load_jsonl_and_array_files) {
   std::remove(bad.c_str());
 }
 
+TEST(bench_workload, messages_and_embeddings_bodies) {
+  workload m(options({"--endpoint", "messages", "--prompt-tokens", "6", "--output-tokens", "9"}), nullptr, 0, 1);
+  request_spec req;
+  m.next(req);
+  simdjson::dom::parser p;
+  auto el = parse(p, req.body);
+  EXPECT_EQ(int64_t(el["max_tokens"]), 9);
+  EXPECT_TRUE(bool(el["stream"]));
+  EXPECT_EQ(el["stream_options"].error(), simdjson::NO_SUCH_FIELD);  // not a Messages field
+  EXPECT_EQ(count_words(std::string_view(el["messages"].at(0)["content"])), 6u);
+
+  workload e(options({"--endpoint", "embeddings", "--prompt-tokens", "4"}), nullptr, 0, 1);
+  e.next(req);
+  simdjson::dom::parser p2;
+  el = parse(p2, req.body);
+  EXPECT_EQ(count_words(std::string_view(el["input"])), 4u);
+  EXPECT_EQ(el["max_tokens"].error(), simdjson::NO_SUCH_FIELD);
+  EXPECT_EQ(el["stream"].error(), simdjson::NO_SUCH_FIELD);
+  EXPECT_EQ(req.max_tokens, 0u);
+}
+
 }  // namespace
 }  // namespace gw::bench
