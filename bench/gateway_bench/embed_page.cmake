@@ -23,7 +23,6 @@ string(APPEND text "#pragma once\n#include <string_view>\nnamespace gw::bench::p
 string(APPEND text "inline constexpr std::string_view css = R\"${delimiter}(${css})${delimiter}\";\n")
 string(APPEND text "inline constexpr std::string_view js = R\"${delimiter}(${js})${delimiter}\";\n")
 string(APPEND text "}  // namespace gw::bench::page\n")
-# Rewritten only when different, so an unchanged page does not recompile html_report.cpp.
-file(WRITE "${OUT}.tmp" "${text}")
-file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
-file(REMOVE "${OUT}.tmp")
+# Always rewritten (a fresh timestamp): the build runs this only when an input changed, and an
+# output left older than its inputs would make it run again on every build.
+file(WRITE "${OUT}" "${text}")

@@ -248,16 +248,21 @@
     const points = sweep ? doc.points || [] : [doc];
     const labels = points.map((p) => loadLabel(p, doc));
     const config = doc.config || {};
+    // A max-rate search runs its points in bisection order; curves follow the load instead.
+    const loadOf = (p) => (p.load ? (p.load.value === "inf" ? Infinity : Number(p.load.value)) : 0);
+    const byLoad = points.map((_, i) => i).sort((a, b) => loadOf(points[a]) - loadOf(points[b]) || a - b);
     const root = document.getElementById("report");
     document.title = `gateway-bench: ${config.model ?? "?"} ${sweep ? "sweep" : "run"}`;
     root.append(el("h1", {}, `gateway-bench ${sweep ? "sweep" : "run"}: model ${config.model ?? "?"}`),
       el("p", { class: "lead" }, `${config.url ?? ""}${config.path ?? ""} · ${points.length} load point${points.length === 1 ? "" : "s"}` +
         ` · ${config.stream === false ? "non-streaming" : "streaming"} ${config.endpoint ?? ""}`));
-    if (sweep && doc.max_rate)
-      root.append(el("p", { class: "banner", id: "max-rate" }, `Highest rate meeting the SLOs: ${fmt(doc.max_rate.rate)} req/s ` +
-        `(${fmt(100 * doc.max_rate.goodput_fraction, 1)}% of requests within the SLOs; target ${fmt(100 * doc.max_rate.target, 1)}%).`));
-    else if (sweep && config.sweep?.mode === "max_rate")
-      root.append(el("p", { class: "banner", id: "max-rate" }, "No rate tried met the SLOs."));
+    if (sweep && (doc.max_rate || config.sweep?.mode === "max_rate")) {
+      const m = doc.max_rate || {}, pct = (v) => `${fmt(100 * v, 1)}%`;
+      const missed = isNum(m.first_failing_rate) ? `; ${fmt(m.first_failing_rate)} req/s missed it` : "";
+      root.append(el("p", { class: "banner", id: "max-rate" }, isNum(m.rate)
+        ? `Highest rate meeting the goodput target: ${fmt(m.rate)} req/s (${pct(m.goodput_fraction)} of requests met every SLO; target ${pct(m.target)}${missed}).`
+        : `No rate tried met the goodput target${isNum(m.target) ? ` of ${pct(m.target)}` : ""}${missed}.`));
+    }
 
     root.append(el("h2", {}, "Configuration"), configTable(config));
     root.append(el("h2", {}, "Results per load point"),
@@ -272,12 +277,13 @@
       xLabel: "achieved requests/s", yLabel: "latency (ms)", yLog: "auto", empty: "no latency figures",
       series: curves.map(([stat, q, name]) => ({
         key: `${stat.split("_")[0]}_${q}`, name,
-        points: points.flatMap((p, i) => {
+        points: byLoad.flatMap((i) => {
+          const p = points[i];
           const x = p.throughput?.requests_per_s, y = p[stat]?.[q];
           return isNum(x) && isNum(y) ? [{ x, y, point: i, tip: `${labels[i]}: ${fmt(x)} req/s, ${name} ${fmt(y)} ms` }] : [];
         }),
       })),
-    }), "Each line follows the sweep in load order. Where a line turns upward the server is saturating: more offered load buys no more requests/s, only longer waits."));
+    }), "Each line joins the points in order of offered load. Where a line turns upward the server is saturating: more offered load buys no more requests/s, only longer waits."));
 
     root.append(el("h2", {}, "Time to first token, distribution"));
     root.append(figure(lineChart({

@@ -6,7 +6,8 @@
 # TTFT/TPOT p50/p99 and E2E p99, the TTFT CDF holds every ttft_cdf pair, each timeline chart one
 # marker per sample and series, the error bars the counts by kind (lib/bench_html_check.mjs reads
 # the dumped DOM). A screenshot must come out as a PNG of real size. Then a real run against the
-# gateway with --html must write a page that renders too, and an unwritable --html must exit 3.
+# gateway with --html (a rate sweep, a single run, a max-rate search) must write pages that pass
+# the same check, and an unwritable --html must exit 3.
 #
 #   tests/integration/bench_html_test.sh [path/to/inference-gateway]   (or GATEWAY_BIN=...)
 # gateway-bench and gateway-bench-html are looked up next to the gateway
@@ -89,13 +90,26 @@ models:
     sim: {time_scale: 0, reasoning: false}
 YAML
 start_gateway "$GW_TMP/gateway.yaml"
-rc=0
-timeout 60 "$BENCH" --no-progress --url "http://127.0.0.1:$GW_PORT" --model sim-fast --concurrency 2 --requests 20 \
-  --output-tokens 16 --json "$GW_TMP/run.json" --html "$GW_TMP/run.html" >"$GW_TMP/run.out" 2>&1 || rc=$?
-((rc == 0)) || fail "gateway-bench --html exited $rc: $(tail -n 20 "$GW_TMP/run.out")"
-[[ -s "$GW_TMP/run.html" ]] || fail "gateway-bench --html wrote no page"
-# The run's document may predate the timeline and the TTFT CDF: charts without data are allowed.
-check_page run "$GW_TMP/run.html" "$GW_TMP/run.json" --allow-empty
+url="http://127.0.0.1:$GW_PORT"
+# run_bench NAME ARGS...: gateway-bench writing NAME.json and NAME.html; it must succeed.
+run_bench() {
+  local name=$1 rc=0
+  shift
+  timeout 120 "$BENCH" --no-progress --url "$url" --model sim-fast --output-tokens 16 \
+    --json "$GW_TMP/$name.json" --html "$GW_TMP/$name.html" "$@" >"$GW_TMP/$name.out" 2>&1 || rc=$?
+  ((rc == 0)) || fail "$name: gateway-bench exited $rc: $(tail -n 20 "$GW_TMP/$name.out")"
+  [[ -s "$GW_TMP/$name.html" ]] || fail "$name: gateway-bench --html wrote no page"
+}
+# Every point of a real sweep has a timeline and a TTFT CDF; only the errors chart may be empty.
+run_bench live-sweep --sweep rate:20:60:3 --duration-s 1 --sample-interval-s 0.25
+check_page live-sweep "$GW_TMP/live-sweep.html" "$GW_TMP/live-sweep.json" --allow-empty=errors-by-kind
+run_bench live-run --concurrency 2 --requests 20
+check_page live-run "$GW_TMP/live-run.html" "$GW_TMP/live-run.json" --allow-empty=errors-by-kind
+# A max-rate search: an instant model meets a lax SLO up to the upper bound, which the banner names.
+run_bench live-max-rate --sweep max-rate:10:40 --duration-s 0.5 --slo-e2e-ms 60000
+check_page live-max-rate "$GW_TMP/live-max-rate.html" "$GW_TMP/live-max-rate.json" --allow-empty=errors-by-kind
+grep -q '<p class="banner" id="max-rate">Highest rate meeting the goodput target: 40 req/s' \
+  "$GW_TMP/live-max-rate.dom.html" || fail "max-rate: the banner does not name 40 req/s"
 
 rc=0
 timeout 60 "$BENCH" --no-progress --url "http://127.0.0.1:$GW_PORT" --model sim-fast --requests 1 \
