@@ -180,7 +180,8 @@
   }
 
   // ---- Stacked bars: per point, one bar whose segments are the error kinds --------------------
-  function errorChart(points, labels) {
+  // `order`: the point indices left to right (by offered load).
+  function errorChart(points, labels, order) {
     const kinds = [];
     for (const p of points)
       for (const [k, v] of Object.entries(p.errors || {})) if (!NOT_KINDS.has(k) && isNum(v) && v > 0 && !kinds.includes(k)) kinds.push(k);
@@ -193,8 +194,8 @@
     axis(root, box, ys, "left", "failed requests");
     const band = (box.x1 - box.x0) / Math.max(points.length, 1), bw = Math.min(60, band * 0.6);
     root.append(sv("line", { class: "axis", x1: box.x0, x2: box.x1, y1: box.y0, y2: box.y0, stroke: "#8a93a3" }));
-    points.forEach((p, i) => {
-      const cx = box.x0 + band * (i + 0.5);
+    order.forEach((i, slot) => {
+      const p = points[i], cx = box.x0 + band * (slot + 0.5);
       root.append(sv("text", { x: cx, y: box.y0 + 18, "text-anchor": "middle" }, labels[i]));
       let base = 0;
       for (const k of kinds) {
@@ -297,7 +298,7 @@
     }), "One line per load point. A line further right means slower first tokens; a long flat tail means a few requests waited far longer than most."));
 
     root.append(el("h2", {}, "Errors"));
-    root.append(figure(errorChart(points, labels), "One bar per load point, stacked by error kind (see bench/README.md, error kinds). Hover a segment for its count."));
+    root.append(figure(errorChart(points, labels, byLoad), "One bar per load point, stacked by error kind (see bench/README.md, error kinds). Hover a segment for its count."));
 
     root.append(el("h2", {}, "Over time"),
       el("p", { class: "note" }, "Per load point, over the whole run (warm-up and drain included): requests in flight (left axis) and output tokens/s (right axis), one marker per sample interval."));
