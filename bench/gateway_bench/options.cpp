@@ -311,6 +311,8 @@ Target
                           instead of the system's default CAs; the host name is always checked
   --insecure              https: no certificate or host name verification (test clusters only;
                           a warning is printed)
+                          (a request on a new connection counts its TCP connect and TLS
+                          handshake in its TTFT and E2E; --warmup-s leaves them out)
   --path PATH             request path instead of the one derived from --url and --endpoint
   --endpoint chat|completions   API to call (default chat)
   --model NAME            model id sent in every request (required)
