@@ -2,7 +2,6 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/buffer.hpp>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 
@@ -14,7 +13,6 @@
 
 namespace gw::bench {
 namespace asio = boost::asio;
-using tcp = asio::ip::tcp;
 
 namespace {
 
@@ -73,35 +71,31 @@ std::string build_request_head(const bench_options& o) {
 }
 
 connection::connection(const asio::any_io_executor& ex, const target& t, const run_clock& clock)
-    : socket_(ex), target_(t), clock_(clock), buffer_(new char[read_buffer_bytes]) {}
+    : stream_(ex, t.tls), target_(t), clock_(clock), buffer_(new char[read_buffer_bytes]) {}
 
 void connection::close() {
-  boost::system::error_code ignored;
-  socket_.close(ignored);
+  stream_.close();
   if (counted_open_ && target_.live) target_.live->connections.fetch_sub(1, std::memory_order_relaxed);
   counted_open_ = false;
 }
 
 asio::awaitable<bool> connection::hold(std::int64_t until_ns) {
-  if (!socket_.is_open()) {
+  if (!stream_.is_open()) {
     detail_ = "the server closed the connection after its response";
     co_return true;
   }
   hold_until_ns_ = until_ns;
-  auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buffer_.get(), read_buffer_bytes), use_tuple);
+  auto [ec, n] = co_await stream_.async_read_some(asio::buffer(buffer_.get(), read_buffer_bytes), use_tuple);
   hold_until_ns_ = 0;
   // Cancelled by release(), or closed by close(): the owner ended the hold.
-  if (ec == asio::error::operation_aborted || !socket_.is_open()) co_return false;
+  if (ec == asio::error::operation_aborted || !stream_.is_open()) co_return false;
   detail_ = ec ? "the server closed an idle connection: " + ec.message()
                : "the server sent " + std::to_string(n) + " unrequested bytes on an idle connection";
   close();
   co_return true;
 }
 
-void connection::release() {
-  boost::system::error_code ignored;
-  socket_.cancel(ignored);
-}
+void connection::release() { stream_.cancel(); }
 
 void connection::abort(error_kind why) {
   if (!busy_) return;
@@ -109,14 +103,13 @@ void connection::abort(error_kind why) {
   close();
 }
 
+// The connect timeout covers the TLS handshake too (both are "connect" errors).
 asio::awaitable<boost::system::error_code> connection::connect(std::int64_t start_ns) {
   connecting_ = true;
   deadline_ns_ = start_ns + target_.connect_timeout_ns;
-  auto [ec, ep] = co_await asio::async_connect(socket_, target_.endpoints, use_tuple);
+  const boost::system::error_code ec = co_await stream_.connect(target_.endpoints, detail_);
   connecting_ = false;
   if (!ec) {
-    boost::system::error_code ignored;
-    socket_.set_option(tcp::no_delay(true), ignored);
     if (target_.live && !counted_open_) target_.live->connections.fetch_add(1, std::memory_order_relaxed);
     counted_open_ = true;
   }
@@ -141,11 +134,11 @@ asio::awaitable<void> connection::run(const request_spec& req, request_record& r
   rec.prompt_tokens = req.prompt_tokens;
   rec.max_tokens = req.max_tokens;
   for (int attempt = 0;; ++attempt) {
-    const bool reused = socket_.is_open();
+    const bool reused = stream_.is_open();
     if (!reused) {
       const boost::system::error_code ec = co_await connect(rec.start_ns);
       if (ec) {
-        fail(rec, error_kind::connect, clock_.now_ns(), "connect: " + ec.message());
+        fail(rec, error_kind::connect, clock_.now_ns(), detail_);
         co_return;
       }
     }
@@ -165,7 +158,7 @@ asio::awaitable<connection::outcome> connection::exchange(const request_spec& re
   const std::array<asio::const_buffer, 3> request{asio::buffer(target_.head),
                                                   asio::buffer(length_line_, static_cast<std::size_t>(end - length_line_)),
                                                   asio::buffer(req.body)};
-  auto [wec, written] = co_await asio::async_write(socket_, request, use_tuple);
+  auto [wec, written] = co_await asio::async_write(stream_, request, use_tuple);
   if (wec) {
     if (may_retry && aborted_ == error_kind::none) co_return outcome::retry;
     fail(rec, error_kind::broken_stream, clock_.now_ns(), "write: " + wec.message());
@@ -181,10 +174,10 @@ asio::awaitable<connection::outcome> connection::exchange(const request_spec& re
   rec.ttft_ns = -1;
   for (;;) {
     const auto buf = asio::buffer(buffer_.get(), read_buffer_bytes);
-    auto [ec, n] = co_await socket_.async_read_some(buf, use_tuple);
+    auto [ec, n] = co_await stream_.async_read_some(buf, use_tuple);
     const std::int64_t t = clock_.now_ns();
     if (ec) {
-      if (aborted_ == error_kind::none && ec == asio::error::eof) {
+      if (aborted_ == error_kind::none && client_stream::is_eof(ec)) {
         if (reader_.on_eof() == http_response_reader::result::complete) {
           finish(t, rec);
           close();

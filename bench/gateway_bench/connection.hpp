@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "bench/gateway_bench/chunk_scan.hpp"
+#include "bench/gateway_bench/client_stream.hpp"
 #include "bench/gateway_bench/http_response_reader.hpp"
 #include "bench/gateway_bench/metrics.hpp"
 #include "bench/gateway_bench/progress.hpp"
@@ -45,6 +46,7 @@ struct target {
   std::int64_t connect_timeout_ns = 10'000'000'000;
   std::int64_t request_timeout_ns = 0;  // 0: none
   progress_counters* live = nullptr;    // counts connections open and content chunks (or null)
+  const tls_settings* tls = nullptr;    // https: TLS over every connection (null: plain http)
 };
 
 // The request line and headers for `o` (user headers replace the defaults of the same name).
@@ -89,7 +91,7 @@ class connection {
   void finish(std::int64_t t, request_record& rec);
   void fail(request_record& rec, error_kind kind, std::int64_t t, std::string detail);
 
-  boost::asio::ip::tcp::socket socket_;
+  client_stream stream_;
   const target& target_;
   const run_clock& clock_;
   std::unique_ptr<char[]> buffer_;

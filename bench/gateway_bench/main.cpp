@@ -22,6 +22,7 @@
 #include "bench/gateway_bench/load_shard.hpp"
 #include "bench/gateway_bench/report.hpp"
 #include "bench/gateway_bench/sweep_report.hpp"
+#include "bench/gateway_bench/tls_client.hpp"
 
 namespace {
 
@@ -212,6 +213,18 @@ int main(int argc, char** argv) {
   t.stream = o.stream;
   t.connect_timeout_ns = static_cast<std::int64_t>(o.connect_timeout_s * 1e9);
   t.request_timeout_ns = static_cast<std::int64_t>(o.request_timeout_s * 1e9);
+  std::unique_ptr<asio::ssl::context> tls_context;  // https: one for the run, shared by the shards
+  tls_settings tls{nullptr, o.host, !o.insecure};
+  if (o.tls) {
+    std::string error;
+    if (!(tls_context = make_tls_context(o, error))) {
+      std::cerr << "gateway-bench: " << error << "\n";
+      return 3;
+    }
+    if (o.insecure) std::cerr << "gateway-bench: warning: --insecure: the server's certificate is not verified\n";
+    tls.context = tls_context.get();
+    t.tls = &tls;
+  }
 
   t.messages = o.endpoint == api_endpoint::messages;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> samples_file(nullptr, std::fclose);

@@ -36,7 +36,7 @@ constexpr std::string_view valued[] = {
     "--request-timeout-s", "--connect-timeout-s", "--threads", "--prompt-tokens", "--output-tokens",
     "--dataset", "--seed", "--slo-ttft-ms", "--slo-tpot-ms", "--slo-e2e-ms", "--json", "--idle-connections",
     "--idle-phase-s", "--idle-ramp-s", "--samples", "--sample-interval-s", "--sweep", "--goodput-target",
-    "--max-rate-steps", "--html"};
+    "--max-rate-steps", "--html", "--cacert"};
 
 bool takes_value(std::string_view name) {
   for (auto v : valued)
@@ -153,6 +153,9 @@ std::string apply(bench_options& o, std::string_view name, std::string_view v, b
     return seconds(o.idle_phase_s, true);
   } else if (name == "--idle-ramp-s") {
     return seconds(o.idle_ramp_s, true);
+  } else if (name == "--cacert") {
+    if (v.empty()) return "--cacert: needs a file name";
+    o.cacert = std::string(v);
   } else if (name == "--samples") {
     o.samples_path = std::string(v);
   } else if (name == "--sample-interval-s") {
@@ -188,18 +191,14 @@ std::string_view to_string(api_endpoint e) {
   return "chat";
 }
 
-bool parse_http_url(std::string_view url, std::string& host, std::uint16_t& port, std::string& prefix,
+bool parse_http_url(std::string_view url, std::string& host, std::uint16_t& port, std::string& prefix, bool& tls,
                     std::string& error) {
-  if (url.starts_with("https://")) {
-    error = "https is not supported: gateway-bench speaks plain HTTP/1.1 (measure a TLS endpoint through a local "
-            "terminator, or the gateway's own http listener)";
+  tls = url.starts_with("https://");
+  if (!tls && !url.starts_with("http://")) {
+    error = "'" + std::string(url) + "' is not an http:// or https:// URL";
     return false;
   }
-  if (!url.starts_with("http://")) {
-    error = "'" + std::string(url) + "' is not an http:// URL";
-    return false;
-  }
-  std::string_view rest = url.substr(7);
+  std::string_view rest = url.substr(tls ? 8 : 7);
   const auto slash = rest.find('/');
   std::string_view authority = rest.substr(0, slash);
   prefix = slash == std::string_view::npos ? std::string() : std::string(rest.substr(slash));
@@ -227,7 +226,7 @@ bool parse_http_url(std::string_view url, std::string& host, std::uint16_t& port
     error = "'" + std::string(url) + "' has no host";
     return false;
   }
-  port = 80;
+  port = tls ? 443 : 80;
   if (!port_text.empty() || authority.ends_with(':')) {
     std::uint64_t p = 0;
     if (!to_uint(port_text, p) || p == 0 || p > 65535) {
@@ -258,6 +257,7 @@ parse_result parse_options(std::span<const std::string_view> args) {
     if (a == "--no-stream") { o.stream = false; continue; }
     if (a == "--ignore-eos") { o.ignore_eos = true; continue; }
     if (a == "--no-progress") { o.progress = false; continue; }
+    if (a == "--insecure") { o.insecure = true; continue; }
     std::string_view name = a, value;
     bool has_value = false;
     if (const auto eq = a.find('='); a.starts_with("--") && eq != std::string_view::npos) {
@@ -281,8 +281,16 @@ parse_result parse_options(std::span<const std::string_view> args) {
   }
 
   std::string prefix;
-  if (!parse_http_url(o.url, o.host, o.port, prefix, r.error)) {
+  if (!parse_http_url(o.url, o.host, o.port, prefix, o.tls, r.error)) {
     r.error = "--url: " + r.error;
+    return r;
+  }
+  if (!o.tls && (o.insecure || !o.cacert.empty())) {
+    r.error = std::string(o.insecure ? "--insecure" : "--cacert") + " needs an https:// --url";
+    return r;
+  }
+  if (o.insecure && !o.cacert.empty()) {
+    r.error = "--insecure (no verification) and --cacert (verify against FILE) exclude each other";
     return r;
   }
   if (!path_override.empty()) {
@@ -339,14 +347,21 @@ parse_result parse_options(std::span<const std::string_view> args) {
 }
 
 std::string help_text() {
-  return R"(gateway-bench: load generator for OpenAI-compatible endpoints (HTTP/1.1, plain http only)
+  return R"(gateway-bench: load generator for OpenAI-compatible endpoints (HTTP/1.1, http or https)
 
 Usage: gateway-bench --model NAME [options]
 
 Target
-  --url URL               base URL, http://HOST[:PORT][/PREFIX] (default http://127.0.0.1:8080);
-                          requests go to PREFIX/v1/chat/completions, /completions,
-                          /embeddings or /messages (a PREFIX ending in /v1 is not doubled)
+  --url URL               base URL, http://HOST[:PORT][/PREFIX] (default http://127.0.0.1:8080)
+                          or https://HOST[:PORT][/PREFIX] (port 443 by default); requests go to
+                          PREFIX/v1/chat/completions, /completions, /embeddings or /messages
+                          (a PREFIX ending in /v1 is not doubled)
+  --cacert FILE           https: verify the server's certificate against the CAs in FILE (PEM)
+                          instead of the system's default CAs; the host name is always checked
+  --insecure              https: no certificate or host name verification (test clusters only;
+                          a warning is printed)
+                          (a request on a new connection counts its TCP connect and TLS
+                          handshake in its TTFT and E2E; --warmup-s leaves them out)
   --path PATH             request path instead of the one derived from --url and --endpoint
   --endpoint E            API to call (default chat): chat, completions, embeddings (never
                           streamed; "input" is the prompt, no output tokens) or messages
@@ -375,7 +390,8 @@ Load (closed loop unless --rate is given)
   --drain-timeout-s S     after issuing stops, wait at most S for requests in flight; the
                           rest count as errors of kind "timeout" (default 30)
   --request-timeout-s S   a request running longer is aborted as "timeout" (default 0: none)
-  --connect-timeout-s S   TCP connect limit; past it the request fails as "connect" (default 10)
+  --connect-timeout-s S   TCP connect (and TLS handshake) limit; past it the request fails as
+                          "connect" (default 10)
   --threads N             reactor threads, each with its own io_context and a share of the
                           connections and rate (default 1)
   --idle-connections N    N more connections, each sending one request of one token at the

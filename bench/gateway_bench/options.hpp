@@ -32,6 +32,11 @@ struct bench_options {
   bool ignore_eos = false;  // adds "ignore_eos": true (vLLM, SGLang); not OpenAI
   std::string api_key;
   std::vector<std::pair<std::string, std::string>> headers;
+  // TLS, for https:// URLs: the server's certificate and host name are verified against
+  // `cacert` (a PEM bundle) or the system's default CAs, unless `insecure` (test clusters).
+  bool tls = false;  // from url
+  std::string cacert;
+  bool insecure = false;
 
   // Load. Closed loop unless rate is set.
   std::uint32_t concurrency = 1;
@@ -92,8 +97,9 @@ parse_result parse_options(std::span<const std::string_view> args);
 // The --help text: every option with its default.
 std::string help_text();
 
-// Splits http://HOST[:PORT][/PREFIX] (IPv6 as [::1]); https is refused with a reason.
-bool parse_http_url(std::string_view url, std::string& host, std::uint16_t& port, std::string& prefix,
+// Splits http(s)://HOST[:PORT][/PREFIX] (IPv6 as [::1]; the port defaults to 80, or 443 with
+// `tls` set for https).
+bool parse_http_url(std::string_view url, std::string& host, std::uint16_t& port, std::string& prefix, bool& tls,
                     std::string& error);
 
 }  // namespace gw::bench

@@ -79,7 +79,7 @@ std::string human_report(const bench_options& o, const run_facts& f) {
   std::string out;
   out += "gateway-bench: " + load_description(o) + ", " + (o.stream ? "streaming " : "non-streaming ") +
          std::string(to_string(o.endpoint)) + ", model " + o.model + "\n";
-  out += "  -> http://" + o.host + ":" + std::to_string(o.port) + o.path + "\n";
+  out += std::string("  -> ") + (o.tls ? "https://" : "http://") + o.host + ":" + std::to_string(o.port) + o.path + "\n";
   out += "============ Serving Benchmark Result ============\n";
   out += line("Measured window (s):", fmt("%.2f", s.window_s));
   out += line("Wall time, warm-up and drain incl. (s):", fmt("%.2f", f.wall_s));

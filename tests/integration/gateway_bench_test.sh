@@ -3,7 +3,10 @@
 # and an open-loop non-streaming run must complete every request with the asked output length
 # and consistent statistics in --json; a port nothing listens on must be reported as connection
 # errors with exit status 1 (no request succeeded), an unknown model as http_4xx, and a drain
-# timeout must end a run whose streams are still going, counting them as "timeout".
+# timeout must end a run whose streams are still going, counting them as "timeout". Over https
+# (nginx terminating TLS with a test CA's certificate in front of the gateway) requests succeed
+# on reused connections with --cacert or --insecure, and fail as "connect" with a verification
+# detail against the system's CAs or for a host name the certificate does not carry.
 #
 #   tests/integration/gateway_bench_test.sh [path/to/inference-gateway]   (or GATEWAY_BIN=...)
 # gateway-bench is looked up next to the gateway (BUILD/bench/gateway_bench/gateway-bench), or
@@ -58,7 +61,7 @@ run_bench() {
 # --- command line ---------------------------------------------------------------------------
 out=$(timeout 10 "$BENCH" --help) || fail "--help exited $?"
 for opt in --url --model --concurrency --rate --burstiness --max-inflight --warmup-s --duration-s --requests \
-  --drain-timeout-s --prompt-tokens --output-tokens --dataset --seed --slo-ttft-ms --json; do
+  --drain-timeout-s --prompt-tokens --output-tokens --dataset --seed --slo-ttft-ms --json --cacert --insecure; do
   [[ "$out" == *"$opt"* ]] || fail "--help does not list $opt"
 done
 rc=0
@@ -195,3 +198,72 @@ expect "$GW_TMP/embeddings.json" 'n == 10 && e == 0 && o == 0' "embeddings: 10 r
   n=.requests.completed e=.errors.total o=.tokens.output
 gateway_alive || fail "the gateway is not healthy after the endpoint runs"
 pass "endpoints: messages (streamed and not) and embeddings measured with the same definitions"
+
+# --- https: TLS to nginx in front of the gateway ----------------------------------------------
+command -v openssl >/dev/null || fail "the openssl command is not installed"
+tls="$GW_TMP/tls"
+mkdir -p "$tls"
+# A test CA and a server certificate for 127.0.0.1 only (EC keys: fast to make and to verify).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 -subj "/CN=gateway-bench test CA" \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+  -keyout "$tls/ca.key" -out "$tls/ca.pem" 2>"$tls/openssl.log" || fail "openssl: $(cat "$tls/openssl.log")"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=127.0.0.1" \
+  -keyout "$tls/server.key" -out "$tls/server.csr" 2>"$tls/openssl.log" || fail "openssl: $(cat "$tls/openssl.log")"
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' >"$tls/server.ext"
+openssl x509 -req -in "$tls/server.csr" -CA "$tls/ca.pem" -CAkey "$tls/ca.key" -CAcreateserial -days 2 \
+  -extfile "$tls/server.ext" -out "$tls/server.pem" 2>"$tls/openssl.log" || fail "openssl: $(cat "$tls/openssl.log")"
+# shellcheck disable=SC2016  # nginx variables
+start_nginx "$GW_PORT" --listen ssl --server "ssl_certificate $tls/server.pem;" \
+  --server "ssl_certificate_key $tls/server.key;" --log-format tls 'conn=$connection reqs=$connection_requests' \
+  --proxy 'proxy_http_version 1.1;' --proxy 'proxy_set_header Connection "";' --proxy 'proxy_buffering off;'
+surl="https://127.0.0.1:$NGINX_PORT"
+
+run_bench https 0 --url "$surl" --cacert "$tls/ca.pem" --model sim-fast --concurrency 4 --requests 40 --stream \
+  --output-tokens 16
+f="$GW_TMP/https.json"
+expect "$f" 'n == 40 && e == 0 && u == 0' "https: 40 requests, no errors, usage in every stream" \
+  n=.requests.completed e=.errors.total u=.requests.usage_missing
+expect "$f" 'lo == 16 && hi == 16 && t == 40 && i > 0' "https: 16 tokens each, TTFT for each, ITL samples" \
+  lo=.output_tokens_per_request.min hi=.output_tokens_per_request.max t=.ttft_ms.count i=.itl_ms.count
+expect "$f" 'a <= b' "https: TTFT <= E2E" a=.ttft_ms.max b=.e2e_ms.max
+json_check "$f" '.config.url | startswith("https://")' "https: config.url"
+# The same report as over plain http: the same keys everywhere.
+json_paths() { python3 -c 'import json,sys
+def walk(v, p):
+    if isinstance(v, dict):
+        for k in v: walk(v[k], p + [k])
+    else: print(".".join(p))
+walk(json.load(open(sys.argv[1])), [])' "$1" | sort; }
+if command -v python3 >/dev/null; then
+  diff <(json_paths "$GW_TMP/closed.json") <(json_paths "$f") >"$GW_TMP/https.paths" ||
+    fail "https: the JSON's fields differ from plain http's: $(cat "$GW_TMP/https.paths")"
+fi
+# Keep-alive: the 40 requests went over the 4 connections (one TLS handshake each).
+conns=$(sed -n 's/.*conn=\([0-9]*\) reqs=.*/\1/p' "$NGINX_DIR/logs/access.log" | sort -u | wc -l)
+((conns == 4)) || fail "https: nginx saw $conns TLS connections for 40 requests at concurrency 4, want 4"
+grep -q 'https://127.0.0.1' "$GW_TMP/https.out" || fail "https: the summary does not show the https target"
+pass "https with --cacert: 40 requests over 4 reused TLS connections, 0 errors, TTFT p50 $(jget "$f" .ttft_ms.p50) ms"
+
+# Verification against the system's CAs, which do not know the test CA: every request fails.
+run_bench https-system 1 --url "$surl" --model sim-fast --concurrency 2 --requests 4
+f="$GW_TMP/https-system.json"
+expect "$f" 'c == 4 && e == 4 && n == 0' "https, system CAs: 4 connect errors" c=.errors.connect e=.errors.total \
+  n=.requests.completed
+detail=$(jget "$f" .errors.examples.connect)
+[[ "$detail" == "TLS: certificate verify failed"* ]] || fail "https, system CAs: the detail is '$detail'"
+pass "https against the system's CAs: 4 connect errors ($detail)"
+
+# The test CA's certificate names 127.0.0.1, not localhost.
+run_bench https-name 1 --url "https://localhost:$NGINX_PORT" --cacert "$tls/ca.pem" --model sim-fast --requests 2
+f="$GW_TMP/https-name.json"
+expect "$f" 'c == 2 && e == 2' "https, wrong host name: 2 connect errors" c=.errors.connect e=.errors.total
+detail=$(jget "$f" .errors.examples.connect)
+[[ "$detail" == *"does not match localhost"* ]] || fail "https, wrong host name: the detail is '$detail'"
+pass "https to a name the certificate does not carry: connect errors ($detail)"
+
+run_bench https-insecure 0 --url "$surl" --insecure --model sim-fast --concurrency 2 --requests 10 --no-stream \
+  --output-tokens 16
+f="$GW_TMP/https-insecure.json"
+expect "$f" 'n == 10 && e == 0' "https --insecure: 10 requests, no errors" n=.requests.completed e=.errors.total
+grep -q 'warning: --insecure' "$GW_TMP/https-insecure.err" || fail "https --insecure: no warning on stderr"
+pass "https --insecure: 10 requests, 0 errors, a warning on stderr"

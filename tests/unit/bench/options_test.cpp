@@ -91,7 +91,7 @@ TEST(bench_options, help_lists_every_option) {
                            "--warmup-s", "--duration-s", "--requests", "--drain-timeout-s", "--request-timeout-s",
                            "--connect-timeout-s", "--threads", "--prompt-tokens", "--output-tokens", "--dataset",
                            "--seed", "--slo-ttft-ms", "--slo-tpot-ms", "--slo-e2e-ms", "--json", "--no-progress",
-                           "--idle-connections", "--idle-phase-s", "--idle-ramp-s", "--samples", "--sample-interval-s", "--help",
+                           "--idle-connections", "--idle-phase-s", "--idle-ramp-s", "--samples", "--sample-interval-s", "--cacert", "--insecure", "--help",
                            "--version"})
     EXPECT_NE(h.find(name), std::string::npos) << name;
 }
@@ -108,7 +108,13 @@ TEST(bench_options, rejects_bad_command_lines_with_a_message) {
       {"--model", "m", "--rate", "0"},
       {"--model", "m", "--rate", "inf"},                        // needs --requests
       {"--model", "m", "--rate", "inf", "--requests", "5", "--duration-s", "2"},
-      {"--model", "m", "--url", "https://x"},
+      {"--model", "m", "--url", "https://"},                  // no host
+      {"--model", "m", "--url", "https://x:0"},
+      {"--model", "m", "--url", "http://x", "--insecure"},    // TLS options need https
+      {"--model", "m", "--url", "http://x", "--cacert", "ca.pem"},
+      {"--model", "m", "--url", "https://x", "--cacert", "ca.pem", "--insecure"},
+      {"--model", "m", "--url", "https://x", "--cacert"},     // missing value
+      {"--model", "m", "--url", "https://x", "--cacert="},
       {"--model", "m", "--url", "ftp://x"},
       {"--model", "m", "--url", "http://x:99999"},
       {"--model", "m", "--url", "http://:80"},
@@ -177,6 +183,48 @@ TEST(bench_options, endpoints_and_their_paths) {
   EXPECT_FALSE(r.options.stream);  // never streamed
   EXPECT_NE(parse({"--model", "m", "--endpoint", "embeddings", "--stream"}).error, "");
   EXPECT_NE(parse({"--model", "m", "--endpoint", "images"}).error, "");
+}
+
+}  // namespace
+}  // namespace gw::bench
+
+namespace gw::bench {
+namespace {
+
+TEST(bench_options, https_url_defaults_to_port_443_and_verifies) {
+  const auto r = parse({"--model", "m", "--url", "https://api.example.com/base/v1"});
+  ASSERT_TRUE(r.error.empty()) << r.error;
+  const auto& o = r.options;
+  EXPECT_TRUE(o.tls);
+  EXPECT_EQ(o.host, "api.example.com");
+  EXPECT_EQ(o.port, 443);
+  EXPECT_EQ(o.path, "/base/v1/chat/completions");
+  EXPECT_FALSE(o.insecure);
+  EXPECT_TRUE(o.cacert.empty());  // the system's default CAs
+  EXPECT_FALSE(parse({"--model", "m", "--url", "http://x"}).options.tls);
+}
+
+TEST(bench_options, https_port_ipv6_cacert_and_insecure) {
+  const auto ca = parse({"--model", "m", "--url", "https://[::1]:8443", "--cacert=/tmp/ca.pem"});
+  ASSERT_TRUE(ca.error.empty()) << ca.error;
+  EXPECT_TRUE(ca.options.tls);
+  EXPECT_EQ(ca.options.host, "::1");
+  EXPECT_EQ(ca.options.port, 8443);
+  EXPECT_EQ(ca.options.cacert, "/tmp/ca.pem");
+  EXPECT_FALSE(ca.options.insecure);
+
+  const auto insecure = parse({"--model", "m", "--insecure", "--url", "https://10.0.0.5"});
+  ASSERT_TRUE(insecure.error.empty()) << insecure.error;
+  EXPECT_TRUE(insecure.options.insecure);
+  EXPECT_EQ(insecure.options.port, 443);
+}
+
+TEST(bench_options, tls_errors_name_the_option) {
+  EXPECT_NE(parse({"--model", "m", "--insecure"}).error.find("--insecure"), std::string::npos);
+  EXPECT_NE(parse({"--model", "m", "--cacert", "f"}).error.find("https://"), std::string::npos);
+  const auto both = parse({"--model", "m", "--url", "https://x", "--insecure", "--cacert", "f"});
+  EXPECT_NE(both.error.find("exclude"), std::string::npos) << both.error;
+  EXPECT_NE(parse({"--model", "m", "--url", "ftp://x"}).error.find("https://"), std::string::npos);
 }
 
 }  // namespace
