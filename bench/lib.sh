@@ -73,13 +73,18 @@ start_gateway() {
   echo "$pid"
 }
 
-# start_nginx "UPSTREAM_PORT..." PORT: nginx as a plain reverse proxy on equal footing with the
-# gateway: one worker process (the gateway has one reactor thread), keep-alive to the upstream
-# (round robin when several ports are given: replicas), no response buffering (SSE passes
-# through), no access log. Prints the master's pid.
+# start_nginx "UPSTREAM_PORT..." PORT [TLS_PORT CERT KEY]: nginx as a plain reverse proxy on
+# equal footing with the gateway: one worker process (the gateway has one reactor thread),
+# keep-alive to the upstream (round robin when several ports are given: replicas), no response
+# buffering (SSE passes through), no access log. With TLS_PORT it also terminates TLS there
+# (the same worker, CERT and KEY in PEM). Prints the master's pid.
 start_nginx() {
-  local port=$2 dir="$BENCH_TMP/nginx-$2" servers="" p
+  local port=$2 tls_port=${3:-} dir="$BENCH_TMP/nginx-$2" servers="" p tls_conf="" tls_listen=""
   for p in $1; do servers+="    server 127.0.0.1:$p;"$'\n'; done
+  if [[ -n $tls_port ]]; then
+    tls_conf="  ssl_certificate $4;"$'\n'"  ssl_certificate_key $5;"$'\n'"  ssl_protocols TLSv1.2 TLSv1.3;"$'\n'
+    tls_listen="    listen 127.0.0.1:$tls_port ssl backlog=65535;"$'\n'
+  fi
   mkdir -p "$dir/logs" "$dir/temp"
   cat >"$dir/nginx.conf" <<CONF
 worker_processes 1;
@@ -97,13 +102,14 @@ http {
   uwsgi_temp_path $dir/temp/uwsgi;
   scgi_temp_path $dir/temp/scgi;
   keepalive_requests 1000000;
-  upstream backend {
+  keepalive_timeout 600s;
+$tls_conf  upstream backend {
 $servers    keepalive 1024;
     keepalive_requests 1000000;
   }
   server {
     listen 127.0.0.1:$port backlog=65535;
-    location / {
+$tls_listen    location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
@@ -117,6 +123,7 @@ CONF
   local pid=$!
   BENCH_PIDS+=("$pid")
   wait_port "$port" "$pid"
+  [[ -z $tls_port ]] || wait_port "$tls_port" "$pid"
   echo "$pid"
 }
 

@@ -42,51 +42,9 @@ start_gateway upstream "$BENCH_DIR/conf/upstream-instant.yaml" 9501 >/dev/null
 
 # nginx as in lib.sh (one worker, keep-alive upstream, no buffering, no access log), listening
 # on 9502 (plain) and 9503 (TLS, same certificate and worker).
-dir="$BENCH_TMP/nginx"
-mkdir -p "$dir/logs" "$dir/temp"
-cat >"$dir/nginx.conf" <<CONF
-worker_processes 1;
-daemon off;
-pid $dir/nginx.pid;
-error_log $dir/logs/error.log warn;
-$( [[ "$(id -u)" -eq 0 ]] && echo "user root;" )
-worker_rlimit_nofile 65535;
-events { worker_connections 30000; }
-http {
-  access_log off;
-  client_body_temp_path $dir/temp/body;
-  proxy_temp_path $dir/temp/proxy;
-  fastcgi_temp_path $dir/temp/fastcgi;
-  uwsgi_temp_path $dir/temp/uwsgi;
-  scgi_temp_path $dir/temp/scgi;
-  keepalive_requests 1000000;
-  keepalive_timeout 600s;
-  ssl_certificate $tls/server.pem;
-  ssl_certificate_key $tls/server.key;
-  ssl_protocols TLSv1.2 TLSv1.3;
-  upstream backend {
-    server 127.0.0.1:9501;
-    keepalive 1024;
-    keepalive_requests 1000000;
-  }
-  server {
-    listen 127.0.0.1:9502 backlog=65535;
-    listen 127.0.0.1:9503 ssl backlog=65535;
-    location / {
-      proxy_pass http://backend;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-      proxy_buffering off;
-      proxy_read_timeout 600s;
-    }
-  }
-}
-CONF
-nginx -p "$dir" -c "$dir/nginx.conf" >"$dir/logs/stdout.log" 2>&1 &
-BENCH_PIDS+=("$!")
-wait_port 9502 "$!"
-wait_port 9503 "$!"
-nginx_worker=$(pgrep -P "${BENCH_PIDS[-1]}" | head -1)
+nginx_pid=$(start_nginx 9501 9502 9503 "$tls/server.pem" "$tls/server.key")
+BENCH_PIDS+=("$nginx_pid")  # the starter ran in a subshell: registered for cleanup here
+nginx_worker=$(pgrep -P "$nginx_pid" | head -1)
 
 for c in $CONCURRENCY; do
   for scheme in $SCHEMES; do
