@@ -23,12 +23,14 @@ run_asan() {
   # gateway-bench is the load generator, not the gateway under test, and sanitizer builds skip
   # the benchmarks: its test drives the sanitized gateway with the uninstrumented tool from the
   # plain build (made by `make test`), or is skipped when there is none.
+  # The same holds for the HTML report's test (gateway-bench and gateway-bench-html).
   local bench=${GATEWAY_BENCH_BIN:-$PWD/build/bench/gateway_bench/gateway-bench}
-  if [[ -x "$bench" ]]; then
-    export GATEWAY_BENCH_BIN=$bench
+  local bench_html=${GATEWAY_BENCH_HTML_BIN:-$PWD/build/bench/gateway_bench/gateway-bench-html}
+  if [[ -x "$bench" && -x "$bench_html" ]]; then
+    export GATEWAY_BENCH_BIN=$bench GATEWAY_BENCH_HTML_BIN=$bench_html
   else
-    echo "sanitizers: no gateway-bench at $bench; skipping integration.gateway_bench_test"
-    exclude=(-E '^integration[.]gateway_bench_test$')
+    echo "sanitizers: no gateway-bench at $bench; skipping integration.gateway_bench_test and bench_html_test"
+    exclude=(-E '^integration[.](gateway_bench_test|bench_html_test)$')
   fi
   echo "sanitizers: running every test under ASan + UBSan"
   (cd "$ASAN_BUILD" && ctest --output-on-failure -j "$JOBS" "${exclude[@]}")
