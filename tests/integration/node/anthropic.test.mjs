@@ -346,7 +346,7 @@ server: {listen: 127.0.0.1:0, sse_keepalive_s: 1}
 models:
   - id: tiny
     preset: deepseek-r1-w8a8-2node
-    sim: {time_scale: 1, reasoning: false}
+    sim: {time_scale: 1, reasoning: false, prefill_latency_ms: 2500}
     batching: {max_batch_size: 1, max_queued: 4, max_queue_wait_ms: 20000}
 ` });
   });
@@ -355,9 +355,10 @@ models:
   test('the gateway\'s keep-alive comments become ping events', { timeout: 20_000 }, async () => {
     const post = (maxTokens) => request(gw.port, { method: 'POST', path: '/v1/messages', timeoutMs: 15_000,
       body: { model: 'tiny', max_tokens: maxTokens, messages: ASK, stream: true } });
-    // Whichever is admitted second waits for the first's 400 tokens at real speed (seconds), far
-    // past the 1 s keep-alive even when the host is slow or fast; 120 tokens was too close to it.
-    const both = await Promise.all([post(400), post(400)]);
+    // Each first token comes after a 2.5 s prefill (and the second request's after the first's
+    // whole answer), past the 1 s keep-alive whatever the host's speed. A long max_tokens did not
+    // ensure that: the sim ends a sequence at its natural length, which can be 24 tokens.
+    const both = await Promise.all([post(20), post(20)]);
     assert.deepEqual(both.map((r) => r.status), [200, 200]);
     const waited = both.map((r) => events(r.text)).find((e) => e[0].event === 'ping');
     assert.ok(waited, 'no stream started with a ping');
