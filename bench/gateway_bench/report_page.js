@@ -99,7 +99,8 @@
     for (const item of rows.items) {
       const g = sv("g", { class: "legend-item", "data-series": item.key, transform: `translate(${m.l + item.x},${box.y0 + 56 + item.y})` });
       g.append(item.bar ? sv("rect", { x: 0, y: -9, width: 14, height: 10, fill: item.color })
-        : sv("line", { x1: 0, x2: 16, y1: -4, y2: -4, stroke: item.color, "stroke-width": 2.5 }));
+        : sv("line", { x1: 0, x2: 16, y1: -4, y2: -4, stroke: item.color, "stroke-width": 2.5,
+          ...(item.dash ? { "stroke-dasharray": item.dash } : {}) }));
       g.append(sv("text", { x: 20, y: 0 }, item.name));
       root.append(g);
     }
@@ -153,9 +154,11 @@
   //        series: [{key, name, right?, points: [{x, y, point, tip}]}]}
   function lineChart(spec) {
     // A value the document lacks (null: no samples) is not drawn, rather than drawn as zero.
+    // Past the palette's colours a series is dashed, so that no two lines look the same.
     const series = spec.series.map((s, i) => ({ ...s, color: s.color || COLORS[i % COLORS.length],
+      dash: !s.color && i >= COLORS.length ? "6 4" : null,
       points: s.points.filter((p) => isNum(p.x) && isNum(p.y)) }));
-    const { root, box } = frame(spec, series.map((s) => ({ key: s.key, name: s.name, color: s.color })));
+    const { root, box } = frame(spec, series.map((s) => ({ key: s.key, name: s.name, color: s.color, dash: s.dash })));
     const all = series.flatMap((s) => s.points);
     const values = (right) => series.filter((s) => !!s.right === right).flatMap((s) => s.points.map((p) => p.y));
     const xs = makeScale(all.map((p) => p.x), spec.xLog ?? false, null, box.x0, box.x1);
@@ -169,7 +172,8 @@
       const scaleY = s.right ? ys2 : ys;
       const pts = s.points.map((p) => `${xs.at(p.x).toFixed(1)},${scaleY.at(p.y).toFixed(1)}`);
       if (pts.length > 1)
-        root.append(sv("polyline", { class: "series", "data-series": s.key, points: pts.join(" "), fill: "none", stroke: s.color, "stroke-width": 2 }));
+        root.append(sv("polyline", { class: "series", "data-series": s.key, points: pts.join(" "), fill: "none", stroke: s.color, "stroke-width": 2,
+          ...(s.dash ? { "stroke-dasharray": s.dash } : {}) }));
       const g = sv("g", { class: "markers", "data-series": s.key });
       for (const p of s.points)
         g.append(sv("circle", { class: "marker", "data-series": s.key, "data-point": p.point, "data-x": String(p.x), "data-y": String(p.y),
