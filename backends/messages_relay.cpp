@@ -68,10 +68,20 @@ bool messages_relay::relay_event(std::string& out, std::string_view event, std::
   // The upstream's bytes are relayed, not judged: only their structure is located.
   const auto scan = json::locate_object(data);
   if (!scan) return false;
-  std::optional<std::string> type;
+  // Every event passes here: a type without escapes (all of Anthropic's) is read in place; only
+  // an escaped one is decoded.
+  // With duplicates, the last `type` counts.
+  std::optional<std::string_view> raw;
   for (const auto& m : scan->members)
-    if (json::key_is(m, "type")) type = json::string_value(m.value);
-  const std::string_view t = type ? std::string_view(*type) : event;
+    if (json::key_is(m, "type")) raw = m.value;
+  std::optional<std::string> decoded;
+  std::string_view t = event;
+  if (raw && raw->size() >= 2 && raw->front() == '"' && raw->back() == '"' &&
+      raw->find('\\') == std::string_view::npos) {
+    t = raw->substr(1, raw->size() - 2);
+  } else if (raw && (decoded = json::string_value(*raw))) {
+    t = *decoded;
+  }
   if (t == "error") {
     facts.error = true;
     facts.shown = false;

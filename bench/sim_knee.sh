@@ -8,7 +8,8 @@
 #
 # Writes bench/results/sim_knee.{json,html} and sim_knee_max_rate.{json,html} (the --json and
 # --html reports; only the JSON is kept in git: the pages embed the page's code, and
-# gateway-bench-html draws them from the JSON again) and prints the sweep tables. Loopback only (a private network namespace).
+# gateway-bench-html draws them from the JSON again) and prints the sweep tables. Loopback only
+# (a private network namespace).
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RATES="${RATES:-rate:30:110:9}"

@@ -77,6 +77,20 @@ TEST(messages_relay, errors_and_broken_events) {
   EXPECT_EQ(out, "event: ping\ndata: {\"type\":\"ping\",\ndata: \"x\":1}\n\n");
 }
 
+// Found by anthropic_fuzz: with several `type` members, an escaped one decoded and then replaced
+// by another left the event's name pointing at freed memory. The last one counts.
+TEST(messages_relay, duplicate_types_take_the_last) {
+  messages_relay r("public");
+  std::string out;
+  chunk_facts f;
+  ASSERT_TRUE(r.relay_event(out, "", R"({"type":"p\u0069ng","type":7})", f));
+  EXPECT_TRUE(out.starts_with("event: message\n")) << out;  // the last is no string: no name from it
+  out.clear();
+  ASSERT_TRUE(r.relay_event(out, "", R"({"type":7,"type":"message_st\u006fp"})", f));
+  EXPECT_TRUE(f.end);
+  EXPECT_TRUE(out.starts_with("event: message_stop\n")) << out;
+}
+
 TEST(messages_relay, a_whole_message) {
   messages_relay r("public");
   std::string out;
